@@ -1,0 +1,207 @@
+"""Plain, picklable data describing what one module does to Redis.
+
+Nothing here holds a libcst node: a ModuleModel can be cached on disk and sent between processes.
+Rules read these objects and never walk the syntax tree.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
+
+from ..diagnostics import Position, Span
+
+
+class ClientKind(str, enum.Enum):
+    SYNC = "sync"
+    ASYNC = "async"
+    CLUSTER = "cluster"
+    PIPELINE = "pipeline"
+
+
+@dataclass(frozen=True)
+class ClientRef:
+    """What a receiver expression is known to be."""
+
+    kind: ClientKind
+    # For pipelines: an id unique within the module (one per `pipeline()` call site or
+    # `transaction()` callback), and whether MULTI/EXEC wraps it.
+    pipeline_id: Optional[int] = None
+    transactional: bool = False
+    # The client the pipeline came from is async (its commands are awaited on execute()).
+    is_async: bool = False
+    # Where the knowledge came from: "constructor", "import", "annotation", "factory", "config" ...
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class KeyPattern:
+    """A normalised Redis key: constant parts joined with `{}` for each dynamic part.
+
+    ``known`` is False when the key expression could not be understood at all (an opaque
+    parameter or call): then ``text`` is the source expression and nothing should be inferred.
+    ``dynamic`` is True when some part varies per entity (a user id, a uuid ...), so the number
+    of such keys can grow without bound.  Parts that look like namespaces (``self.prefix``,
+    module constants, settings) make a key a pattern but not a per-entity one.
+    """
+
+    text: str
+    known: bool
+    dynamic: bool
+    # Source text of the key expression after following local names, to compare two uses of
+    # the same key inside one function even when the pattern is unknown.
+    expr: str = ""
+
+    @property
+    def constant_prefix(self) -> str:
+        if not self.known:
+            return ""
+        return self.text.split("{}", 1)[0]
+
+
+@dataclass(frozen=True)
+class Value:
+    """A summary of one argument expression."""
+
+    kind: str  # str, bytes, int, float, bool, none, name, attribute, call, fstring, concat,
+    #            format, dict, list, tuple, set, lambda, other
+    text: str
+    span: Span
+    literal: Any = None  # the Python value of a literal (after unary minus), else None
+    # What the value flows from, when known (within the function): "file-read", "pickle",
+    # "http-body", "buffer", "dataframe", "query-result", "redis:<command>", "json" ...
+    origin: Optional[str] = None
+    # Literal byte size for str/bytes literals (and the largest literal an f-string holds).
+    size: Optional[int] = None
+    # For dict literals: the keys as Values (None for `**spread`).
+    items: Optional[Tuple[Optional["Value"], ...]] = None
+    # A name resolved to a local/module constant: the constant's literal value.
+    resolved_literal: Any = None
+
+    @property
+    def is_literal(self) -> bool:
+        return self.kind in {"str", "bytes", "int", "float", "bool", "none"}
+
+    @property
+    def constant(self) -> Any:
+        """The literal value, directly or through a constant binding; None if unknown."""
+        if self.is_literal:
+            return self.literal
+        return self.resolved_literal
+
+    def is_truthy_literal(self) -> bool:
+        return self.kind == "bool" and self.literal is True
+
+
+@dataclass(frozen=True)
+class StatementRef:
+    """The simple statement a call is part of, for fixes that merge or delete statements."""
+
+    block_id: int  # id of the enclosing statement list (an indented block or the module)
+    index: int  # position of the statement in that block
+    span: Span  # the whole line(s) of the statement, including indentation and newline
+    is_expression: bool  # the statement is just the call (optionally awaited)
+    single_in_block: bool  # removing it would leave the block empty
+
+
+@dataclass
+class RedisCall:
+    """One call of a Redis command through a known client."""
+
+    command: str  # the redis-py method name: "set", "lrange"; raw forms are mapped ("keys")
+    receiver: str  # source text of the receiver, e.g. "self.redis"
+    client: ClientRef
+    span: Span  # the whole call expression
+    name_span: Span  # the method name (`keys` in `r.keys(...)`)
+    args: Dict[str, Value] = field(default_factory=dict)  # bound to the redis-py signature
+    extra_args: Tuple[Value, ...] = ()  # positionals bound to *args
+    extra_kwargs: Dict[str, Value] = field(default_factory=dict)  # bound to **kwargs
+    has_star_args: bool = False  # `*args`/`**kwargs` at the call site: binding is incomplete
+    bound: bool = True  # the arguments matched the signature
+    raw: bool = False  # came from execute_command("KEYS", ...)
+    keys: Tuple[KeyPattern, ...] = ()  # every key the command touches, in argument order
+    awaited: bool = False
+    function: Optional[int] = None  # index into ModuleModel.functions
+    loop_depth: int = 0
+    # Exception names handled by enclosing `try` blocks ("Exception", "ConnectionError" ...).
+    handlers: Tuple[str, ...] = ()
+    in_try: bool = False
+    statement: Optional[StatementRef] = None
+    # How the call's result is used: "discard", "iterate", "truth", "assign", "return",
+    # "argument", "compare", "other"; `assigned_to` names the variable for "assign".
+    result_use: str = "other"
+    assigned_to: Optional[str] = None
+    # The call is inside the condition of an `if`/`while` (its result guards a branch), or in
+    # the body guarded by such a condition: the id of the innermost `if` it sits under.
+    in_condition_of: Optional[int] = None
+    under_if: Tuple[int, ...] = ()
+    # Position just after the last argument (before `)`): where `, ex=...` is inserted.
+    args_end: Optional[Position] = None
+    # The pipeline/transaction the call is queued in (None: sent on its own).
+    pipeline_id: Optional[int] = None
+    lua: Optional[str] = None  # literal script text given to eval/evalsha/register_script
+    # Sequence number in source order within the module, to say "before"/"after".
+    order: int = 0
+
+    @property
+    def key(self) -> Optional[KeyPattern]:
+        return self.keys[0] if self.keys else None
+
+    def arg(self, name: str) -> Optional[Value]:
+        return self.args.get(name)
+
+    def has_arg(self, *names: str) -> bool:
+        """Whether any of the named parameters was given a value other than a literal None/False."""
+        for n in names:
+            v = self.args.get(n)
+            if v is None:
+                continue
+            if v.kind in {"none"} or (v.kind == "bool" and v.literal is False):
+                continue
+            return True
+        return False
+
+
+@dataclass(frozen=True)
+class ClientSite:
+    """Where a client or connection pool is constructed (for client rules)."""
+
+    kind: str  # "client", "pool", "cluster", "sentinel", "url"
+    constructor: str  # qualified name, e.g. "redis.Redis", "redis.from_url"
+    span: Span
+    kwargs: Tuple[str, ...]
+    args: Dict[str, Value] = field(default_factory=dict)
+    function: Optional[int] = None
+    loop_depth: int = 0
+    args_end: Optional[Position] = None
+
+
+@dataclass
+class FunctionInfo:
+    name: str
+    qualname: str
+    span: Span
+    is_async: bool = False
+    class_name: Optional[str] = None
+    decorators: Tuple[str, ...] = ()
+    params: Tuple[str, ...] = ()
+    # Calls to a durable store in this function (ORM save/create, session.commit, SQL execute).
+    durable_writes: Tuple[str, ...] = ()
+    returns_client: bool = False
+
+
+@dataclass
+class ModuleModel:
+    path: str
+    # Set when the file could not be read or parsed: the message for RL001, and where.
+    error: Optional[str] = None
+    error_position: Optional[Position] = None
+    calls: List[RedisCall] = field(default_factory=list)
+    clients: List[ClientSite] = field(default_factory=list)
+    functions: List[FunctionInfo] = field(default_factory=list)
+    imports: Dict[str, str] = field(default_factory=dict)  # local name -> qualified name
+    # Module-level names bound to clients (exported for other modules via the project index).
+    exported_clients: Dict[str, ClientRef] = field(default_factory=dict)
+
+    def function_of(self, call: RedisCall) -> Optional[FunctionInfo]:
+        return self.functions[call.function] if call.function is not None else None

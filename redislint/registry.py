@@ -1,0 +1,148 @@
+"""Rules: what each one is, how they are registered, and which ones a run selects."""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+
+from .diagnostics import Diagnostic, Fix, Span
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .model import ModuleModel, RedisCall
+    from .project import ProjectIndex
+    from .settings import Settings
+
+
+class Status(str, enum.Enum):
+    STABLE = "stable"
+    PREVIEW = "preview"
+
+
+class FixAvailability(str, enum.Enum):
+    NONE = "none"
+    SOMETIMES = "sometimes"
+    ALWAYS = "always"
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    code: str
+    name: str
+    summary: str
+    status: Status
+    fix: FixAvailability
+    # The fix's applicability when there is one ("safe" / "unsafe"), for `redislint rules`.
+    fix_safety: str = ""
+
+
+class Context:
+    """What a rule sees of one module: its model, the project index and the settings."""
+
+    def __init__(self, module: "ModuleModel", index: "ProjectIndex", settings: "Settings", rule: RuleInfo):
+        self.module = module
+        self.index = index
+        self.settings = settings
+        self.rule = rule
+
+    @property
+    def path(self) -> str:
+        return self.module.path
+
+    def report(
+        self,
+        at: "Span | RedisCall",
+        message: str,
+        fix: Optional[Fix] = None,
+    ) -> Diagnostic:
+        span = at if isinstance(at, Span) else at.span
+        noqa_line = span.start.line
+        return Diagnostic(self.rule.code, message, self.module.path, span, fix, noqa_line)
+
+
+Checker = Callable[[Context], Iterable[Diagnostic]]
+
+_RULES: Dict[str, Tuple[RuleInfo, Checker]] = {}
+
+
+def rule(code: str, name: str, summary: str, *, status: Status = Status.STABLE,
+         fix: FixAvailability = FixAvailability.NONE, fix_safety: str = "") -> Callable[[Checker], Checker]:
+    """Register a checker function under a code."""
+
+    def register(check: Checker) -> Checker:
+        if code in _RULES:
+            raise ValueError(f"duplicate rule code {code}")
+        _RULES[code] = (RuleInfo(code, name, summary, status, fix, fix_safety), check)
+        return check
+
+    return register
+
+
+def all_rules() -> List[RuleInfo]:
+    _load_builtin_rules()
+    return [info for info, _ in sorted(_RULES.values(), key=lambda r: r[0].code)]
+
+
+def checker_for(code: str) -> Checker:
+    _load_builtin_rules()
+    return _RULES[code][1]
+
+
+def rule_info(code: str) -> Optional[RuleInfo]:
+    _load_builtin_rules()
+    entry = _RULES.get(code.upper())
+    return entry[0] if entry else None
+
+
+def _load_builtin_rules() -> None:
+    from . import rules  # noqa: F401  (importing registers them)
+
+
+def _matches(code: str, selectors: Iterable[str]) -> Optional[int]:
+    """The length of the longest selector that matches ``code`` (None if none does)."""
+    best = None
+    for sel in selectors:
+        sel = sel.upper()
+        if sel == "ALL":
+            length = 0
+        elif code.startswith(sel):
+            length = len(sel)
+        else:
+            continue
+        best = length if best is None else max(best, length)
+    return best
+
+
+def select_rules(select: Sequence[str], ignore: Sequence[str], extend_select: Sequence[str],
+                 preview: bool) -> List[RuleInfo]:
+    """The rules a run uses, as ruff selects: the most specific selector wins.
+
+    Default selection is every stable rule.  Preview rules run with ``preview`` on, or when
+    selected by their exact code.
+    """
+    chosen = []
+    positive = list(select or ["ALL"]) + list(extend_select)
+    for info in all_rules():
+        sel = _matches(info.code, positive)
+        if sel is None:
+            continue
+        ign = _matches(info.code, ignore)
+        if ign is not None and ign >= sel:
+            continue
+        if info.status is Status.PREVIEW and not preview and info.code not in {s.upper() for s in positive}:
+            continue
+        chosen.append(info)
+    return chosen
+
+
+def known_selector(selector: str) -> bool:
+    sel = selector.upper()
+    return sel == "ALL" or any(info.code.startswith(sel) for info in all_rules())
+
+
+def run_rules(infos: Sequence[RuleInfo], module: "ModuleModel", index: "ProjectIndex",
+              settings: "Settings") -> Iterator[Diagnostic]:
+    for info in infos:
+        if info.code == "RL001":
+            continue  # parse errors are reported by the runner, which knows why a file failed
+        ctx = Context(module, index, settings, info)
+        yield from checker_for(info.code)(ctx)

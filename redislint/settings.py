@@ -1,0 +1,37 @@
+"""The resolved settings of one run: what config files and command-line options add up to."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, Optional, Tuple
+
+DEFAULT_RECORD_KEY_PATTERNS: Tuple[str, ...] = (
+    "order", "payment", "invoice", "account", "user", "customer",
+    "transaction", "ledger", "balance", "subscription",
+)
+
+DEFAULT_EXCLUDE: Tuple[str, ...] = (
+    ".bzr", ".direnv", ".eggs", ".git", ".git-rewrite", ".hg", ".mypy_cache", ".nox", ".pants.d",
+    ".pytype", ".ruff_cache", ".redislint_cache", ".svn", ".tox", ".venv", "__pypackages__",
+    "_build", "buck-out", "build", "dist", "node_modules", "site-packages", "venv",
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Rule selection, by code prefix ("RL1", "RL101", "ALL").  Empty select means the defaults.
+    select: Tuple[str, ...] = ()
+    ignore: Tuple[str, ...] = ()
+    extend_select: Tuple[str, ...] = ()
+    per_file_ignores: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
+    exclude: Tuple[str, ...] = DEFAULT_EXCLUDE
+    extend_exclude: Tuple[str, ...] = ()
+    preview: bool = False
+    # Rule options.
+    default_ttl: Optional[int] = None
+    client_names: Tuple[str, ...] = ()
+    ttl_exempt_keys: Tuple[str, ...] = ()
+    record_key_patterns: Tuple[str, ...] = DEFAULT_RECORD_KEY_PATTERNS
+    max_value_bytes: int = 10 * 1024
+    # Where the settings came from (the config file), for messages and relative patterns.
+    config_path: Optional[str] = None
+    project_root: Optional[str] = None
