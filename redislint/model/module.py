@@ -13,10 +13,10 @@ from ..diagnostics import Position, Span
 
 
 class ClientKind(str, enum.Enum):
-    SYNC = "sync"
-    ASYNC = "async"
+    CLIENT = "client"  # redis.Redis and its twins (StrictRedis, fakeredis, walrus, sentinel masters)
     CLUSTER = "cluster"
     PIPELINE = "pipeline"
+    JSON = "json"  # the `r.json()` command group: its `set` is JSON.SET
 
 
 @dataclass(frozen=True)
@@ -24,12 +24,12 @@ class ClientRef:
     """What a receiver expression is known to be."""
 
     kind: ClientKind
+    # redis.asyncio (or another asyncio client): commands return awaitables.
+    is_async: bool = False
     # For pipelines: an id unique within the module (one per `pipeline()` call site or
     # `transaction()` callback), and whether MULTI/EXEC wraps it.
     pipeline_id: Optional[int] = None
     transactional: bool = False
-    # The client the pipeline came from is async (its commands are awaited on execute()).
-    is_async: bool = False
     # Where the knowledge came from: "constructor", "import", "annotation", "factory", "config" ...
     source: str = ""
 
@@ -121,6 +121,8 @@ class RedisCall:
     raw: bool = False  # came from execute_command("KEYS", ...)
     keys: Tuple[KeyPattern, ...] = ()  # every key the command touches, in argument order
     awaited: bool = False
+    # The call including a leading `await`, for fixes that replace the whole expression.
+    outer_span: Optional[Span] = None
     function: Optional[int] = None  # index into ModuleModel.functions
     loop_depth: int = 0
     # Exception names handled by enclosing `try` blocks ("Exception", "ConnectionError" ...).

@@ -1,0 +1,81 @@
+"""Which qualified names build Redis clients, pools and sentinels, and which name client types.
+
+Qualified names are what an import makes of a local name: `from redis import Redis as R`
+makes `R(...)` a call of `redis.Redis`.
+"""
+from __future__ import annotations
+
+from typing import Dict, FrozenSet, Optional, Tuple
+
+from .module import ClientKind
+
+# qualified constructor -> (kind, is_async)
+CLIENT_CONSTRUCTORS: Dict[str, Tuple[ClientKind, bool]] = {}
+
+
+def _add(names, kind: ClientKind, is_async: bool) -> None:
+    for name in names:
+        CLIENT_CONSTRUCTORS[name] = (kind, is_async)
+
+
+_SYNC_CLIENTS = ("redis.Redis", "redis.StrictRedis", "redis.client.Redis", "redis.client.StrictRedis")
+_ASYNC_CLIENTS = ("redis.asyncio.Redis", "redis.asyncio.StrictRedis", "redis.asyncio.client.Redis",
+                  "redis.asyncio.client.StrictRedis", "aioredis.Redis", "aioredis.StrictRedis",
+                  "aioredis.client.Redis", "fakeredis.FakeAsyncRedis", "fakeredis.aioredis.FakeRedis")
+_SYNC_EXTRA = ("fakeredis.FakeRedis", "fakeredis.FakeStrictRedis", "walrus.Database", "walrus.Walrus",
+               "flask_redis.FlaskRedis", "django_redis.get_redis_connection", "redis_om.get_redis_connection")
+_add(_SYNC_CLIENTS + _SYNC_EXTRA, ClientKind.CLIENT, False)
+_add([f"{c}.from_url" for c in _SYNC_CLIENTS + ("fakeredis.FakeRedis", "fakeredis.FakeStrictRedis", "walrus.Database")],
+     ClientKind.CLIENT, False)
+_add([f"{c}.from_pool" for c in _SYNC_CLIENTS], ClientKind.CLIENT, False)
+_add(("redis.from_url", "redis.client.from_url", "redis.utils.from_url"), ClientKind.CLIENT, False)
+_add(_ASYNC_CLIENTS, ClientKind.CLIENT, True)
+_add([f"{c}.from_url" for c in _ASYNC_CLIENTS], ClientKind.CLIENT, True)
+_add([f"{c}.from_pool" for c in _ASYNC_CLIENTS], ClientKind.CLIENT, True)
+_add(("redis.asyncio.from_url", "redis.asyncio.utils.from_url", "aioredis.from_url"), ClientKind.CLIENT, True)
+_SYNC_CLUSTERS = ("redis.RedisCluster", "redis.cluster.RedisCluster")
+_ASYNC_CLUSTERS = ("redis.asyncio.RedisCluster", "redis.asyncio.cluster.RedisCluster")
+_add(_SYNC_CLUSTERS + tuple(f"{c}.from_url" for c in _SYNC_CLUSTERS), ClientKind.CLUSTER, False)
+_add(_ASYNC_CLUSTERS + tuple(f"{c}.from_url" for c in _ASYNC_CLUSTERS), ClientKind.CLUSTER, True)
+
+SENTINELS: Dict[str, bool] = {
+    "redis.Sentinel": False, "redis.sentinel.Sentinel": False,
+    "redis.asyncio.Sentinel": True, "redis.asyncio.sentinel.Sentinel": True,
+}
+SENTINEL_CLIENT_METHODS: FrozenSet[str] = frozenset({"master_for", "slave_for"})
+
+POOLS: FrozenSet[str] = frozenset(
+    {
+        "redis.ConnectionPool", "redis.BlockingConnectionPool", "redis.connection.ConnectionPool",
+        "redis.connection.BlockingConnectionPool", "redis.asyncio.ConnectionPool",
+        "redis.asyncio.BlockingConnectionPool", "redis.asyncio.connection.ConnectionPool",
+        "redis.asyncio.connection.BlockingConnectionPool",
+    }
+)
+POOLS_FROM_URL: FrozenSet[str] = frozenset(f"{p}.from_url" for p in POOLS)
+
+# Lock objects built directly: `Lock(client, name, timeout=None, ...)`.
+LOCKS: FrozenSet[str] = frozenset({"redis.lock.Lock", "redis.asyncio.lock.Lock"})
+
+# Types that annotate a client (parameters, returns, attributes).
+CLIENT_TYPES: Dict[str, Tuple[ClientKind, bool]] = {
+    **{name: (kind, is_async) for name, (kind, is_async) in CLIENT_CONSTRUCTORS.items()
+       if not name.endswith(("from_url", "from_pool")) and "get_redis_connection" not in name},
+    "redis.client.Pipeline": (ClientKind.PIPELINE, False),
+    "redis.Pipeline": (ClientKind.PIPELINE, False),
+    "redis.asyncio.client.Pipeline": (ClientKind.PIPELINE, True),
+    "redis.cluster.ClusterPipeline": (ClientKind.PIPELINE, False),
+    "redis.asyncio.cluster.ClusterPipeline": (ClientKind.PIPELINE, True),
+    "redis.commands.core.CoreCommands": (ClientKind.CLIENT, False),
+}
+
+# Modules whose mention makes a file worth analysing.
+CLIENT_MODULES: Tuple[str, ...] = ("redis", "aioredis", "fakeredis", "walrus", "flask_redis", "django_redis", "redis_om")
+
+
+def constructor(qualified: Optional[str]) -> Optional[Tuple[ClientKind, bool]]:
+    return CLIENT_CONSTRUCTORS.get(qualified) if qualified else None
+
+
+def client_type(qualified: Optional[str]) -> Optional[Tuple[ClientKind, bool]]:
+    return CLIENT_TYPES.get(qualified) if qualified else None

@@ -1,0 +1,109 @@
+"""What Redis commands do, as far as the rules care: semantic classes over redis-py method names.
+
+Signatures come from the generated ``command_table`` (redis-py's real ones); this module holds
+the meaning, which no signature carries: which commands write a key, give it a TTL, consume it
+as a queue, read a whole collection, or are dangerous to run from application code.
+"""
+from __future__ import annotations
+
+from typing import Dict, FrozenSet, Optional, Tuple
+
+# --- writes --------------------------------------------------------------------------------
+# String writes that create a key without a TTL unless an expiry argument is given.
+STRING_WRITES: FrozenSet[str] = frozenset(
+    {"set", "setnx", "getset", "mset", "msetnx", "append", "setrange", "setbit"}
+)
+# Arguments of a write that give the key a TTL (or keep the one it has).
+TTL_ARGUMENTS: Dict[str, Tuple[str, ...]] = {
+    "set": ("ex", "px", "exat", "pxat", "keepttl"),
+    "getex": ("ex", "px", "exat", "pxat"),
+    "json.set": (),
+}
+# Writes that always carry a TTL.
+WRITES_WITH_TTL: FrozenSet[str] = frozenset({"setex", "psetex"})
+# Collection writes that create the key when it does not exist.
+COLLECTION_WRITES: FrozenSet[str] = frozenset(
+    {
+        "hset", "hsetnx", "hmset", "lpush", "rpush", "sadd", "zadd", "zincrby", "geoadd",
+        "pfadd", "json.set", "xadd", "hincrbyfloat",
+    }
+)
+# Commands whose destination key (parameter named below) is created by the command.
+STORE_DESTINATIONS: Dict[str, str] = {
+    "sunionstore": "dest", "sinterstore": "dest", "sdiffstore": "dest",
+    "zunionstore": "dest", "zinterstore": "dest", "zdiffstore": "dest", "zrangestore": "dest",
+    "pfmerge": "dest", "bitop": "dest",
+}
+COUNTERS: FrozenSet[str] = frozenset({"incr", "incrby", "incrbyfloat", "decr", "decrby", "hincrby"})
+
+# --- lifetime ------------------------------------------------------------------------------
+EXPIRES: FrozenSet[str] = frozenset({"expire", "pexpire", "expireat", "pexpireat"})
+PERSISTS: FrozenSet[str] = frozenset({"persist"})
+DELETES: FrozenSet[str] = frozenset({"delete", "unlink", "getdel"})
+# Commands that take elements off a collection: a key read this way is a queue or buffer.
+CONSUMERS: FrozenSet[str] = frozenset(
+    {
+        "blpop", "brpop", "lpop", "rpop", "blmove", "lmove", "brpoplpush", "rpoplpush",
+        "blmpop", "lmpop", "spop", "zpopmin", "zpopmax", "bzpopmin", "bzpopmax", "bzmpop",
+        "zmpop", "xreadgroup", "xautoclaim", "xclaim", "xack", "xdel",
+    }
+)
+# Commands that bound a collection's size.
+TRIMS: FrozenSet[str] = frozenset({"ltrim", "zremrangebyrank", "zremrangebyscore", "xtrim", "zremrangebylex"})
+
+# --- reads ---------------------------------------------------------------------------------
+WHOLE_COLLECTION_READS: FrozenSet[str] = frozenset(
+    {"smembers", "hgetall", "hkeys", "hvals", "sunion", "sinter", "sdiff"}
+)
+HASH_READS: FrozenSet[str] = frozenset({"hgetall", "hkeys", "hvals"})
+HASH_FIELD_WRITES: FrozenSet[str] = frozenset({"hset", "hsetnx", "hmset", "hincrby", "hincrbyfloat"})
+
+# --- dangerous -----------------------------------------------------------------------------
+KEYS_COMMANDS: FrozenSet[str] = frozenset({"keys"})
+FLUSH_COMMANDS: FrozenSet[str] = frozenset({"flushall", "flushdb"})
+DANGEROUS_COMMANDS: Dict[str, str] = {
+    "save": "SAVE blocks the server until the whole dataset is written to disk",
+    "monitor": "MONITOR streams every command the server runs and costs throughput",
+    "config_set": "CONFIG SET changes the server's configuration for every client",
+    "config_rewrite": "CONFIG REWRITE rewrites the server's configuration file",
+    "config_resetstat": "CONFIG RESETSTAT wipes the server's statistics",
+    "shutdown": "SHUTDOWN stops the server",
+    "slaveof": "SLAVEOF turns the server into a replica and discards its data",
+    "replicaof": "REPLICAOF turns the server into a replica and discards its data",
+    "swapdb": "SWAPDB swaps whole databases under every connected client",
+    "client_pause": "CLIENT PAUSE stops the server from serving clients",
+    "client_kill": "CLIENT KILL disconnects other clients",
+    "script_flush": "SCRIPT FLUSH removes every cached Lua script",
+    "function_flush": "FUNCTION FLUSH removes every loaded function library",
+    "debug_object": "DEBUG is a debugging command, not for application code",
+    "debug_segfault": "DEBUG SEGFAULT crashes the server",
+    "debug_sleep": "DEBUG SLEEP blocks the server",
+}
+
+# Blocking pops and reads that take a timeout.
+BLOCKING_COMMANDS: FrozenSet[str] = frozenset(
+    {"blpop", "brpop", "blmove", "brpoplpush", "blmpop", "bzpopmin", "bzpopmax", "bzmpop"}
+)
+
+# --- raw command names ---------------------------------------------------------------------
+# `execute_command("CONFIG", "SET", ...)` and `execute_command("CONFIG SET", ...)`: the Redis
+# commands made of two words, mapped to redis-py's method names.
+_TWO_WORD_COMMANDS = {"CONFIG", "CLIENT", "DEBUG", "SCRIPT", "FUNCTION", "MEMORY", "OBJECT", "CLUSTER", "ACL"}
+
+
+def method_for_raw(words: Tuple[str, ...]) -> Tuple[Optional[str], int]:
+    """Map the leading literal words of `execute_command(...)` to a redis-py method name.
+
+    Returns the method and how many arguments named the command (1 or 2), or (None, 0).
+    """
+    if not words or not words[0]:
+        return None, 0
+    first = words[0].split()
+    head = first[0].upper()
+    if head in _TWO_WORD_COMMANDS:
+        if len(first) > 1:
+            return f"{head}_{first[1]}".lower(), 1
+        if len(words) > 1 and words[1]:
+            return f"{head}_{words[1]}".lower(), 2
+        return head.lower(), 1
+    return head.lower(), 1

@@ -1,0 +1,512 @@
+"""One libcst parse of a file → its ModuleModel (see DESIGN.md, "extract").
+
+Pass one (``scopes``) collects bindings; pass two, here, walks the tree once with positions and
+records every Redis call on a known client: arguments bound to redis-py's signature, keys
+normalised to patterns, and the context rules need (function, loop, try, statement, how the
+result is used, pipeline).
+"""
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from ..diagnostics import Position, Span
+from . import clients
+from .command_table import KEY_PARAMS, SIGNATURES
+from .commands import method_for_raw
+from .module import ClientKind, ClientRef, ClientSite, FunctionInfo, KeyPattern, ModuleModel, RedisCall, StatementRef, Value
+from .origins import OriginFinder
+from .resolve import Resolver, literal_value, _NO_VALUE
+from .scopes import ModuleScopes, Scope, collect_scopes, dotted_name
+
+# Methods on non-Redis receivers that write to a durable store (RL501), by the kind of receiver
+# that makes them one.
+_ORM_WRITES = {"save", "bulk_create", "bulk_update", "get_or_create", "update_or_create"}
+_QUERYSET_WRITES = {"create", "update", "delete", "insert"}
+_SESSION_WRITES = {"add", "add_all", "commit", "execute", "executemany", "merge", "flush", "execute_many"}
+_DOCUMENT_WRITES = {"insert_one", "insert_many", "update_one", "update_many", "replace_one", "put_item", "bulk_write"}
+_SESSION_WORDS = ("session", "db", "conn", "cursor", "engine", "tx", "database", "cur")
+_QUERYSET_WORDS = ("objects", "query", "session", "db", "repo", "table", "model")
+
+
+def parse_error_position(err: Exception) -> Optional[Position]:
+    line = getattr(err, "raw_line", None) or getattr(err, "line", None)
+    col = getattr(err, "raw_column", None) or getattr(err, "column", None) or 0
+    if isinstance(line, int):
+        return Position(line, max(int(col), 0))
+    return None
+
+
+def extract(path: str, text: str, client_names: Sequence[str] = (),
+            external_clients: Optional[Dict[str, ClientRef]] = None) -> ModuleModel:
+    """Parse ``text`` once and return its Redis model; syntax errors become ``model.error``."""
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as err:
+        message = str(err).strip().splitlines()[0] if str(err).strip() else "invalid syntax"
+        return ModuleModel(path=path, error=f"syntax error: {message}", error_position=parse_error_position(err))
+    except (RecursionError, MemoryError, ValueError) as err:  # pathological input
+        return ModuleModel(path=path, error=f"cannot parse: {type(err).__name__}")
+    scopes = collect_scopes(module)
+    resolver = Resolver(scopes, client_names, external_clients)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    extractor = CallExtractor(path, scopes, resolver)
+    wrapper.visit(extractor)
+    model = extractor.model
+    # Chained calls are visited outermost first; "before"/"after" is source order of the
+    # method names, which is also execution order for chains.
+    model.calls.sort(key=lambda c: (c.name_span.start.line, c.name_span.start.column))
+    for i, call in enumerate(model.calls, 1):
+        call.order = i
+    return model
+
+
+class CallExtractor(cst.CSTVisitor):
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, path: str, scopes: ModuleScopes, resolver: Resolver):
+        super().__init__()
+        self.scopes = scopes
+        self.resolver = resolver
+        self.origins = OriginFinder(resolver)
+        self.model = ModuleModel(path=path, imports=dict(scopes.imports))
+        self.scope_stack: List[Scope] = [scopes.module]
+        self.function_stack: List[int] = []
+        self.class_stack: List[str] = []
+        self.loop_depth = 0
+        self.try_stack: List[Tuple[str, ...]] = []
+        self.blocks: List[Dict[int, int]] = []  # statement id -> index, per enclosing block
+        self.block_ids: List[int] = []
+        self.block_sizes: List[int] = []
+        self.statement: Optional[Tuple[cst.SimpleStatementLine, int, int, bool]] = None
+        self.use: Dict[int, Tuple[str, Optional[str]]] = {}
+        self.awaited: Dict[int, cst.Await] = {}
+        self.condition_of: List[int] = []
+        self.under_if: List[int] = []
+        self.if_counter = 0
+        self.order = 0
+
+    # --- positions -----------------------------------------------------------------------
+    def span(self, node: cst.CSTNode) -> Span:
+        r = self.get_metadata(PositionProvider, node)
+        return Span(Position(r.start.line, r.start.column), Position(r.end.line, r.end.column))
+
+    @property
+    def scope(self) -> Scope:
+        return self.scope_stack[-1]
+
+    # --- structure -----------------------------------------------------------------------
+    def _enter_block(self, body: Sequence[cst.CSTNode], node: cst.CSTNode) -> None:
+        self.blocks.append({id(stmt): i for i, stmt in enumerate(body)})
+        self.block_ids.append(id(node))
+        self.block_sizes.append(len(body))
+
+    def _leave_block(self) -> None:
+        self.blocks.pop()
+        self.block_ids.pop()
+        self.block_sizes.pop()
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self._enter_block(node.body, node)
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self._enter_block(node.body, node)
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock) -> None:
+        self._leave_block()
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        index = self.blocks[-1].get(id(node), -1) if self.blocks else -1
+        self.statement = (node, self.block_ids[-1] if self.block_ids else 0, index, len(node.body) == 1)
+
+    def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine) -> None:
+        self.statement = None
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.class_stack.append(node.name.value)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.class_stack.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        scope = self.scopes.functions[id(node)]
+        qual = ".".join(self.class_stack + [node.name.value]) if scope.class_name else node.name.value
+        info = FunctionInfo(
+            name=node.name.value, qualname=qual, span=self.span(node), is_async=scope.is_async,
+            class_name=scope.class_name, decorators=scope.decorators, params=tuple(scope.params),
+        )
+        self.model.functions.append(info)
+        self.function_stack.append(len(self.model.functions) - 1)
+        self.scope_stack.append(scope)
+        # A function body is a new loop/try context: a call in a nested def runs later.
+        self._saved = getattr(self, "_saved", [])
+        self._saved.append((self.loop_depth, self.try_stack, self.condition_of, self.under_if))
+        self.loop_depth, self.try_stack, self.condition_of, self.under_if = 0, [], [], []
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        index = self.function_stack.pop()
+        scope = self.scope_stack.pop()
+        self.model.functions[index].returns_client = self.resolver.factory_client(scope, 0) is not None
+        self.loop_depth, self.try_stack, self.condition_of, self.under_if = self._saved.pop()
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    # loops: only the body repeats
+    def visit_For_body(self, node: cst.For) -> None:
+        self.loop_depth += 1
+
+    def leave_For_body(self, node: cst.For) -> None:
+        self.loop_depth -= 1
+
+    def visit_While_body(self, node: cst.While) -> None:
+        self.loop_depth += 1
+
+    def leave_While_body(self, node: cst.While) -> None:
+        self.loop_depth -= 1
+
+    def visit_For(self, node: cst.For) -> None:
+        self._mark(node.iter, "iterate")
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self._mark(node.iter, "iterate")
+
+    def _enter_comp(self, node: cst.CSTNode) -> None:
+        self.loop_depth += 1
+
+    def _leave_comp(self, node: cst.CSTNode) -> None:
+        self.loop_depth -= 1
+
+    visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _enter_comp
+    leave_ListComp = leave_SetComp = leave_GeneratorExp = leave_DictComp = _leave_comp
+
+    def visit_Try_body(self, node: cst.Try) -> None:
+        self.try_stack.append(_handled_names(node.handlers))
+
+    def leave_Try_body(self, node: cst.Try) -> None:
+        self.try_stack.pop()
+
+    def visit_If(self, node: cst.If) -> None:
+        self.if_counter += 1
+        self._current_if = getattr(self, "_current_if", [])
+        self._current_if.append(self.if_counter)
+        self._mark_condition(node.test)
+
+    def leave_If(self, original_node: cst.If) -> None:
+        self._current_if.pop()
+
+    def visit_If_test(self, node: cst.If) -> None:
+        self.condition_of.append(self._current_if[-1])
+
+    def leave_If_test(self, node: cst.If) -> None:
+        self.condition_of.pop()
+
+    def visit_If_body(self, node: cst.If) -> None:
+        self.under_if.append(self._current_if[-1])
+
+    def leave_If_body(self, node: cst.If) -> None:
+        self.under_if.pop()
+
+    def visit_While(self, node: cst.While) -> None:
+        self._mark_condition(node.test)
+
+    # --- how results are used -------------------------------------------------------------
+    def _mark(self, node: cst.BaseExpression, use: str, target: Optional[str] = None) -> None:
+        while isinstance(node, cst.Await):
+            node = node.expression
+        self.use.setdefault(id(node), (use, target))
+
+    def _mark_condition(self, test: cst.BaseExpression) -> None:
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            self._mark_condition(test.expression)
+        elif isinstance(test, cst.BooleanOperation):
+            self._mark_condition(test.left)
+            self._mark_condition(test.right)
+        elif isinstance(test, cst.Comparison):
+            self._mark(test.left, "compare")
+        else:
+            self._mark(test, "truth")
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        self._mark(node.value, "discard")
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        target = node.targets[0].target if len(node.targets) == 1 else None
+        self._mark(node.value, "assign", target.value if isinstance(target, cst.Name) else None)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._mark(node.value, "assign", node.target.value if isinstance(node.target, cst.Name) else None)
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if node.value is not None:
+            self._mark(node.value, "return")
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        self._mark(node.value, "argument")
+
+    def visit_Await(self, node: cst.Await) -> None:
+        self.awaited[id(node.expression)] = node
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        self._mark(node.left, "compare")
+
+    # --- calls ---------------------------------------------------------------------------
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        qualified = self.resolver.qualified(func)
+        if qualified is not None:
+            self._client_site(node, qualified)
+        if not isinstance(func, cst.Attribute):
+            return
+        method = func.attr.value
+        receiver = self.resolver.client_of(func.value, self.scope)
+        if receiver is None:
+            self._durable_write(node, method, func.value)
+            return
+        if method in clients.SENTINEL_CLIENT_METHODS:
+            return
+        self._redis_call(node, func, method, receiver)
+
+    def _durable_write(self, node: cst.Call, method: str, receiver: cst.BaseExpression) -> None:
+        if not self.function_stack:
+            return
+        text = (dotted_name(receiver) or self.resolver.code(receiver)).lower()
+        durable = (
+            method in _ORM_WRITES
+            or method in _DOCUMENT_WRITES
+            or (method in _QUERYSET_WRITES and any(w in text for w in _QUERYSET_WORDS))
+            or (method in _SESSION_WRITES and any(w in text.split(".")[-1] for w in _SESSION_WORDS))
+        )
+        if durable:
+            info = self.model.functions[self.function_stack[-1]]
+            info.durable_writes = info.durable_writes + (f"{text}.{method}",)
+
+    def _client_site(self, node: cst.Call, qualified: str) -> None:
+        made = clients.constructor(qualified)
+        if made is not None:
+            kind = "cluster" if made[0] is ClientKind.CLUSTER else "client"
+        elif qualified in clients.POOLS or qualified in clients.POOLS_FROM_URL:
+            kind = "pool"
+        elif qualified in clients.SENTINELS:
+            kind = "sentinel"
+        elif qualified in clients.LOCKS:
+            kind = "lock"
+        else:
+            return
+        args = {a.keyword.value: self._value(a.value) for a in node.args if a.keyword is not None}
+        positional = [a for a in node.args if a.keyword is None and not a.star]
+        if positional and qualified.endswith("from_url"):
+            args["url"] = self._value(positional[0].value)
+        if kind == "lock":
+            for name, arg in zip(("redis", "name", "timeout"), positional):
+                args[name] = self._value(arg.value)
+        self.model.clients.append(ClientSite(
+            kind=kind, constructor=qualified, span=self.span(node),
+            kwargs=tuple(a.keyword.value for a in node.args if a.keyword is not None),
+            args=args, function=self.function_stack[-1] if self.function_stack else None,
+            loop_depth=self.loop_depth, args_end=self._args_end(node),
+        ))
+
+    def _redis_call(self, node: cst.Call, func: cst.Attribute, method: str, receiver: ClientRef) -> None:
+        command = f"json.{method}" if receiver.kind is ClientKind.JSON else method
+        raw = False
+        arg_nodes = list(node.args)
+        if method == "execute_command":
+            words = []
+            for a in arg_nodes:
+                lit = literal_value(a.value) if a.keyword is None and not a.star else _NO_VALUE
+                if not isinstance(lit, str):
+                    break
+                words.append(lit)
+            mapped, used = method_for_raw(tuple(words[:2]))
+            if mapped is None:
+                return
+            command, raw = mapped, True
+            arg_nodes = arg_nodes[used:]
+        if command not in SIGNATURES and not raw:
+            return  # not a command (e.g. `execute`, `close`, attributes of the client object)
+        bound_args, extra, extra_kw, star, ok = _bind(command, arg_nodes, raw)
+        scope = self.scope
+        args = {name: self._value(value) for name, value in bound_args.items()}
+        keys = self._keys(command, bound_args, extra, raw, arg_nodes)
+        self.order += 1
+        awaited = self.awaited.get(id(node))
+        use, target = self.use.get(id(node), ("other", None))
+        call = RedisCall(
+            command=command,
+            receiver=self.resolver.code(func.value),
+            client=receiver,
+            span=self.span(node),
+            name_span=self.span(func.attr),
+            args=args,
+            extra_args=tuple(self._value(v) for v in extra),
+            extra_kwargs={k: self._value(v) for k, v in extra_kw.items()},
+            has_star_args=star,
+            bound=ok,
+            raw=raw,
+            keys=tuple(keys),
+            awaited=awaited is not None,
+            outer_span=self.span(awaited) if awaited is not None else None,
+            function=self.function_stack[-1] if self.function_stack else None,
+            loop_depth=self.loop_depth,
+            handlers=tuple(h for handlers in self.try_stack for h in handlers),
+            in_try=bool(self.try_stack),
+            statement=self._statement_ref(node),
+            result_use=use,
+            assigned_to=target,
+            in_condition_of=self.condition_of[-1] if self.condition_of else None,
+            under_if=tuple(self.under_if),
+            args_end=self._args_end(node),
+            pipeline_id=receiver.pipeline_id if receiver.kind is ClientKind.PIPELINE else None,
+            lua=self._lua(command, bound_args, scope),
+            order=self.order,
+        )
+        self.model.calls.append(call)
+
+    def _statement_ref(self, call: cst.Call) -> Optional[StatementRef]:
+        if self.statement is None:
+            return None
+        line, block_id, index, single = self.statement
+        stmt = line.body[0]
+        value = stmt.value if isinstance(stmt, cst.Expr) else None
+        while isinstance(value, cst.Await):
+            value = value.expression
+        is_expression = single and value is call
+        size = self.block_sizes[-1] if self.block_sizes else 0
+        return StatementRef(block_id=block_id, index=index, span=self.span(line),
+                            is_expression=is_expression, single_in_block=size <= 1)
+
+    def _args_end(self, node: cst.Call) -> Position:
+        if node.args:
+            return self.span(node.args[-1].value).end if not node.args[-1].star else self.span(node.args[-1]).end
+        end = self.span(node).end
+        return Position(end.line, end.column - 1)
+
+    def _keys(self, command: str, bound: Dict[str, cst.BaseExpression], extra: List[cst.BaseExpression],
+              raw: bool, arg_nodes: List[cst.Arg]) -> List[KeyPattern]:
+        scope = self.scope
+        if raw:
+            params = KEY_PARAMS.get(command, ())
+            if params and arg_nodes and arg_nodes[0].keyword is None and not arg_nodes[0].star:
+                return [self.resolver.key_of(arg_nodes[0].value, scope)]
+            return []
+        out: List[KeyPattern] = []
+        positional_names, varargs, _, _ = SIGNATURES[command]
+        for param, how in KEY_PARAMS.get(command, ()):
+            if param == varargs:
+                out.extend(self.resolver.key_of(v, scope) for v in extra)
+                continue
+            value = bound.get(param)
+            if value is None:
+                continue
+            if how == "key":
+                out.append(self.resolver.key_of(value, scope))
+            elif how == "keys":
+                if isinstance(value, (cst.List, cst.Tuple, cst.Set)):
+                    out.extend(self.resolver.key_of(el.value, scope) for el in value.elements
+                               if not isinstance(el, cst.StarredElement))
+                else:
+                    out.append(self.resolver.key_of(value, scope))
+            elif how == "mapping" and isinstance(value, cst.Dict):
+                out.extend(self.resolver.key_of(el.key, scope) for el in value.elements
+                           if isinstance(el, cst.DictElement))
+        return out
+
+    def _lua(self, command: str, bound: Dict[str, cst.BaseExpression], scope: Scope) -> Optional[str]:
+        if command not in {"eval", "evalsha", "eval_ro", "register_script"}:
+            return None
+        script = bound.get("script")
+        if script is None:
+            return None
+        value = self.resolver.constant_of(script, scope)
+        return value if isinstance(value, str) else None
+
+    # --- values --------------------------------------------------------------------------
+    def _value(self, node: cst.BaseExpression) -> Value:
+        lit = literal_value(node)
+        scope = self.scope
+        text = self.resolver.code(node)
+        span = self.span(node)
+        if lit is not _NO_VALUE:
+            kind = {str: "str", bytes: "bytes", int: "int", float: "float", bool: "bool",
+                    type(None): "none"}[type(lit)]
+            size = len(lit.encode("utf-8", "surrogatepass")) if isinstance(lit, str) else (
+                len(lit) if isinstance(lit, bytes) else None)
+            return Value(kind=kind, text=text, span=span, literal=lit, size=size)
+        kind = _KINDS.get(type(node), "other")
+        items = None
+        if isinstance(node, cst.Dict):
+            items = tuple(self._value(el.key) if isinstance(el, cst.DictElement) else None for el in node.elements)
+        resolved = self.resolver.constant_of(node, scope) if isinstance(node, cst.Name) else None
+        size = None
+        if isinstance(node, cst.FormattedString):
+            size = sum(len(p.value.encode("utf-8", "surrogatepass")) for p in node.parts
+                       if isinstance(p, cst.FormattedStringText))
+        elif isinstance(resolved, (str, bytes)):
+            size = len(resolved.encode("utf-8", "surrogatepass")) if isinstance(resolved, str) else len(resolved)
+        return Value(kind=kind, text=text, span=span, origin=self.origins.origin(node, scope),
+                     size=size, items=items, resolved_literal=resolved)
+
+
+_KINDS = {
+    cst.Name: "name", cst.Attribute: "attribute", cst.Call: "call", cst.FormattedString: "fstring",
+    cst.BinaryOperation: "binop", cst.Dict: "dict", cst.List: "list", cst.Tuple: "tuple", cst.Set: "set",
+    cst.Lambda: "lambda", cst.Subscript: "subscript", cst.Await: "await",
+}
+
+
+def _handled_names(handlers: Sequence[cst.ExceptHandler]) -> Tuple[str, ...]:
+    names: List[str] = []
+    for h in handlers:
+        if h.type is None:
+            names.append("BaseException")
+            continue
+        types = [el.value for el in h.type.elements] if isinstance(h.type, cst.Tuple) else [h.type]
+        for t in types:
+            dotted = dotted_name(t)
+            if dotted:
+                names.append(dotted.rsplit(".", 1)[-1])
+    return tuple(names)
+
+
+def _bind(command: str, args: List[cst.Arg], raw: bool):
+    """Bind call arguments to the redis-py signature: (bound, extra positionals, extra
+    keywords, has star-args, matched)."""
+    bound: Dict[str, cst.BaseExpression] = {}
+    extra: List[cst.BaseExpression] = []
+    extra_kw: Dict[str, cst.BaseExpression] = {}
+    if raw:
+        return bound, [a.value for a in args if a.keyword is None and not a.star], extra_kw, any(a.star for a in args), False
+    positional, varargs, kwonly, varkw = SIGNATURES[command]
+    star = False
+    ok = True
+    index = 0
+    for a in args:
+        if a.star == "*":
+            star = True
+            continue
+        if a.star == "**":
+            star = True
+            continue
+        if a.keyword is None:
+            if star:
+                continue  # position unknown after *args
+            if index < len(positional):
+                bound[positional[index]] = a.value
+            elif varargs:
+                extra.append(a.value)
+            else:
+                ok = False
+            index += 1
+        else:
+            name = a.keyword.value
+            if name in positional or name in kwonly:
+                bound[name] = a.value
+            elif varkw:
+                extra_kw[name] = a.value
+            else:
+                ok = False
+    return bound, extra, extra_kw, star, ok

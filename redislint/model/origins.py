@@ -1,0 +1,131 @@
+"""Where a value comes from, within one function: the facts RL401 (large values) needs.
+
+A value is "large" not because of its name but because of what produced it: a file read, an
+HTTP response body, an in-memory byte buffer, a serialised data frame or a database result set.
+Wrappers that keep the size (json.dumps, pickle.dumps, compression, base64, str/bytes) pass the
+origin of what they wrap through.
+"""
+from __future__ import annotations
+
+from typing import Optional, TYPE_CHECKING
+
+import libcst as cst
+
+from .scopes import Scope, dotted_name
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .resolve import Resolver
+
+# Functions that serialise or transform their first argument and keep its order of size.
+_PASS_THROUGH = {
+    "json.dumps", "pickle.dumps", "cPickle.dumps", "dill.dumps", "cloudpickle.dumps", "marshal.dumps",
+    "zlib.compress", "gzip.compress", "bz2.compress", "lzma.compress", "base64.b64encode",
+    "msgpack.packb", "msgpack.dumps", "orjson.dumps", "ujson.dumps", "simplejson.dumps",
+}
+_PICKLERS = {"pickle.dumps", "cPickle.dumps", "dill.dumps", "cloudpickle.dumps"}
+_BUILTIN_PASS_THROUGH = {"str", "bytes", "bytearray", "memoryview"}
+_HTTP_CALLS = {
+    "requests.get", "requests.post", "requests.request", "httpx.get", "httpx.post", "httpx.request",
+    "urllib.request.urlopen", "urllib2.urlopen",
+}
+_HTTP_CLIENT_METHODS = {"get", "post", "request", "put"}
+_DATAFRAME_METHODS = {"to_json", "to_csv", "to_parquet", "to_pickle", "to_feather", "to_msgpack", "to_string", "to_html"}
+_BUFFER_METHODS = {"getvalue", "tobytes", "getbuffer"}
+_QUERY_METHODS = {"fetchall"}
+_FILE_METHODS = {"read_bytes", "read_text"}
+
+LARGE_ORIGINS = {"file-read", "http-body", "buffer", "dataframe", "query-result"}
+
+
+class OriginFinder:
+    def __init__(self, resolver: "Resolver"):
+        self.resolver = resolver
+
+    def origin(self, node: cst.BaseExpression, scope: Scope, depth: int = 0) -> Optional[str]:
+        if depth > 6:
+            return None
+        d = depth + 1
+        r = self.resolver
+        if isinstance(node, cst.Await):
+            return self.origin(node.expression, scope, d)
+        if isinstance(node, cst.Name):
+            owner, how = r.lookup(node.value, scope)
+            if how == "assign":
+                for value in owner.assigns[node.value]:
+                    found = self.origin(value, owner, d)
+                    if found:
+                        return found
+            return None
+        if isinstance(node, cst.Attribute):
+            if node.attr.value in {"content", "text", "body"} and self._is_http_response(node.value, scope, d):
+                return "http-body"
+            return None
+        if not isinstance(node, cst.Call):
+            return None
+        qualified = r.qualified(node.func) or dotted_name(node.func) or ""
+        if qualified in _PASS_THROUGH or qualified in _BUILTIN_PASS_THROUGH:
+            inner = self.origin(node.args[0].value, scope, d) if node.args else None
+            if inner:
+                return inner
+            return "pickle" if qualified in _PICKLERS else None
+        if not isinstance(node.func, cst.Attribute):
+            return None
+        method = node.func.attr.value
+        receiver = node.func.value
+        if method == "read":
+            if self._is_file(receiver, scope, d):
+                return "file-read"
+            if self._is_http_response(receiver, scope, d):
+                return "http-body"
+            return None
+        if method in _FILE_METHODS:
+            return "file-read"
+        if method in _BUFFER_METHODS:
+            return "buffer"
+        if method in _DATAFRAME_METHODS:
+            return "dataframe"
+        if method in _QUERY_METHODS:
+            return "query-result"
+        if method == "json" and self._is_http_response(receiver, scope, d):
+            return "http-body"
+        if method in {"encode", "decode"}:
+            return self.origin(receiver, scope, d)
+        return None
+
+    def _is_file(self, node: cst.BaseExpression, scope: Scope, depth: int) -> bool:
+        if depth > 6:
+            return False
+        if isinstance(node, cst.Call):
+            q = self.resolver.qualified(node.func) or dotted_name(node.func) or ""
+            return q in {"open", "io.open", "gzip.open", "bz2.open", "codecs.open"} or q.endswith(".open")
+        if isinstance(node, cst.Subscript):
+            # `request.files["upload"].read()`
+            return (dotted_name(node.value) or "").endswith("files")
+        if isinstance(node, cst.Name):
+            owner, how = self.resolver.lookup(node.value, scope)
+            if how == "assign":
+                return any(self._is_file(v, owner, depth + 1) for v in owner.assigns[node.value])
+        return False
+
+    def _is_http_response(self, node: cst.BaseExpression, scope: Scope, depth: int) -> bool:
+        if depth > 6:
+            return False
+        if isinstance(node, cst.Await):
+            return self._is_http_response(node.expression, scope, depth + 1)
+        if isinstance(node, cst.Call):
+            q = self.resolver.qualified(node.func) or ""
+            if q in _HTTP_CALLS:
+                return True
+            if isinstance(node.func, cst.Attribute) and node.func.attr.value in _HTTP_CLIENT_METHODS:
+                base = self.resolver.qualified(node.func.value) or dotted_name(node.func.value) or ""
+                return base.split(".", 1)[0] in {"requests", "httpx", "aiohttp"} or "session" in base.lower() \
+                    and self._mentions_http(base)
+            return False
+        if isinstance(node, cst.Name):
+            owner, how = self.resolver.lookup(node.value, scope)
+            if how == "assign":
+                return any(self._is_http_response(v, owner, depth + 1) for v in owner.assigns[node.value])
+        return False
+
+    def _mentions_http(self, base: str) -> bool:
+        return any(word in base.lower() for word in ("http", "requests"))

@@ -1,0 +1,566 @@
+"""Second-pass questions about expressions: is this a Redis client? what key is this?
+
+All answers come from the bindings ``scopes`` collected, so a receiver defined anywhere in the
+module (a factory below its use, `self.redis` set in `__init__`) resolves the same way.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple, Union
+
+import libcst as cst
+
+from . import clients
+from .command_table import SIGNATURES
+from .module import ClientKind, ClientRef, KeyPattern
+from .scopes import ModuleScopes, Scope, dotted_name
+
+_MAX_DEPTH = 8
+
+
+@dataclass(frozen=True)
+class Hole:
+    """A dynamic part of a key; ``entity`` when it varies per user/order/request."""
+
+    entity: bool
+
+
+Part = Union[str, Hole]
+
+
+class Resolver:
+    def __init__(self, scopes: ModuleScopes, client_names: Sequence[str] = (),
+                 external_clients: Optional[Dict[str, ClientRef]] = None):
+        self.scopes = scopes
+        self.client_names = set(client_names)
+        # Qualified names of clients other modules export ("app.ext.redis_client").
+        self.external_clients = external_clients or {}
+        self._pipeline_ids: Dict[int, int] = {}
+        self._in_progress: Set[Tuple[int, int]] = set()
+        self._code = cst.Module([])
+
+    # --- small helpers -------------------------------------------------------------------
+    def code(self, node: cst.CSTNode) -> str:
+        return self._code.code_for_node(node)
+
+    def qualified(self, node: cst.BaseExpression) -> Optional[str]:
+        """The qualified name an expression names through imports (`R` -> `redis.Redis`)."""
+        dotted = dotted_name(node)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        imports = self.scopes.imports
+        if dotted in imports:
+            return imports[dotted]
+        if head in imports:
+            base = imports[head]
+            return f"{base}.{rest}" if rest else base
+        return None
+
+    def pipeline_id(self, node: cst.CSTNode) -> int:
+        return self._pipeline_ids.setdefault(id(node), len(self._pipeline_ids) + 1)
+
+    def lookup(self, name: str, scope: Scope) -> Tuple[Optional[Scope], str]:
+        """Find the scope that binds ``name`` as seen from ``scope``: (scope, how)."""
+        s: Optional[Scope] = scope
+        while s is not None:
+            if name in s.globals:
+                s = self.scopes.module
+                continue
+            if name in s.params:
+                return s, "param"
+            if name in s.assigns:
+                return s, "assign"
+            if name in s.opaque:
+                return s, "opaque"
+            s = s.parent
+        return None, ""
+
+    # --- clients -------------------------------------------------------------------------
+    def client_of(self, node: cst.BaseExpression, scope: Scope, depth: int = 0) -> Optional[ClientRef]:
+        if depth > _MAX_DEPTH:
+            return None
+        key = (id(node), id(scope))
+        if key in self._in_progress:
+            return None
+        self._in_progress.add(key)
+        try:
+            return self._client_of(node, scope, depth + 1)
+        finally:
+            self._in_progress.discard(key)
+
+    def _client_of(self, node: cst.BaseExpression, scope: Scope, depth: int) -> Optional[ClientRef]:
+        if isinstance(node, cst.Await):
+            return self.client_of(node.expression, scope, depth)
+        if isinstance(node, cst.Name):
+            return self._name_client(node.value, scope, depth)
+        if isinstance(node, cst.Attribute):
+            return self._attribute_client(node, scope, depth)
+        if isinstance(node, cst.Call):
+            return self._call_client(node, scope, depth)
+        if isinstance(node, cst.BooleanOperation):
+            # `client or redis.Redis()`: either side being a client is good enough.
+            return self.client_of(node.left, scope, depth) or self.client_of(node.right, scope, depth)
+        if isinstance(node, cst.IfExp):
+            return self.client_of(node.body, scope, depth) or self.client_of(node.orelse, scope, depth)
+        return None
+
+    def _name_client(self, name: str, scope: Scope, depth: int) -> Optional[ClientRef]:
+        if name in self.client_names:
+            return ClientRef(ClientKind.CLIENT, source="config")
+        owner, how = self.lookup(name, scope)
+        if how == "assign":
+            for value in owner.assigns[name]:
+                ref = self.client_of(value, owner, depth)
+                if ref is not None:
+                    return ref
+            return None
+        if how == "param":
+            param = owner.params[name]
+            if param.index == 0 and owner.name in self.scopes.transaction_callbacks:
+                return ClientRef(ClientKind.PIPELINE, pipeline_id=self.pipeline_id(owner.node),
+                                 transactional=True, is_async=owner.is_async, source="transaction")
+            if param.annotation is not None:
+                return self.annotation_client(param.annotation)
+            return None
+        if how:
+            return None
+        qualified = self.scopes.imports.get(name)
+        if qualified and qualified in self.external_clients:
+            return self.external_clients[qualified]
+        return None
+
+    def _attribute_client(self, node: cst.Attribute, scope: Scope, depth: int) -> Optional[ClientRef]:
+        dotted = dotted_name(node)
+        if dotted is not None:
+            if dotted in self.client_names or node.attr.value in self.client_names:
+                return ClientRef(ClientKind.CLIENT, source="config")
+            base = node.value
+            if isinstance(base, cst.Name):
+                cls = self.class_of_instance(base.value, scope)
+                if cls is not None:
+                    return self.class_attr_client(cls, node.attr.value, depth)
+                if base.value in self.scopes.classes:
+                    return self.class_attr_client(base.value, node.attr.value, depth)
+            for value in self.scopes.dotted_assigns.get(dotted, ()):
+                ref = self.client_of(value, self.scopes.module, depth)
+                if ref is not None:
+                    return ref
+            qualified = self.qualified(node)
+            if qualified and qualified in self.external_clients:
+                return self.external_clients[qualified]
+        return None
+
+    def class_of_instance(self, name: str, scope: Scope) -> Optional[str]:
+        """The class whose instance ``name`` is: `self`/`cls` inside a method."""
+        s: Optional[Scope] = scope
+        while s is not None:
+            if s.class_name is not None and s.self_name == name:
+                return s.class_name
+            if name in s.params or name in s.assigns:
+                return None
+            s = s.parent
+        return None
+
+    def class_attr_client(self, class_name: str, attr: str, depth: int, seen: Optional[Set[str]] = None) -> Optional[ClientRef]:
+        seen = seen or set()
+        if class_name in seen or class_name not in self.scopes.classes:
+            return None
+        seen.add(class_name)
+        info = self.scopes.classes[class_name]
+        if attr in info.annotations:
+            ref = self.annotation_client(info.annotations[attr])
+            if ref is not None:
+                return ref
+        for value, owner in info.attrs.get(attr, ()):
+            ref = self.client_of(value, owner, depth)
+            if ref is not None:
+                return ref
+        for base in info.bases:
+            ref = self.class_attr_client(base.rsplit(".", 1)[-1], attr, depth, seen)
+            if ref is not None:
+                return ref
+        return None
+
+    def _call_client(self, node: cst.Call, scope: Scope, depth: int) -> Optional[ClientRef]:
+        func = node.func
+        qualified = self.qualified(func)
+        made = clients.constructor(qualified)
+        if made is not None:
+            kind, is_async = made
+            return ClientRef(kind, is_async=is_async, source="constructor")
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            if method in clients.SENTINEL_CLIENT_METHODS:
+                sentinel = self.sentinel_of(func.value, scope, depth)
+                if sentinel is not None:
+                    return ClientRef(ClientKind.CLIENT, is_async=sentinel, source="sentinel")
+                return None
+            receiver = self.client_of(func.value, scope, depth)
+            if receiver is not None:
+                if method == "pipeline":
+                    return ClientRef(ClientKind.PIPELINE, is_async=receiver.is_async,
+                                     pipeline_id=self.pipeline_id(node),
+                                     transactional=_transaction_flag(node), source="pipeline")
+                if method == "json" and receiver.kind is not ClientKind.PIPELINE:
+                    return ClientRef(ClientKind.JSON, is_async=receiver.is_async, source="json")
+                if receiver.kind is ClientKind.PIPELINE and method in SIGNATURES and method not in {"execute", "reset"}:
+                    return receiver  # chained pipeline calls return the pipeline
+                if method in {"client", "get_client"}:
+                    return receiver
+                return None
+            # `self.get_redis()` / `Class.factory()`: a method that returns a client.
+            if isinstance(func.value, cst.Name):
+                cls = self.class_of_instance(func.value.value, scope) or (
+                    func.value.value if func.value.value in self.scopes.classes else None)
+                if cls is not None:
+                    method_scope = self._method(cls, method)
+                    if method_scope is not None:
+                        return self.factory_client(method_scope, depth)
+            return None
+        if isinstance(func, cst.Name):
+            owner, how = self.lookup(func.value, scope)
+            if how == "" and func.value in self.scopes.module_functions:
+                return self.factory_client(self.scopes.module_functions[func.value], depth)
+            if how == "" and qualified and qualified in self.external_clients:
+                ref = self.external_clients[qualified]
+                return ref if ref.source == "factory" else None
+        return None
+
+    def _method(self, class_name: str, method: str, seen: Optional[Set[str]] = None) -> Optional[Scope]:
+        seen = seen or set()
+        info = self.scopes.classes.get(class_name)
+        if info is None or class_name in seen:
+            return None
+        seen.add(class_name)
+        if method in info.methods:
+            return info.methods[method]
+        for base in info.bases:
+            found = self._method(base.rsplit(".", 1)[-1], method, seen)
+            if found is not None:
+                return found
+        return None
+
+    def factory_client(self, fn: Scope, depth: int) -> Optional[ClientRef]:
+        """A function returns a client: by its return annotation or by what it returns."""
+        if fn.return_annotation is not None:
+            ref = self.annotation_client(fn.return_annotation)
+            if ref is not None:
+                return ClientRef(ref.kind, is_async=ref.is_async, source="factory")
+        for value in fn.returns:
+            ref = self.client_of(value, fn, depth)
+            if ref is not None and ref.kind is not ClientKind.PIPELINE:
+                return ClientRef(ref.kind, is_async=ref.is_async, source="factory")
+        return None
+
+    def sentinel_of(self, node: cst.BaseExpression, scope: Scope, depth: int) -> Optional[bool]:
+        """Whether ``node`` is a Sentinel (returns its is_async), else None."""
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(node, cst.Call):
+            q = self.qualified(node.func)
+            return clients.SENTINELS.get(q) if q else None
+        if isinstance(node, cst.Name):
+            owner, how = self.lookup(node.value, scope)
+            if how == "assign":
+                for value in owner.assigns[node.value]:
+                    found = self.sentinel_of(value, owner, depth + 1)
+                    if found is not None:
+                        return found
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+            cls = self.class_of_instance(node.value.value, scope)
+            if cls is not None:
+                for value, owner in self.scopes.classes[cls].attrs.get(node.attr.value, ()):
+                    found = self.sentinel_of(value, owner, depth + 1)
+                    if found is not None:
+                        return found
+        return None
+
+    def annotation_client(self, node: cst.BaseExpression) -> Optional[ClientRef]:
+        if isinstance(node, cst.SimpleString):
+            try:
+                node = cst.parse_expression(node.evaluated_value)
+            except Exception:
+                return None
+        if isinstance(node, cst.Subscript):
+            base = self.qualified(node.value) or dotted_name(node.value) or ""
+            if base.rsplit(".", 1)[-1] in {"Optional", "Union", "Annotated"}:
+                for el in node.slice:
+                    if isinstance(el.slice, cst.Index):
+                        ref = self.annotation_client(el.slice.value)
+                        if ref is not None:
+                            return ref
+                return None
+            return self.annotation_client(node.value)
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+            return self.annotation_client(node.left) or self.annotation_client(node.right)
+        typ = clients.client_type(self.qualified(node))
+        if typ is None:
+            return None
+        kind, is_async = typ
+        return ClientRef(kind, is_async=is_async, source="annotation")
+
+    # --- keys ----------------------------------------------------------------------------
+    def key_of(self, node: cst.BaseExpression, scope: Scope) -> KeyPattern:
+        parts = self.key_parts(node, scope, 0)
+        expr = self.key_expr(node, scope)
+        if parts is None:
+            return KeyPattern(text=expr, known=False, dynamic=False, expr=expr)
+        text = "".join(p if isinstance(p, str) else "{}" for p in parts)
+        has_constant = any(isinstance(p, str) and p for p in parts)
+        dynamic = any(isinstance(p, Hole) and p.entity for p in parts)
+        return KeyPattern(text=text, known=has_constant, dynamic=dynamic, expr=expr)
+
+    def key_expr(self, node: cst.BaseExpression, scope: Scope) -> str:
+        """Source text of a key, following a local name bound exactly once."""
+        if isinstance(node, cst.Name):
+            owner, how = self.lookup(node.value, scope)
+            if how == "assign" and owner is scope and len(owner.assigns[node.value]) == 1:
+                return self.code(owner.assigns[node.value][0])
+        return self.code(node)
+
+    def key_parts(self, node: cst.BaseExpression, scope: Scope, depth: int) -> Optional[List[Part]]:
+        """The constant and dynamic parts of a key expression, or None if it is opaque."""
+        if depth > _MAX_DEPTH:
+            return None
+        d = depth + 1
+        if isinstance(node, cst.SimpleString):
+            value = node.evaluated_value
+            return [value.decode("latin-1") if isinstance(value, bytes) else value]
+        if isinstance(node, cst.ConcatenatedString):
+            left = self.key_parts(node.left, scope, d)
+            right = self.key_parts(node.right, scope, d)
+            return None if left is None or right is None else left + right
+        if isinstance(node, cst.FormattedString):
+            parts: List[Part] = []
+            for part in node.parts:
+                if isinstance(part, cst.FormattedStringText):
+                    parts.append(part.value.replace("{{", "{").replace("}}", "}"))
+                elif isinstance(part, cst.FormattedStringExpression):
+                    parts.extend(self._sub_parts(part.expression, scope, d))
+            return parts
+        if isinstance(node, cst.BinaryOperation):
+            if isinstance(node.operator, cst.Add):
+                left = self.key_parts(node.left, scope, d)
+                right = self.key_parts(node.right, scope, d)
+                if left is None and right is None:
+                    return None
+                return (left or [Hole(self.is_entity(node.left, scope))]) + (
+                    right or [Hole(self.is_entity(node.right, scope))])
+            if isinstance(node.operator, cst.Modulo):
+                template = self.key_parts(node.left, scope, d)
+                if template is None or not all(isinstance(p, str) for p in template):
+                    return None
+                operands = node.right.elements if isinstance(node.right, cst.Tuple) else None
+                entities = [self.is_entity(e.value, scope) for e in operands] if operands is not None else [
+                    self.is_entity(node.right, scope)]
+                return _split_template("".join(template), re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[a-zA-Z%]"),
+                                       entities)
+        if isinstance(node, cst.Call):
+            return self._call_key_parts(node, scope, d)
+        if isinstance(node, cst.Name):
+            owner, how = self.lookup(node.value, scope)
+            if how == "assign":
+                candidates = [self.key_parts(v, owner, d) for v in owner.assigns[node.value]]
+                if candidates and all(c is not None for c in candidates) and all(
+                        _pattern_text(c) == _pattern_text(candidates[0]) for c in candidates):
+                    return candidates[0]
+            return None
+        return None
+
+    def _sub_parts(self, node: cst.BaseExpression, scope: Scope, depth: int) -> List[Part]:
+        """Parts of an expression embedded in a key: constant when it resolves to one, else a hole."""
+        parts = self.key_parts(node, scope, depth)
+        if parts is not None and all(isinstance(p, str) for p in parts):
+            return parts
+        literal = self.constant_of(node, scope)
+        if isinstance(literal, (int, str)) and not isinstance(literal, bool):
+            return [str(literal)]
+        if parts is not None:
+            return parts
+        return [Hole(self.is_entity(node, scope))]
+
+    def _call_key_parts(self, node: cst.Call, scope: Scope, depth: int) -> Optional[List[Part]]:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "format":
+            template = self.key_parts(func.value, scope, depth)
+            if template is None or not all(isinstance(p, str) for p in template):
+                return None
+            positional = [self.is_entity(a.value, scope) for a in node.args if a.keyword is None and not a.star]
+            keywords = {a.keyword.value: self.is_entity(a.value, scope) for a in node.args if a.keyword is not None}
+            return _split_format("".join(template), positional, keywords)
+        if isinstance(func, cst.Attribute) and func.attr.value == "join" and len(node.args) == 1:
+            sep = self.key_parts(func.value, scope, depth)
+            seq = node.args[0].value
+            if sep is None or not isinstance(seq, (cst.List, cst.Tuple)):
+                return None
+            out: List[Part] = []
+            for i, el in enumerate(seq.elements):
+                if i:
+                    out.extend(sep)
+                out.extend(self._sub_parts(el.value, scope, depth))
+            return out
+        if isinstance(func, cst.Name) and func.value == "str" and len(node.args) == 1:
+            return self.key_parts(node.args[0].value, scope, depth)
+        # A key-builder function of this module: `def _key(uid): return f"user:{uid}"`.
+        builder = self._key_builder(func, scope)
+        if builder is not None and len(builder.returns) == 1:
+            inner = self.key_parts(builder.returns[0], builder, depth)
+            if inner is not None:
+                # The builder's parameters are as dynamic as the arguments the call passes.
+                args_entity = any(self.is_entity(a.value, scope) for a in node.args)
+                return [p if isinstance(p, str) else Hole(p.entity and args_entity) for p in inner]
+        return None
+
+    def _key_builder(self, func: cst.BaseExpression, scope: Scope) -> Optional[Scope]:
+        if isinstance(func, cst.Name):
+            owner, how = self.lookup(func.value, scope)
+            if how == "":
+                return self.scopes.module_functions.get(func.value)
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            cls = self.class_of_instance(func.value.value, scope)
+            if cls is not None:
+                return self._method(cls, func.attr.value)
+        return None
+
+    def is_entity(self, node: cst.BaseExpression, scope: Scope, depth: int = 0) -> bool:
+        """Whether a dynamic key part varies per entity (a parameter, a request value, a uuid)
+        rather than naming a namespace (`self.prefix`, a module setting, a constant)."""
+        if depth > _MAX_DEPTH:
+            return False
+        d = depth + 1
+        if isinstance(node, cst.Name):
+            name = node.value
+            if name.isupper():
+                return False
+            owner, how = self.lookup(name, scope)
+            if how == "param":
+                return owner.params[name].index != 0 or owner.class_name is None or "staticmethod" in owner.decorators
+            if how == "opaque":
+                return owner is not self.scopes.module
+            if how == "assign":
+                if owner is self.scopes.module:
+                    return False
+                return any(self.is_entity(v, owner, d) for v in owner.assigns[name])
+            return False
+        if isinstance(node, (cst.Attribute, cst.Subscript)):
+            base = node.value
+            while isinstance(base, (cst.Attribute, cst.Subscript, cst.Call)):
+                base = base.func if isinstance(base, cst.Call) else base.value
+            if isinstance(base, cst.Name) and base.value in {"self", "cls", "settings", "config", "conf", "app", "os"}:
+                return False
+            return self.is_entity(base, scope, d) if isinstance(base, cst.Name) else False
+        if isinstance(node, cst.Call):
+            callee = dotted_name(node.func) or ""
+            if re.search(r"uuid|time|now|random|token|hex|today|date", callee, re.I):
+                return True
+            if isinstance(node.func, cst.Attribute) and self.is_entity(node.func.value, scope, d):
+                return True
+            return any(self.is_entity(a.value, scope, d) for a in node.args)
+        if isinstance(node, (cst.SimpleString, cst.Integer, cst.Float)):
+            return False
+        return any(self.is_entity(child, scope, d) for child in node.children
+                   if isinstance(child, cst.BaseExpression))
+
+    # --- constants -----------------------------------------------------------------------
+    def constant_of(self, node: cst.BaseExpression, scope: Scope, depth: int = 0) -> Any:
+        """The literal value of an expression, through names bound to one literal; else None."""
+        if depth > _MAX_DEPTH:
+            return None
+        lit = literal_value(node)
+        if lit is not _NO_VALUE:
+            return lit
+        if isinstance(node, cst.Name):
+            owner, how = self.lookup(node.value, scope)
+            if how == "assign":
+                values = {repr(self.constant_of(v, owner, depth + 1)) for v in owner.assigns[node.value]}
+                if len(values) == 1:
+                    return self.constant_of(owner.assigns[node.value][0], owner, depth + 1)
+            if how == "param":
+                default = owner.params[node.value].default
+                if default is not None:
+                    lit = literal_value(default)
+                    return None if lit is _NO_VALUE else lit
+        return None
+
+
+_NO_VALUE = object()
+
+
+def literal_value(node: cst.BaseExpression) -> Any:
+    if isinstance(node, cst.SimpleString):
+        try:
+            return node.evaluated_value
+        except Exception:
+            return _NO_VALUE
+    if isinstance(node, cst.ConcatenatedString):
+        left, right = literal_value(node.left), literal_value(node.right)
+        if isinstance(left, type(right)) and isinstance(left, (str, bytes)):
+            return left + right
+        return _NO_VALUE
+    if isinstance(node, cst.Integer):
+        return node.evaluated_value
+    if isinstance(node, cst.Float):
+        return node.evaluated_value
+    if isinstance(node, cst.Name) and node.value in {"True", "False", "None"}:
+        return {"True": True, "False": False, "None": None}[node.value]
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        inner = literal_value(node.expression)
+        if isinstance(inner, (int, float)) and not isinstance(inner, bool):
+            return -inner
+    return _NO_VALUE
+
+
+def _transaction_flag(call: cst.Call) -> bool:
+    """`pipeline(transaction=False)` is not atomic; the default is MULTI/EXEC."""
+    for i, arg in enumerate(call.args):
+        if (arg.keyword is not None and arg.keyword.value == "transaction") or (arg.keyword is None and i == 0):
+            lit = literal_value(arg.value)
+            return bool(lit) if lit is not _NO_VALUE else True
+    return True
+
+
+def _pattern_text(parts: List[Part]) -> str:
+    return "".join(p if isinstance(p, str) else ("{E}" if p.entity else "{N}") for p in parts)
+
+
+def _split_template(template: str, placeholder: "re.Pattern[str]", entities: List[bool]) -> List[Part]:
+    parts: List[Part] = []
+    pos = 0
+    index = 0
+    for m in placeholder.finditer(template):
+        parts.append(template[pos:m.start()])
+        if m.group(0) == "%%":
+            parts.append("%")
+        else:
+            parts.append(Hole(entities[index] if index < len(entities) else any(entities)))
+            index += 1
+        pos = m.end()
+    parts.append(template[pos:])
+    return [p for p in parts if p != ""]
+
+
+def _split_format(template: str, positional: List[bool], keywords: Dict[str, bool]) -> List[Part]:
+    parts: List[Part] = []
+    pos = 0
+    auto = 0
+    for m in re.finditer(r"\{\{|\}\}|\{([^{}!:]*)(?:![rsa])?(?::[^{}]*)?\}", template):
+        parts.append(template[pos:m.start()])
+        text = m.group(0)
+        if text in {"{{", "}}"}:
+            parts.append(text[0])
+        else:
+            field_name = (m.group(1) or "").split(".", 1)[0].split("[", 1)[0]
+            if field_name == "":
+                entity = positional[auto] if auto < len(positional) else any(positional)
+                auto += 1
+            elif field_name.isdigit():
+                i = int(field_name)
+                entity = positional[i] if i < len(positional) else any(positional)
+            else:
+                entity = keywords.get(field_name, any(keywords.values()))
+            parts.append(Hole(entity))
+        pos = m.end()
+    parts.append(template[pos:])
+    return [p for p in parts if p != ""]

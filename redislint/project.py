@@ -1,0 +1,148 @@
+"""The project index: facts that no single call shows, merged from every module of a run.
+
+Its centre is the keyspace model: for each key pattern, what the project does to it — writes
+with and without TTL, expiries, trims, consumers, deletes, and for hashes and sets whether the
+fields or members written are a fixed set of constants.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Optional, Set
+
+from .model import KeyPattern, ModuleModel, RedisCall
+from .model import commands as C
+
+
+@dataclass
+class KeyFacts:
+    pattern: str
+    expired: bool = False  # some command gives the key a TTL
+    consumed: bool = False  # popped as a queue or read by a consumer group
+    trimmed: bool = False  # bounded by LTRIM/ZREMRANGEBY*/XTRIM or XADD MAXLEN
+    persisted: bool = False  # PERSIST: kept forever on purpose
+    deleted: bool = False
+    written: bool = False
+    # Hash fields / set members written: whether any was dynamic, and the constant ones.
+    dynamic_members: bool = False
+    constant_members: Set[str] = field(default_factory=set)
+
+
+def gives_ttl(call: RedisCall) -> bool:
+    """The call sets a TTL on its (first) key."""
+    if call.command in C.EXPIRES or call.command in C.WRITES_WITH_TTL:
+        return True
+    ttl_args = C.TTL_ARGUMENTS.get(call.command)
+    if ttl_args and call.has_arg(*ttl_args):
+        return True
+    if call.raw and call.command == "set":
+        words = {str(v.literal).upper() for v in call.extra_args if v.kind == "str"}
+        return bool(words & {"EX", "PX", "EXAT", "PXAT", "KEEPTTL"})
+    return False
+
+
+def bounds_collection(call: RedisCall) -> bool:
+    if call.command in C.TRIMS:
+        return True
+    if call.command == "xadd" and call.has_arg("maxlen", "minid"):
+        return True
+    return False
+
+
+def _member_values(call: RedisCall):
+    """The field names (hashes) or members (sets) a write adds, as Values; None if unknown."""
+    cmd = call.command
+    if cmd in {"hset", "hsetnx", "hincrby", "hincrbyfloat"}:
+        out = []
+        if "key" in call.args:
+            out.append(call.args["key"])
+        mapping = call.args.get("mapping")
+        if mapping is not None:
+            if mapping.items is None or any(item is None for item in mapping.items):
+                return None
+            out.extend(mapping.items)
+        if "items" in call.args:
+            return None
+        return out
+    if cmd == "hmset":
+        mapping = call.args.get("mapping")
+        if mapping is None or mapping.items is None or any(item is None for item in mapping.items):
+            return None
+        return list(mapping.items)
+    if cmd == "sadd":
+        return list(call.extra_args) if not call.has_star_args else None
+    return []
+
+
+class ProjectIndex:
+    def __init__(self, modules: Iterable[ModuleModel] = ()):
+        self.keyspace: Dict[str, KeyFacts] = {}
+        for module in modules:
+            self.add(module)
+
+    def facts(self, key: Optional[KeyPattern]) -> Optional[KeyFacts]:
+        if key is None or not key.known:
+            return None
+        return self.keyspace.get(key.text)
+
+    def add(self, module: ModuleModel) -> None:
+        for call in module.calls:
+            for i, key in enumerate(call.keys):
+                if not key.known:
+                    continue
+                facts = self.keyspace.setdefault(key.text, KeyFacts(key.text))
+                self._record(facts, call, first=i == 0)
+
+    @staticmethod
+    def _record(facts: KeyFacts, call: RedisCall, first: bool) -> None:
+        cmd = call.command
+        if first and gives_ttl(call):
+            facts.expired = True
+        if cmd in C.CONSUMERS:
+            facts.consumed = True
+        if bounds_collection(call):
+            facts.trimmed = True
+        if cmd in C.PERSISTS:
+            facts.persisted = True
+        if cmd in C.DELETES:
+            facts.deleted = True
+        if first and (cmd in C.STRING_WRITES or cmd in C.COLLECTION_WRITES or cmd in C.COUNTERS):
+            facts.written = True
+            members = _member_values(call)
+            if members is None:
+                facts.dynamic_members = True
+            else:
+                for value in members:
+                    constant = value.constant
+                    if isinstance(constant, (str, bytes, int)) and not isinstance(constant, bool):
+                        facts.constant_members.add(str(constant))
+                    else:
+                        facts.dynamic_members = True
+
+
+def same_key(a: KeyPattern, b: KeyPattern) -> bool:
+    """Two key expressions name the same key (pattern), as far as we can tell."""
+    if a.expr and a.expr == b.expr:
+        return True
+    return a.known and b.known and a.text == b.text
+
+
+def calls_in_function(module: ModuleModel, call: RedisCall) -> List[RedisCall]:
+    return [c for c in module.calls if c.function == call.function]
+
+
+def lifetime_managed(module: ModuleModel, index: ProjectIndex, call: RedisCall, key: KeyPattern) -> bool:
+    """Whether something gives ``key`` a bounded lifetime: an expiry in the same function or
+    pipeline (including one on a key we cannot resolve: it may well be this one), or anywhere in
+    the project for the pattern; or the key is consumed as a queue, trimmed, or persisted on
+    purpose."""
+    for other in module.calls:
+        near = other.function == call.function or (
+            call.pipeline_id is not None and other.pipeline_id == call.pipeline_id)
+        if not near or other is call or not gives_ttl(other) or not other.keys:
+            continue
+        if same_key(other.keys[0], key) or not other.keys[0].known:
+            return True
+    facts = index.facts(key)
+    if facts is None:
+        return False
+    return facts.expired or facts.consumed or facts.trimmed or facts.persisted

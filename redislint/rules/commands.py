@@ -1,0 +1,78 @@
+"""RL2xx: commands that block the single-threaded server or destroy data."""
+from __future__ import annotations
+
+import re
+from typing import Iterator, Optional
+
+from ..diagnostics import Diagnostic, Edit, Fix
+from ..model import ClientKind, RedisCall
+from ..model import commands as C
+from ..registry import Context, FixAvailability, rule
+
+SCAN_COUNT = 1000
+_GLOB = re.compile(r"[*?\[\\]")
+
+
+def _keys_fix(call: RedisCall) -> Optional[Fix]:
+    """`keys(p)` → `scan_iter(match=p, count=1000)` in the form the call's result needs."""
+    if call.raw or call.client.kind is ClientKind.PIPELINE or not call.bound or call.has_star_args:
+        return None
+    if call.extra_kwargs:
+        return None
+    pattern = call.args.get("pattern")
+    if pattern is not None and pattern.kind == "str" and not _GLOB.search(pattern.literal) \
+            and call.result_use == "truth":
+        target = call.outer_span if call.awaited else call.span
+        prefix = "await " if call.awaited else ""
+        return Fix.unsafe("Use `exists()`: the pattern has no wildcard, so this only checks that the key exists",
+                          Edit.replacement(target, f"{prefix}{call.receiver}.exists({pattern.text})"))
+    match = f"match={pattern.text}, " if pattern is not None else ""
+    scan = f"{call.receiver}.scan_iter({match}count={SCAN_COUNT})"
+    title = "Use `scan_iter()` (SCAN may return a key more than once and is not a point-in-time snapshot)"
+    if call.awaited:
+        if call.outer_span is None:
+            return None
+        return Fix.unsafe(title, Edit.replacement(call.outer_span, f"[k async for k in {scan}]"))
+    if call.client.is_async:
+        return None
+    if call.result_use == "iterate":
+        return Fix.unsafe(title, Edit.replacement(call.span, scan))
+    return Fix.unsafe(title, Edit.replacement(call.span, f"list({scan})"))
+
+
+@rule("RL201", "keys-command", "KEYS walks the whole keyspace and blocks the server while it does.",
+      fix=FixAvailability.SOMETIMES, fix_safety="unsafe")
+def keys_command(ctx: Context) -> Iterator[Diagnostic]:
+    for call in ctx.module.calls:
+        if call.command in C.KEYS_COMMANDS:
+            pattern = call.args.get("pattern")
+            if pattern is not None and pattern.kind == "str" and not _GLOB.search(pattern.literal) \
+                    and call.result_use == "truth":
+                message = "`KEYS` used as an existence check blocks the server on large keyspaces; use `exists()`"
+            else:
+                message = "`KEYS` scans the whole keyspace in one blocking call; iterate with `SCAN` instead"
+            yield ctx.report(call, message, _keys_fix(call))
+
+
+@rule("RL202", "flush-command", "FLUSHALL/FLUSHDB in application code deletes every key.")
+def flush_command(ctx: Context) -> Iterator[Diagnostic]:
+    for call in ctx.module.calls:
+        if call.command in C.FLUSH_COMMANDS:
+            yield ctx.report(call, f"`{call.command.upper()}` deletes every key in the "
+                                   f"{'server' if call.command == 'flushall' else 'database'}; "
+                                   "delete the keys you own instead")
+
+
+@rule("RL203", "dangerous-command", "Administrative commands that block or reconfigure the server.",
+      fix=FixAvailability.SOMETIMES, fix_safety="unsafe")
+def dangerous_command(ctx: Context) -> Iterator[Diagnostic]:
+    for call in ctx.module.calls:
+        reason = C.DANGEROUS_COMMANDS.get(call.command)
+        if reason is None and call.command.startswith("debug"):
+            reason = "DEBUG is a debugging command, not for application code"
+        if reason is None:
+            continue
+        fix = None
+        if call.command == "save" and not call.raw:
+            fix = Fix.unsafe("Use `bgsave()`, which saves in a forked child", Edit.replacement(call.name_span, "bgsave"))
+        yield ctx.report(call, f"`{call.command}` in application code: {reason}", fix)

@@ -1,0 +1,172 @@
+"""RL1xx: key lifetime.  A key written without a TTL lives until someone deletes it; keys made
+per user, order or request multiply until memory runs out and eviction or OOM errors start."""
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+from ..diagnostics import Diagnostic, Edit, Fix
+from ..model import KeyPattern, RedisCall
+from ..model import commands as C
+from ..project import gives_ttl, lifetime_managed, same_key
+from ..registry import Context, FixAvailability, rule
+from ._support import exempt_key, insert_kwargs, key_label, line_deletion
+
+
+def _is_lock_key(key: KeyPattern) -> bool:
+    return "lock" in (key.text if key.known else key.expr).lower()
+
+
+def _unmanaged_dynamic_keys(ctx: Context, call: RedisCall) -> Iterator[KeyPattern]:
+    """The per-entity keys a write creates that nothing gives a bounded lifetime."""
+    for key in call.keys:
+        if not key.known or not key.dynamic:
+            continue
+        if exempt_key(key, ctx.settings.ttl_exempt_keys):
+            continue
+        if lifetime_managed(ctx.module, ctx.index, call, key):
+            continue
+        yield key
+
+
+def _ttl_fix(ctx: Context, call: RedisCall) -> Optional[Fix]:
+    if ctx.settings.default_ttl is None or call.command != "set" or not call.bound or call.has_star_args:
+        return None
+    edit = insert_kwargs(call, f"ex={ctx.settings.default_ttl}")
+    if edit is None:
+        return None
+    return Fix.unsafe(f"Add `ex={ctx.settings.default_ttl}` (the configured default-ttl)", edit)
+
+
+@rule("RL101", "set-without-ttl", "A per-entity string key written without a TTL.",
+      fix=FixAvailability.SOMETIMES, fix_safety="unsafe")
+def set_without_ttl(ctx: Context) -> Iterator[Diagnostic]:
+    for call in ctx.module.calls:
+        if call.command not in C.STRING_WRITES or call.raw or call.has_star_args or gives_ttl(call):
+            continue
+        if call.command == "setnx" and call.key is not None and _is_lock_key(call.key):
+            continue  # a hand-rolled lock: RL105 says what is wrong with it
+        for key in _unmanaged_dynamic_keys(ctx, call):
+            yield ctx.report(
+                call,
+                f"`{call.command}` writes {key_label(key)} without a TTL; one such key per entity "
+                "stays in memory forever",
+                _ttl_fix(ctx, call),
+            )
+            break
+
+
+@rule("RL102", "collection-without-ttl", "A per-entity collection created without a TTL or bound.")
+def collection_without_ttl(ctx: Context) -> Iterator[Diagnostic]:
+    for call in ctx.module.calls:
+        if call.raw or call.has_star_args:
+            continue
+        if call.command == "xadd":
+            if call.has_arg("maxlen", "minid") or call.key is None:
+                continue
+            facts = ctx.index.facts(call.key)
+            if facts is not None and (facts.trimmed or facts.expired):
+                continue
+            if not call.key.known:
+                continue
+            yield ctx.report(call, f"`xadd` appends to stream {key_label(call.key)} with no `maxlen`/`minid` "
+                                   "and nothing trims it; the stream grows without bound")
+            continue
+        if call.command in C.COLLECTION_WRITES:
+            keys = call.keys[:1]
+        elif call.command in C.STORE_DESTINATIONS:
+            dest = call.args.get(C.STORE_DESTINATIONS[call.command])
+            keys = call.keys[:1] if dest is not None else ()
+        else:
+            continue
+        for key in keys:
+            if key in _unmanaged_dynamic_keys(ctx, call):
+                yield ctx.report(call, f"`{call.command}` creates {key_label(key)} without a TTL; one such "
+                                       "collection per entity stays in memory forever")
+                break
+
+
+@rule("RL103", "counter-without-ttl", "A per-entity counter that is never given a TTL.")
+def counter_without_ttl(ctx: Context) -> Iterator[Diagnostic]:
+    for call in ctx.module.calls:
+        if call.command not in C.COUNTERS or call.raw:
+            continue
+        for key in _unmanaged_dynamic_keys(ctx, call):
+            yield ctx.report(call, f"`{call.command}` counts on {key_label(key)}, which never gets a TTL; "
+                                   "the counter never resets and the keys pile up")
+            break
+
+
+_EXPIRE_TO_SET_ARG = {"expire": "ex", "pexpire": "px", "expireat": "exat", "pexpireat": "pxat"}
+_WRITES = C.STRING_WRITES | C.COLLECTION_WRITES | C.COUNTERS
+
+
+def _preceding_write(ctx: Context, expire: RedisCall) -> Optional[RedisCall]:
+    """The last write of the same key before ``expire`` in its function, sent on its own."""
+    found = None
+    for call in ctx.module.calls:
+        if call.order >= expire.order:
+            break
+        if call.function != expire.function or call.pipeline_id is not None or call.raw:
+            continue
+        if call.command in _WRITES and call.key is not None and not gives_ttl(call) \
+                and same_key(call.key, expire.key):
+            found = call
+    return found
+
+
+def _merge_fix(write: RedisCall, expire: RedisCall) -> Optional[Fix]:
+    """`set(k, v)` + `expire(k, n)` → `set(k, v, ex=n)`, when nothing can come between them."""
+    if write.command != "set" or not write.bound or write.has_star_args or write.has_arg("nx", "xx", "get"):
+        return None
+    if not expire.bound or expire.has_star_args or set(expire.args) != {"name", "time"}:
+        return None
+    ws, es = write.statement, expire.statement
+    if ws is None or es is None or not ws.is_expression or not es.is_expression:
+        return None
+    if ws.block_id != es.block_id or es.index != ws.index + 1 or write.awaited != expire.awaited:
+        return None
+    arg = _EXPIRE_TO_SET_ARG[expire.command]
+    insert = insert_kwargs(write, f"{arg}={expire.args['time'].text}")
+    delete = line_deletion(expire)
+    if insert is None or delete is None:
+        return None
+    return Fix.safe(f"Merge into `set(..., {arg}=...)`", insert, delete)
+
+
+@rule("RL104", "non-atomic-expire", "A TTL set by a separate command after the write.",
+      fix=FixAvailability.SOMETIMES, fix_safety="safe")
+def non_atomic_expire(ctx: Context) -> Iterator[Diagnostic]:
+    for call in ctx.module.calls:
+        if call.command not in _EXPIRE_TO_SET_ARG or call.pipeline_id is not None or call.key is None:
+            continue
+        write = _preceding_write(ctx, call)
+        if write is None:
+            continue
+        yield ctx.report(
+            call,
+            f"`{call.command}` runs separately from the `{write.command}` on line {write.span.start.line}; "
+            "if the process dies in between, the key never expires",
+            _merge_fix(write, call),
+        )
+
+
+@rule("RL105", "lock-without-timeout", "A lock that is never released if its holder dies.",
+      fix=FixAvailability.SOMETIMES, fix_safety="unsafe")
+def lock_without_timeout(ctx: Context) -> Iterator[Diagnostic]:
+    for call in ctx.module.calls:
+        if call.command == "lock" and not call.raw and not call.has_star_args and not call.has_arg("timeout"):
+            yield ctx.report(call, "`lock()` without `timeout`: if the holder dies, the lock is held forever")
+        elif call.command == "setnx" and not call.raw and call.key is not None and _is_lock_key(call.key) \
+                and not lifetime_managed(ctx.module, ctx.index, call, call.key):
+            fix = None
+            if ctx.settings.default_ttl is not None and call.bound and not call.has_star_args:
+                edit = insert_kwargs(call, f"nx=True, ex={ctx.settings.default_ttl}")
+                if edit is not None:
+                    fix = Fix.unsafe(f"Use `set(..., nx=True, ex={ctx.settings.default_ttl})`",
+                                     Edit.replacement(call.name_span, "set"), edit)
+            yield ctx.report(call, f"`setnx` takes lock {key_label(call.key)} with no expiry: if the holder "
+                                   "dies, the lock is held forever", fix)
+    for site in ctx.module.clients:
+        timeout = site.args.get("timeout")
+        if site.kind == "lock" and (timeout is None or timeout.kind == "none"):
+            yield ctx.report(site.span, "`Lock(...)` without `timeout`: if the holder dies, the lock is held forever")

@@ -1,0 +1,39 @@
+"""RL4xx: values too large for a single-threaded in-memory server."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..diagnostics import Diagnostic
+from ..model import commands as C
+from ..model.origins import LARGE_ORIGINS
+from ..registry import Context, rule
+
+_ORIGIN_WORDS = {
+    "file-read": "a whole file read",
+    "http-body": "an HTTP response body",
+    "buffer": "an in-memory byte buffer",
+    "dataframe": "a serialised data frame",
+    "query-result": "a whole database result set",
+}
+_VALUE_PARAMS = ("value", "obj", "values", "fields")
+_ERROR_BYTES = 100 * 1024
+
+
+@rule("RL401", "large-value", "A value likely too large to store in one key.")
+def large_value(ctx: Context) -> Iterator[Diagnostic]:
+    writes = C.STRING_WRITES | C.COLLECTION_WRITES | C.WRITES_WITH_TTL
+    limit = ctx.settings.max_value_bytes
+    for call in ctx.module.calls:
+        if call.command not in writes or call.raw:
+            continue
+        values = [call.args[p] for p in _VALUE_PARAMS if p in call.args] + list(call.extra_args)
+        for value in values:
+            if value.origin in LARGE_ORIGINS:
+                yield ctx.report(value.span, f"`{call.command}` stores {_ORIGIN_WORDS[value.origin]} as one value; "
+                                             "large values block the server while they are read and written")
+                break
+            if value.size is not None and value.size > limit:
+                severity = "far over" if value.size > _ERROR_BYTES else "over"
+                yield ctx.report(value.span, f"`{call.command}` stores a {value.size:,}-byte literal, {severity} "
+                                             f"the {limit:,}-byte limit (max-value-bytes)")
+                break

@@ -1,0 +1,188 @@
+"""Orchestration: files → models → project index → rules → suppressions → fixes.
+
+Each file is read and parsed once; rules run over the models with the index of the whole run, so
+a key expired in one module counts for a write in another.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+from .config import ConfigResolver, per_file_ignored_codes
+from .diagnostics import Applicability, Diagnostic, Position, Span
+from .files import SourceFile, decode_source, discover, read_source, write_source_atomic
+from .fixes import FixResult, default_parses, fix_source
+from .model import ModuleModel
+from .model.clients import CLIENT_MODULES
+from .model.extract import extract
+from .output.diff import unified_diff
+from .project import ProjectIndex
+from .registry import RuleInfo, run_rules, select_rules
+from .settings import Settings
+from .suppression import apply_suppressions, matches_selector, parse_noqa
+
+PARSE_ERROR = "RL001"
+
+
+def may_touch_redis(text: str, settings: Settings) -> bool:
+    """The byte-level prefilter: a file that never mentions a Redis module or a configured client
+    name cannot hold a Redis call we could resolve, so it is not parsed."""
+    lowered = text.lower()
+    if any(module in lowered for module in CLIENT_MODULES):
+        return True
+    return any(name in text for name in settings.client_names)
+
+
+def build_model(source: SourceFile, settings: Settings) -> ModuleModel:
+    if source.error is not None or source.text is None:
+        return ModuleModel(path=source.path, error=source.error or "cannot read file")
+    if not may_touch_redis(source.text, settings):
+        return ModuleModel(path=source.path)
+    return extract(source.path, source.text, settings.client_names)
+
+
+def rules_for(settings: Settings) -> List[RuleInfo]:
+    return select_rules(settings.select, settings.ignore, settings.extend_select, settings.preview)
+
+
+def _parse_error(model: ModuleModel) -> Diagnostic:
+    at = model.error_position or Position(1, 0)
+    return Diagnostic(PARSE_ERROR, f"cannot analyse file: {model.error}", model.path, Span(at, at), None, None)
+
+
+def diagnose(model: ModuleModel, text: Optional[str], index: ProjectIndex, settings: Settings,
+             rules: Sequence[RuleInfo]) -> Tuple[List[Diagnostic], int]:
+    """Findings for one module after suppressions: (kept, suppressed count)."""
+    selected = {r.code for r in rules}
+    if model.error is not None:
+        found = [_parse_error(model)] if PARSE_ERROR in selected else []
+    else:
+        found = list(run_rules(rules, model, index, settings))
+    if not found:
+        return [], 0
+    per_file = per_file_ignored_codes(settings, model.path)
+    noqa = parse_noqa(text) if text is not None and model.error is None else parse_noqa("")
+    kept, suppressed, _used = apply_suppressions(found, noqa, per_file)
+    return kept, suppressed
+
+
+@dataclass
+class FileOutcome:
+    path: str
+    diagnostics: List[Diagnostic] = field(default_factory=list)
+    fixed: Dict[str, int] = field(default_factory=dict)
+    diff: str = ""
+    new_text: Optional[str] = None
+    error: Optional[str] = None  # a fix could not be written
+
+
+@dataclass
+class RunResult:
+    outcomes: List[FileOutcome]
+    errors: List[str]
+    # What each file held when it was read: fixes are written only over these exact bytes.
+    sources: Dict[str, SourceFile] = field(default_factory=dict)
+
+    @property
+    def diagnostics(self) -> List[Diagnostic]:
+        return sorted((d for o in self.outcomes for d in o.diagnostics), key=lambda d: d.sort_key)
+
+    @property
+    def fixed(self) -> Dict[str, int]:
+        total: Dict[str, int] = {}
+        for o in self.outcomes:
+            for code, n in o.fixed.items():
+                total[code] = total.get(code, 0) + n
+        return total
+
+
+class Linter:
+    """One run over a set of sources that share a project index."""
+
+    def __init__(self, resolver: ConfigResolver):
+        self.resolver = resolver
+        self._rules: Dict[int, List[RuleInfo]] = {}
+
+    def settings_for(self, path: str) -> Settings:
+        return self.resolver.settings_for(path)
+
+    def rules(self, settings: Settings) -> List[RuleInfo]:
+        key = id(settings)
+        if key not in self._rules:
+            self._rules[key] = rules_for(settings)
+        return self._rules[key]
+
+    def run(self, sources: Sequence[SourceFile], fix_level: Optional[Applicability] = None,
+            diff: bool = False) -> List[FileOutcome]:
+        settings = [self.settings_for(s.path) for s in sources]
+        models = [build_model(s, st) for s, st in zip(sources, settings)]
+        index = ProjectIndex(models)
+        outcomes = []
+        for source, st, model in zip(sources, settings, models):
+            rules = self.rules(st)
+            kept, _ = diagnose(model, source.text, index, st, rules)
+            outcome = FileOutcome(source.path, kept)
+            if fix_level is not None and source.text is not None and model.error is None and any(
+                    d.fixable(fix_level) for d in kept):
+                others = [m for m in models if m is not model]
+                result = self._fix(source, st, rules, others, fix_level)
+                outcome.diagnostics = result.remaining
+                outcome.fixed = dict(result.fixed)
+                if result.changed:
+                    outcome.new_text = result.text
+                    if diff:
+                        outcome.diff = unified_diff(source.path, source.text, result.text)
+            outcomes.append(outcome)
+        return outcomes
+
+    def _fix(self, source: SourceFile, settings: Settings, rules: Sequence[RuleInfo],
+             others: List[ModuleModel], level: Applicability) -> FixResult:
+        def lint(text: str) -> List[Diagnostic]:
+            model = build_model(SourceFile(source.path, text, source.encoding, source.newline, b""), settings)
+            index = ProjectIndex(others + [model])
+            return diagnose(model, text, index, settings, rules)[0]
+
+        return fix_source(source.text, lint, level, parses=default_parses)
+
+
+def lint_source(text: str, path: str = "<string>", settings: Optional[Settings] = None) -> List[Diagnostic]:
+    """Findings for one piece of source code, as if it were the only file of the project."""
+    settings = settings or Settings()
+    source = decode_source(path, text.encode("utf-8")) if isinstance(text, str) else decode_source(path, text)
+    resolver = _FixedResolver(settings)
+    outcome = Linter(resolver).run([source])[0]
+    return sorted(outcome.diagnostics, key=lambda d: d.sort_key)
+
+
+class _FixedResolver:
+    """A resolver that gives every path the same settings (for the library API and tests)."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+
+    def settings_for(self, path: str) -> Settings:
+        return self.settings
+
+
+def lint_paths(paths: Sequence[str], resolver: Optional[ConfigResolver] = None, *, force_exclude: bool = False,
+               fix_level: Optional[Applicability] = None, diff: bool = False) -> RunResult:
+    """Lint files and directories; with ``fix_level``, compute fixes (written by ``write_fixes``)."""
+    resolver = resolver or ConfigResolver()
+    files, errors = discover(paths, resolver, force_exclude=force_exclude)
+    sources = [read_source(p) for p in files]
+    outcomes = Linter(resolver).run(sources, fix_level=fix_level, diff=diff)
+    return RunResult(outcomes, errors, {s.path: s for s in sources})
+
+
+def write_fixes(result: RunResult) -> List[str]:
+    """Write every fixed file atomically; returns one-line messages for files that could not be."""
+    problems = []
+    for outcome in result.outcomes:
+        if outcome.new_text is None:
+            continue
+        source = result.sources[outcome.path]
+        try:
+            write_source_atomic(source, outcome.new_text)
+        except (OSError, UnicodeEncodeError, ValueError) as err:
+            problems.append(f"{outcome.path}: fixes not written: {err}")
+    return problems
