@@ -194,6 +194,14 @@ class CallExtractor(cst.CSTVisitor):
         self._current_if.append(self.if_counter)
         self._mark_condition(node.test)
 
+        name = _missing_value_test(node.test)
+        if name is not None and _answers_not_found(node.body) and self.function_stack:
+            function = self.function_stack[-1]
+            for call in reversed(self.model.calls):
+                if call.function == function and call.assigned_to == name:
+                    call.miss_not_found = True
+                    break
+
     def leave_If(self, original_node: cst.If) -> None:
         self._current_if.pop()
 
@@ -456,6 +464,47 @@ _KINDS = {
     cst.BinaryOperation: "binop", cst.Dict: "dict", cst.List: "list", cst.Tuple: "tuple", cst.Set: "set",
     cst.Lambda: "lambda", cst.Subscript: "subscript", cst.Await: "await",
 }
+
+
+_NOT_FOUND_CALLS = {"abort", "Http404", "HTTPException", "NotFound", "HttpResponseNotFound", "HTTPNotFound",
+                    "get_object_or_404"}
+
+
+def _missing_value_test(test: cst.BaseExpression) -> Optional[str]:
+    """`v is None`, `v == None`, `not v` → "v"."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not) and isinstance(test.expression, cst.Name):
+        return test.expression.value
+    if isinstance(test, cst.Comparison) and isinstance(test.left, cst.Name) and len(test.comparisons) == 1:
+        comp = test.comparisons[0]
+        if isinstance(comp.operator, (cst.Is, cst.Equal)) and isinstance(comp.comparator, cst.Name) \
+                and comp.comparator.value == "None":
+            return test.left.value
+    return None
+
+
+def _answers_not_found(body: cst.BaseSuite) -> bool:
+    """The block's first statement raises, aborts, or returns a 404."""
+    statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
+    if not statements:
+        return False
+    first = statements[0]
+    if not isinstance(first, (cst.SimpleStatementLine, cst.SimpleStatementSuite)) or not first.body:
+        return False
+    stmt = first.body[0]
+    if isinstance(stmt, cst.Raise):
+        return True
+    if isinstance(stmt, cst.Expr) and isinstance(stmt.value, cst.Call):
+        name = dotted_name(stmt.value.func) or ""
+        return name.rsplit(".", 1)[-1] in _NOT_FOUND_CALLS
+    if isinstance(stmt, cst.Return) and stmt.value is not None:
+        value = stmt.value
+        parts = value.elements if isinstance(value, cst.Tuple) else []
+        if any(isinstance(el.value, cst.Integer) and el.value.value == "404" for el in parts):
+            return True
+        if isinstance(value, cst.Call):
+            name = dotted_name(value.func) or ""
+            return name.rsplit(".", 1)[-1] in _NOT_FOUND_CALLS
+    return False
 
 
 def _handled_names(handlers: Sequence[cst.ExceptHandler]) -> Tuple[str, ...]:

@@ -141,6 +141,9 @@ class RedisCall:
     args_end: Optional[Position] = None
     # The pipeline/transaction the call is queued in (None: sent on its own).
     pipeline_id: Optional[int] = None
+    # The result is assigned and a later `if v is None:`/`if not v:` raises or answers 404 at
+    # once: a miss is taken to mean "does not exist", with no fallback to another store.
+    miss_not_found: bool = False
     lua: Optional[str] = None  # literal script text given to eval/evalsha/register_script
     # Sequence number in source order within the module, to say "before"/"after".
     order: int = 0

@@ -34,6 +34,12 @@ _BUFFER_METHODS = {"getvalue", "tobytes", "getbuffer"}
 _QUERY_METHODS = {"fetchall"}
 _FILE_METHODS = {"read_bytes", "read_text"}
 
+_DATAFRAME_BUILDERS = {"pandas.DataFrame", "polars.DataFrame", "pandas.concat", "pandas.read_sql"}
+_LARGE_TYPES = {
+    "pandas.DataFrame": "dataframe", "pandas.core.frame.DataFrame": "dataframe", "polars.DataFrame": "dataframe",
+    "numpy.ndarray": "buffer", "PIL.Image.Image": "buffer",
+}
+
 LARGE_ORIGINS = {"file-read", "http-body", "buffer", "dataframe", "query-result"}
 
 
@@ -55,6 +61,8 @@ class OriginFinder:
                     found = self.origin(value, owner, d)
                     if found:
                         return found
+            if how == "param" and owner.params[node.value].annotation is not None:
+                return self._annotated(owner.params[node.value].annotation)
             return None
         if isinstance(node, cst.Attribute):
             if node.attr.value in {"content", "text", "body"} and self._is_http_response(node.value, scope, d):
@@ -63,6 +71,8 @@ class OriginFinder:
         if not isinstance(node, cst.Call):
             return None
         qualified = r.qualified(node.func) or dotted_name(node.func) or ""
+        if qualified in _DATAFRAME_BUILDERS or qualified.startswith(("pandas.read_", "polars.read_")):
+            return "dataframe"
         if qualified in _PASS_THROUGH or qualified in _BUILTIN_PASS_THROUGH:
             inner = self.origin(node.args[0].value, scope, d) if node.args else None
             if inner:
@@ -91,6 +101,13 @@ class OriginFinder:
         if method in {"encode", "decode"}:
             return self.origin(receiver, scope, d)
         return None
+
+    def _annotated(self, annotation: cst.BaseExpression) -> Optional[str]:
+        """A parameter annotated as a data frame or an array holds a whole data set."""
+        if isinstance(annotation, cst.Subscript):
+            annotation = annotation.value
+        qualified = self.resolver.qualified(annotation) or ""
+        return _LARGE_TYPES.get(qualified)
 
     def _is_file(self, node: cst.BaseExpression, scope: Scope, depth: int) -> bool:
         if depth > 6:

@@ -425,8 +425,9 @@ class Resolver:
         return None
 
     def is_entity(self, node: cst.BaseExpression, scope: Scope, depth: int = 0) -> bool:
-        """Whether a dynamic key part varies per entity (a parameter, a request value, a uuid)
-        rather than naming a namespace (`self.prefix`, a module setting, a constant)."""
+        """Whether a dynamic key part varies per entity (a parameter, a request value, an id, a
+        uuid, a timestamp) rather than naming a namespace: module settings and constants,
+        `self.prefix`, `settings.X`, environment look-ups."""
         if depth > _MAX_DEPTH:
             return False
         d = depth + 1
@@ -436,28 +437,34 @@ class Resolver:
                 return False
             owner, how = self.lookup(name, scope)
             if how == "param":
-                return owner.params[name].index != 0 or owner.class_name is None or "staticmethod" in owner.decorators
+                param = owner.params[name]
+                return not (param.index == 0 and owner.class_name is not None and "staticmethod" not in owner.decorators)
             if how == "opaque":
                 return owner is not self.scopes.module
             if how == "assign":
                 if owner is self.scopes.module:
                     return False
                 return any(self.is_entity(v, owner, d) for v in owner.assigns[name])
-            return False
-        if isinstance(node, (cst.Attribute, cst.Subscript)):
-            base = node.value
-            while isinstance(base, (cst.Attribute, cst.Subscript, cst.Call)):
-                base = base.func if isinstance(base, cst.Call) else base.value
-            if isinstance(base, cst.Name) and base.value in {"self", "cls", "settings", "config", "conf", "app", "os"}:
+            return False  # imported or builtin names are configuration, not data
+        if isinstance(node, (cst.Attribute, cst.Subscript, cst.Call)):
+            if _namespace_chain(node):
                 return False
-            return self.is_entity(base, scope, d) if isinstance(base, cst.Name) else False
-        if isinstance(node, cst.Call):
-            callee = dotted_name(node.func) or ""
-            if re.search(r"uuid|time|now|random|token|hex|today|date", callee, re.I):
+            if isinstance(node, cst.Attribute) and node.attr.value.isupper():
+                return False
+            root = _chain_root(node)
+            if isinstance(node, cst.Call) and not isinstance(node.func, cst.Attribute) and root is not None:
+                # A plain function call: `current_user_id()`, `uuid4()`, `int(x)`.
                 return True
-            if isinstance(node.func, cst.Attribute) and self.is_entity(node.func.value, scope, d):
-                return True
-            return any(self.is_entity(a.value, scope, d) for a in node.args)
+            if isinstance(root, cst.Name):
+                owner, how = self.lookup(root.value, scope)
+                if how == "" and root.value in self.scopes.imports and not isinstance(node, cst.Call):
+                    # `request.args["id"]`, `current_user.id`, `g.user_id`: request-scoped proxies
+                    # hold per-request data; `settings.X` was caught above.
+                    return True
+                if how == "":
+                    return isinstance(node, cst.Call)  # `uuid.uuid4().hex`, `time.time()`
+                return self.is_entity(root, scope, d) or isinstance(node, cst.Call)
+            return True
         if isinstance(node, (cst.SimpleString, cst.Integer, cst.Float)):
             return False
         return any(self.is_entity(child, scope, d) for child in node.children
@@ -510,6 +517,25 @@ def literal_value(node: cst.BaseExpression) -> Any:
         if isinstance(inner, (int, float)) and not isinstance(inner, bool):
             return -inner
     return _NO_VALUE
+
+
+_NAMESPACE_ROOTS = {"self", "cls", "settings", "config", "conf", "app", "os", "current_app", "django_settings"}
+_NAMESPACE_WORDS = re.compile(r"prefix|namespace|environ|getenv|hostname|gethostname|version|app_name", re.I)
+
+
+def _chain_root(node: cst.BaseExpression) -> Optional[cst.BaseExpression]:
+    while isinstance(node, (cst.Attribute, cst.Subscript, cst.Call)):
+        node = node.func if isinstance(node, cst.Call) else node.value
+    return node
+
+
+def _namespace_chain(node: cst.BaseExpression) -> bool:
+    """`self.prefix`, `settings.REDIS_PREFIX`, `os.environ["X"]`, `self.key_prefix()`."""
+    root = _chain_root(node)
+    if isinstance(root, cst.Name) and root.value in _NAMESPACE_ROOTS:
+        return True
+    text = dotted_name(node.func if isinstance(node, cst.Call) else node) or ""
+    return bool(_NAMESPACE_WORDS.search(text))
 
 
 def _transaction_flag(call: cst.Call) -> bool:

@@ -33,10 +33,19 @@ def record_entity(key: KeyPattern, entities) -> Optional[str]:
     return None
 
 
+_RECORD_READS = {"get", "hget", "hgetall", "hmget", "json.get", "getex", "getdel", "lrange", "smembers"}
+
+
 @rule("RL501", "store-of-record", "Redis used as the only copy of durable business data.")
 def store_of_record(ctx: Context) -> Iterator[Diagnostic]:
     writes = C.STRING_WRITES | C.COLLECTION_WRITES
     for call in ctx.module.calls:
+        if call.command in _RECORD_READS and call.miss_not_found and call.key is not None and call.key.dynamic:
+            entity = record_entity(call.key, ctx.settings.record_key_patterns)
+            if entity is not None:
+                yield ctx.report(call, f"a miss on `{call.key.text}` is answered as \"not found\": Redis is treated "
+                                       f"as the only copy of {entity} data, with no fallback to a database")
+            continue
         if call.command not in writes or call.raw or call.key is None or gives_ttl(call):
             continue
         function = ctx.module.function_of(call)
