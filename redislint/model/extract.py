@@ -7,6 +7,8 @@ result is used, pipeline).
 """
 from __future__ import annotations
 
+import ast
+import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
@@ -31,12 +33,32 @@ _SESSION_WORDS = ("session", "db", "conn", "cursor", "engine", "tx", "database",
 _QUERYSET_WORDS = ("objects", "query", "session", "db", "repo", "table", "model")
 
 
-def parse_error_position(err: Exception) -> Optional[Position]:
-    line = getattr(err, "raw_line", None) or getattr(err, "line", None)
-    col = getattr(err, "raw_column", None) or getattr(err, "column", None) or 0
-    if isinstance(line, int):
-        return Position(line, max(int(col), 0))
-    return None
+def _syntax_error_model(path: str, text: str, err: cst.ParserSyntaxError) -> ModuleModel:
+    """CPython's own parser names a syntax error's place and cause more precisely than libcst."""
+    try:
+        compile(text, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as py_err:
+        line = py_err.lineno or 1
+        column = max((py_err.offset or 1) - 1, 0)
+        return ModuleModel(path=path, error=f"syntax error: {py_err.msg}", error_position=Position(line, column))
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    return ModuleModel(path=path, error=f"syntax not supported by libcst: {parse_error_message(err)}",
+                       error_position=parse_error_position(err))
+
+
+def parse_error_position(err: cst.ParserSyntaxError) -> Optional[Position]:
+    try:
+        return Position(err.editor_line, max(err.editor_column - 1, 0))
+    except Exception:  # libcst computes these lazily from the source; never fail on them
+        return None
+
+
+def parse_error_message(err: cst.ParserSyntaxError) -> str:
+    """libcst's message without its own prefix: "parser error: error at 3:0: expected ..."."""
+    message = (getattr(err, "message", "") or str(err)).strip().splitlines()[0] if str(err).strip() else ""
+    message = re.sub(r"^(parser error: )?(error at \d+:\d+: )?", "", message)
+    return message or "invalid syntax"
 
 
 def extract(path: str, text: str, client_names: Sequence[str] = (),
@@ -45,8 +67,7 @@ def extract(path: str, text: str, client_names: Sequence[str] = (),
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as err:
-        message = str(err).strip().splitlines()[0] if str(err).strip() else "invalid syntax"
-        return ModuleModel(path=path, error=f"syntax error: {message}", error_position=parse_error_position(err))
+        return _syntax_error_model(path, text, err)
     except (RecursionError, MemoryError, ValueError) as err:  # pathological input
         return ModuleModel(path=path, error=f"cannot parse: {type(err).__name__}")
     scopes = collect_scopes(module)
