@@ -285,7 +285,7 @@ class CallExtractor(cst.CSTVisitor):
     # --- calls ---------------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
-        qualified = self.resolver.qualified(func)
+        qualified = self.resolver.qualified(func, self.scope)
         if qualified is not None:
             self._client_site(node, qualified)
         if not isinstance(func, cst.Attribute):

@@ -44,12 +44,22 @@ class Resolver:
     def code(self, node: cst.CSTNode) -> str:
         return self._code.code_for_node(node)
 
-    def qualified(self, node: cst.BaseExpression) -> Optional[str]:
-        """The qualified name an expression names through imports (`R` -> `redis.Redis`)."""
+    def qualified(self, node: cst.BaseExpression, scope: Optional[Scope] = None) -> Optional[str]:
+        """The qualified name an expression names through imports (`R` -> `redis.Redis`).
+
+        With ``scope``, a head name that a function binds itself (`def f(redis): redis.Redis()`)
+        is that local object, not the import.  Module-level rebinding is not treated as
+        shadowing: `import redis` then `redis = redis.Redis()` at module level is rare, and
+        `redis` may well still name the module where it is used.
+        """
         dotted = dotted_name(node)
         if dotted is None:
             return None
         head, _, rest = dotted.partition(".")
+        if scope is not None:
+            owner, how = self.lookup(head, scope)
+            if how and owner is not self.scopes.module:
+                return None
         imports = self.scopes.imports
         if dotted in imports:
             return imports[dotted]
@@ -118,11 +128,21 @@ class Resolver:
             return None
         if how == "param":
             param = owner.params[name]
-            if param.index == 0 and owner.name in self.scopes.transaction_callbacks:
+            # `transaction(fn)` calls `fn(pipe)`; a method passed as `self._fn` gets the pipeline
+            # after `self`, and `self` is the object, not the pipeline.
+            first = 1 if owner.self_name is not None else 0
+            if param.index == first and owner.name in self.scopes.transaction_callbacks:
                 return ClientRef(ClientKind.PIPELINE, pipeline_id=self.pipeline_id(owner.node),
                                  transactional=True, is_async=owner.is_async, source="transaction")
             if param.annotation is not None:
-                return self.annotation_client(param.annotation)
+                ref = self.annotation_client(param.annotation)
+                if ref is not None and ref.kind is ClientKind.PIPELINE:
+                    # A pipeline handed in by the caller: what is called on it is queued there,
+                    # not sent on its own.  One id per parameter; whether the caller's pipeline is
+                    # transactional is unknown (left False).
+                    return ClientRef(ClientKind.PIPELINE, is_async=ref.is_async,
+                                     pipeline_id=self.pipeline_id(param.annotation), source="annotation")
+                return ref
             return None
         if how:
             return None
@@ -177,6 +197,12 @@ class Resolver:
             ref = self.client_of(value, owner, depth)
             if ref is not None:
                 return ref
+        method = info.methods.get(attr)
+        if method is not None and {"property", "cached_property"} & set(method.decorators):
+            # `self.redis` where `redis` is a (cached) property that builds or returns a client.
+            ref = self.factory_client(method, depth)
+            if ref is not None:
+                return ref
         for base in info.bases:
             ref = self.class_attr_client(base.rsplit(".", 1)[-1], attr, depth, seen)
             if ref is not None:
@@ -185,7 +211,7 @@ class Resolver:
 
     def _call_client(self, node: cst.Call, scope: Scope, depth: int) -> Optional[ClientRef]:
         func = node.func
-        qualified = self.qualified(func)
+        qualified = self.qualified(func, scope)
         made = clients.constructor(qualified)
         if made is not None:
             kind, is_async = made
@@ -259,7 +285,7 @@ class Resolver:
         if depth > _MAX_DEPTH:
             return None
         if isinstance(node, cst.Call):
-            q = self.qualified(node.func)
+            q = self.qualified(node.func, scope)
             return clients.SENTINELS.get(q) if q else None
         if isinstance(node, cst.Name):
             owner, how = self.lookup(node.value, scope)

@@ -1,0 +1,794 @@
+"""What counts as a Redis client (RULES.md, "Receivers"), tested on the model itself
+(`extract(...)` → `model.calls`) and through rule findings.
+
+A rule must fire only when the receiver is known to be a Redis client; every look-alike below
+(`dict.keys()`, `set.add()`, a non-Redis `cache`, `requests.get`, a class with its own `set`)
+must produce no Redis call at all.
+"""
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from redislint.model import ClientKind
+from redislint.model.extract import extract
+
+from .helpers import codes, lint
+
+
+def model(code: str, client_names=()):
+    return extract("snippet.py", textwrap.dedent(code), client_names)
+
+
+def calls(code: str, command: str = None, client_names=()):
+    found = model(code, client_names).calls
+    return [c for c in found if command is None or c.command == command]
+
+
+def only(code: str, command: str, client_names=()):
+    found = calls(code, command, client_names)
+    assert len(found) == 1, [(c.command, c.receiver) for c in calls(code, client_names=client_names)]
+    return found[0]
+
+
+# --- client sources ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("setup, receiver", [
+    ("import redis\nc = redis.Redis()", "c"),
+    ("import redis as r\nc = r.Redis(host='h')", "c"),
+    ("from redis import Redis as R\nc = R()", "c"),
+    ("from redis import Redis\nc = Redis(connection_pool=pool)", "c"),
+    ("import redis\nc = redis.from_url('redis://h')", "c"),
+    ("from redis import Redis\nc = Redis.from_url('redis://h')", "c"),
+    ("import redis\nc = redis.Redis.from_pool(redis.ConnectionPool())", "c"),
+    ("import redis\nc = redis.StrictRedis()", "c"),
+    ("from redis import StrictRedis\nc = StrictRedis.from_url('redis://h')", "c"),
+    ("from redis.sentinel import Sentinel\ns = Sentinel([('h', 26379)])\nc = s.master_for('m')", "c"),
+    ("from redis.sentinel import Sentinel\nc = Sentinel([('h', 26379)]).slave_for('m')", "c"),
+    ("import fakeredis\nc = fakeredis.FakeRedis()", "c"),
+    ("import fakeredis\nc = fakeredis.FakeStrictRedis()", "c"),
+    ("import walrus\nc = walrus.Database()", "c"),
+    ("from walrus import Database\nc = Database(host='h')", "c"),
+    ("from django_redis import get_redis_connection\nc = get_redis_connection('default')", "c"),
+    ("from flask_redis import FlaskRedis\nc = FlaskRedis(app)", "c"),
+    ("import redis\nimport redis\nc = redis.client.Redis()", "c"),
+])
+def test_sync_client_sources(setup, receiver):
+    call = only(setup + "\ndef f():\n    " + receiver + ".keys('*')\n", "keys")
+    assert call.client.kind is ClientKind.CLIENT
+    assert call.client.is_async is False
+    assert call.pipeline_id is None
+    assert "RL201" in codes(setup + "\ndef f():\n    " + receiver + ".keys('*')\n")
+
+
+@pytest.mark.parametrize("setup", [
+    "from redis.asyncio import Redis\nc = Redis()",
+    "import redis.asyncio as aioredis\nc = aioredis.from_url('redis://h')",
+    "from redis import asyncio as aioredis\nc = aioredis.Redis.from_url('redis://h')",
+    "import redis.asyncio\nc = redis.asyncio.StrictRedis()",
+    "import fakeredis\nc = fakeredis.FakeAsyncRedis()",
+    "from redis.asyncio.sentinel import Sentinel\nc = Sentinel([('h', 1)]).master_for('m')",
+])
+def test_async_client_sources(setup):
+    call = only(setup + "\nasync def f():\n    await c.keys('*')\n", "keys")
+    assert call.client.kind is ClientKind.CLIENT
+    assert call.client.is_async is True
+    assert call.awaited is True
+    assert call.outer_span is not None and call.outer_span.start.column < call.span.start.column
+
+
+@pytest.mark.parametrize("setup, is_async", [
+    ("from redis import RedisCluster\nc = RedisCluster(host='h')", False),
+    ("from redis.cluster import RedisCluster as RC\nc = RC.from_url('redis://h')", False),
+    ("import redis\nc = redis.RedisCluster(startup_nodes=[])", False),
+    ("from redis.asyncio import RedisCluster\nc = RedisCluster(host='h')", True),
+])
+def test_cluster_clients(setup, is_async):
+    call = only(setup + "\ndef f():\n    c.flushdb()\n", "flushdb")
+    assert call.client.kind is ClientKind.CLUSTER
+    assert call.client.is_async is is_async
+
+
+def test_import_inside_function():
+    call = only("""
+        def f():
+            import redis
+            r = redis.Redis()
+            r.keys("*")
+    """, "keys")
+    assert call.client.kind is ClientKind.CLIENT
+
+
+def test_client_built_inline_and_through_boolean_or_conditional():
+    found = calls("""
+        import redis
+        def f(client=None):
+            redis.Redis().keys("a*")
+            c = client or redis.Redis()
+            c.keys("b*")
+            d = redis.Redis() if client is None else client
+            d.keys("c*")
+    """, "keys")
+    assert [c.receiver for c in found] == ["redis.Redis()", "c", "d"]
+
+
+# --- self attributes, class attributes, subclasses ------------------------------------------
+
+def test_self_attribute_set_in_init_used_in_other_method_and_subclass():
+    code = """
+        import redis
+
+        class Store:
+            def use(self):
+                return self.redis.keys("*")  # used above the __init__ that binds it
+
+            def __init__(self, url):
+                self.redis = redis.Redis.from_url(url)
+
+        class SubStore(Store):
+            def wipe(self):
+                self.redis.flushdb()
+
+        class Unrelated:
+            def __init__(self):
+                self.redis = {}
+
+            def use(self):
+                return self.redis.keys()
+    """
+    found = calls(code)
+    assert [(c.command, c.receiver) for c in found] == [("keys", "self.redis"), ("flushdb", "self.redis")]
+    assert sorted(codes(code)) == ["RL201", "RL202"]
+
+
+def test_self_attribute_set_in_a_method_other_than_init():
+    call = only("""
+        import redis
+        class Worker:
+            def connect(self):
+                self.conn = redis.Redis()
+            def run(self):
+                self.conn.flushall()
+    """, "flushall")
+    assert call.receiver == "self.conn"
+
+
+def test_class_level_attribute_and_annotation():
+    found = calls("""
+        import redis
+        from redis import Redis
+
+        class A:
+            client = redis.Redis()
+            def f(self):
+                self.client.keys("*")
+                A.client.keys("*")
+
+        class B:
+            client: Redis
+            def f(self):
+                self.client.keys("*")
+
+        class C:
+            def __init__(self, make):
+                self.client: Redis = make()
+            def f(self):
+                self.client.keys("*")
+    """, "keys")
+    assert [c.receiver for c in found] == ["self.client", "A.client", "self.client", "self.client"]
+
+
+def test_cls_in_classmethod():
+    call = only("""
+        import redis
+        class A:
+            pool = redis.Redis()
+            @classmethod
+            def f(cls):
+                cls.pool.keys("*")
+    """, "keys")
+    assert call.client.kind is ClientKind.CLIENT
+
+
+# --- annotations ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("annotation", [
+    "redis.Redis", "Redis", "Optional[Redis]", "typing.Optional[redis.Redis]", '"Redis"', "Redis | None",
+    "Union[Redis, None]", "'redis.Redis'", "redis.StrictRedis",
+])
+def test_parameter_annotated_with_a_client_type(annotation):
+    code = f"""
+        import typing
+        from typing import Optional, Union
+        import redis
+        from redis import Redis
+
+        def f(r: {annotation}, uid):
+            r.set(f"otp:{{uid}}", 1)
+    """
+    call = only(code, "set")
+    assert call.client.kind is ClientKind.CLIENT
+    assert call.client.source == "annotation"
+    assert codes(code) == ["RL101"]
+
+
+def test_async_annotation():
+    call = only("""
+        from redis.asyncio import Redis
+        async def f(r: Redis):
+            await r.keys("*")
+    """, "keys")
+    assert call.client.is_async is True
+
+
+def test_unannotated_parameter_named_redis_is_unknown():
+    code = """
+        import redis
+        def f(redis, uid):
+            redis.keys("*")
+            redis.set(f"otp:{uid}", 1)
+            redis.flushdb()
+    """
+    assert calls(code) == []
+    assert codes(code) == []
+
+
+def test_parameter_named_like_the_module_shadows_it():
+    # `redis` is the caller's object here, not the module: `redis.Redis()` is whatever it returns.
+    code = """
+        import redis
+        def f(redis):
+            redis.Redis().keys("*")
+            redis.from_url("x").flushdb()
+    """
+    assert calls(code) == []
+    assert codes(code) == []
+
+
+def test_local_variable_shadows_module_client():
+    code = """
+        import redis
+        r = redis.Redis()
+        def f():
+            r = {}
+            return r.keys()
+        def g(r):
+            return r.keys()
+        def h():
+            return r.keys("*")
+    """
+    found = calls(code)
+    assert [(c.command, c.function) for c in found] == [("keys", 2)]
+    assert [d.line for d in lint(code)] == [10]
+
+
+# --- factories -----------------------------------------------------------------------------
+
+def test_factory_with_return_annotation():
+    call = only("""
+        from redis import Redis
+        def make() -> Redis:
+            return build_somehow()
+        def f():
+            make().keys("*")
+    """, "keys")
+    assert call.client.source == "factory"
+
+
+def test_factory_returning_a_client_defined_below_its_use():
+    call = only("""
+        import redis
+        def f():
+            client = get_redis()
+            client.keys("*")
+
+        def get_redis():
+            return redis.Redis()
+    """, "keys")
+    assert call.receiver == "client"
+
+
+@pytest.mark.parametrize("decorator", ["@functools.lru_cache", "@functools.lru_cache(maxsize=None)",
+                                       "@functools.cache", "@lru_cache()"])
+def test_cached_factory(decorator):
+    code = f"""
+        import functools
+        from functools import lru_cache
+        import redis
+
+        {decorator}
+        def get_redis():
+            return redis.Redis.from_url("redis://h")
+
+        def f():
+            get_redis().keys("*")
+    """
+    assert only(code, "keys").client.source == "factory"
+    m = model(code)
+    assert [fn.returns_client for fn in m.functions] == [True, False]
+
+
+def test_lazy_global_factory():
+    call = only("""
+        import redis
+        _client = None
+
+        def get_client():
+            global _client
+            if _client is None:
+                _client = redis.Redis()
+            return _client
+
+        def f():
+            get_client().flushdb()
+    """, "flushdb")
+    assert call.client.kind is ClientKind.CLIENT
+
+
+def test_method_factory_on_self():
+    found = calls("""
+        import redis
+        class Service:
+            def get_client(self):
+                return redis.Redis()
+            def conn(self) -> redis.Redis:
+                return self._conn
+            def f(self):
+                self.get_client().keys("*")
+                c = self.conn()
+                c.keys("*")
+    """, "keys")
+    assert [c.receiver for c in found] == ["self.get_client()", "c"]
+
+
+def test_property_returning_a_client():
+    found = calls("""
+        import functools
+        import redis
+        class Service:
+            @property
+            def redis(self):
+                return redis.Redis()
+            @functools.cached_property
+            def cache(self) -> redis.Redis:
+                return make()
+            def f(self):
+                self.redis.keys("*")
+                self.cache.keys("*")
+    """, "keys")
+    assert [c.receiver for c in found] == ["self.redis", "self.cache"]
+
+
+def test_method_of_a_plain_class_is_not_a_client():
+    code = """
+        import redis
+        class Service:
+            def get_client(self):
+                return {}
+            def f(self):
+                return self.get_client().keys()
+    """
+    assert calls(code) == []
+
+
+# --- pipelines and transactions --------------------------------------------------------------
+
+def test_pipeline_assigned_and_with_block():
+    found = calls("""
+        import redis
+        r = redis.Redis()
+        def f():
+            p = r.pipeline()
+            p.set("a", 1)
+            p.execute()
+            with r.pipeline() as q:
+                q.set("b", 1)
+                q.execute()
+            r.set("c", 1)
+    """, "set")
+    assert [c.client.kind for c in found] == [ClientKind.PIPELINE, ClientKind.PIPELINE, ClientKind.CLIENT]
+    assert found[0].pipeline_id is not None and found[1].pipeline_id is not None
+    assert found[0].pipeline_id != found[1].pipeline_id
+    assert found[2].pipeline_id is None
+    assert found[0].client.transactional and found[1].client.transactional
+
+
+@pytest.mark.parametrize("args, transactional", [
+    ("", True), ("transaction=True", True), ("True", True), ("transaction=False", False), ("False", False),
+    ("transaction=flag", True),
+])
+def test_pipeline_transaction_flag(args, transactional):
+    call = only(f"""
+        import redis
+        r = redis.Redis()
+        def f(flag):
+            p = r.pipeline({args})
+            p.set("a", 1)
+    """, "set")
+    assert call.client.kind is ClientKind.PIPELINE
+    assert call.client.transactional is transactional
+
+
+def test_chained_pipeline_calls_share_the_pipeline():
+    found = calls("""
+        import redis
+        r = redis.Redis()
+        def f(k):
+            r.pipeline().set(k, 1).expire(k, 60).incr("n").execute()
+    """)
+    by_command = {c.command: c for c in found}
+    assert set(by_command) == {"pipeline", "set", "expire", "incr", "execute"}
+    ids = {by_command[c].pipeline_id for c in ("set", "expire", "incr", "execute")}
+    assert len(ids) == 1 and None not in ids
+    # Source order of the method names is execution order.
+    assert [c.command for c in found] == ["pipeline", "set", "expire", "incr", "execute"]
+
+
+def test_async_pipeline():
+    found = calls("""
+        from redis.asyncio import Redis
+        r = Redis()
+        async def f(k):
+            async with r.pipeline(transaction=False) as p:
+                p.set(k, 1)
+                await p.execute()
+    """)
+    s = next(c for c in found if c.command == "set")
+    assert s.client.kind is ClientKind.PIPELINE and s.client.is_async and not s.client.transactional
+    assert next(c for c in found if c.command == "execute").awaited
+
+
+def test_transaction_callback_parameter_is_a_transactional_pipeline():
+    found = calls("""
+        import redis
+        r = redis.Redis()
+
+        def move(pipe):
+            balance = pipe.get("balance")
+            pipe.multi()
+            pipe.set("balance", 1)
+
+        def f():
+            r.transaction(move, "balance")
+    """)
+    s = next(c for c in found if c.command == "set")
+    g = next(c for c in found if c.command == "get")
+    assert s.client.kind is ClientKind.PIPELINE and s.client.transactional
+    assert s.pipeline_id == g.pipeline_id is not None
+
+
+def test_transaction_callback_method_pipeline_is_the_parameter_after_self():
+    code = """
+        import redis
+        class Account:
+            def __init__(self):
+                self.r = redis.Redis()
+
+            def _move(self, pipe):
+                pipe.multi()
+                pipe.set("balance", 1)
+                self.set("local", 2)   # the object's own method, not a Redis command
+
+            def set(self, a, b):
+                pass
+
+            def run(self):
+                self.r.transaction(self._move, "balance")
+    """
+    found = calls(code)
+    assert [(c.command, c.receiver) for c in found] == [("multi", "pipe"), ("set", "pipe"), ("transaction", "self.r")]
+    assert found[1].client.kind is ClientKind.PIPELINE and found[1].client.transactional
+
+
+def test_pipeline_parameter_annotated_with_pipeline_type():
+    found = calls("""
+        from redis.client import Pipeline
+        def fill(p: Pipeline, k):
+            p.set(k, 1)
+            p.expire(k, 60)
+    """)
+    assert [c.client.kind for c in found] == [ClientKind.PIPELINE, ClientKind.PIPELINE]
+    # Both are queued in the caller's pipeline, not sent on their own.
+    assert found[0].pipeline_id is not None and found[0].pipeline_id == found[1].pipeline_id
+
+
+def test_factory_returning_a_pipeline_is_not_a_client():
+    found = calls("""
+        import redis
+        r = redis.Redis()
+        def make():
+            return r.pipeline()
+        def f():
+            make().set("a", 1)
+    """, "set")
+    assert found == []
+
+
+# --- async, raw commands, json ---------------------------------------------------------------
+
+def test_awaited_calls_are_the_same_commands():
+    code = """
+        from redis.asyncio import Redis
+        r = Redis()
+        async def f(uid):
+            value = await r.get(f"user:{uid}")
+            await r.set(f"otp:{uid}", 1)
+            return value
+    """
+    found = calls(code)
+    assert [(c.command, c.awaited) for c in found] == [("get", True), ("set", True)]
+    assert found[0].result_use == "assign" and found[0].assigned_to == "value"
+    assert codes(code) == ["RL101"]
+
+
+@pytest.mark.parametrize("raw, command", [
+    ('"KEYS", "*"', "keys"), ('"keys", "user:*"', "keys"), ('"KEYS *"', "keys"),
+    ('"FLUSHALL"', "flushall"), ('"flushdb", "ASYNC"', "flushdb"),
+    ('"CONFIG", "SET", "maxmemory", "1gb"', "config_set"), ('"CONFIG SET", "x", "y"', "config_set"),
+    ('"DEBUG", "SLEEP", 0', "debug_sleep"), ('"SET", "k", "v"', "set"),
+])
+def test_execute_command_is_mapped_to_the_method(raw, command):
+    call = only(f"""
+        import redis
+        r = redis.Redis()
+        def f():
+            r.execute_command({raw})
+    """, command)
+    assert call.raw is True
+
+
+def test_execute_command_with_non_literal_name_is_not_a_call():
+    assert calls("""
+        import redis
+        r = redis.Redis()
+        def f(name):
+            r.execute_command(name, "*")
+    """) == []
+
+
+def test_json_command_group():
+    found = calls("""
+        import redis
+        r = redis.Redis()
+        def f(uid, doc):
+            r.json().set(f"doc:{uid}", "$", doc)
+    """)
+    j = next(c for c in found if c.command == "json.set")
+    assert j.client.kind is ClientKind.JSON
+    assert j.key.text == "doc:{}" and j.key.dynamic
+
+
+# --- configured client names -----------------------------------------------------------------
+
+def test_client_names_setting():
+    code = """
+        import redis
+        def f(uid):
+            conn.keys("*")
+            self_made.keys("*")
+            app.conn.set(f"otp:{uid}", 1)
+    """
+    assert calls(code) == []
+    found = calls(code, client_names=("conn",))
+    assert [(c.command, c.receiver) for c in found] == [("keys", "conn"), ("set", "app.conn")]
+    assert all(c.client.source == "config" for c in found)
+    assert codes(code) == []
+    assert sorted(codes(code, client_names=("conn",))) == ["RL101", "RL201"]
+
+
+def test_client_names_make_a_file_without_redis_imports_worth_parsing():
+    code = """
+        def f():
+            store.flushall()
+    """
+    assert codes(code) == []
+    assert codes(code, client_names=("store",)) == ["RL202"]
+
+
+# --- look-alikes: not Redis -------------------------------------------------------------------
+
+LOOKALIKES = """
+    import redis
+    import requests
+    from django.core.cache import cache as django_cache
+
+    r = redis.Redis()
+    d = {}
+
+    class Thing:
+        def set(self, k, v):
+            pass
+        def keys(self):
+            return []
+
+    def f(cache, k, v, uid):
+        d.keys()
+        s = set()
+        s.add(1)
+        cache.get(k)
+        cache.set(f"user:{uid}", v)
+        requests.get("http://example.com")
+        t = Thing()
+        t.set(f"otp:{uid}", 1)
+        t.keys()
+        Thing().keys()
+        django_cache.set(f"otp:{uid}", 1, timeout=None)
+        values = r.hgetall("h")
+        values.keys()
+        res = r.pipeline().execute()
+        res.keys()
+"""
+
+
+def test_lookalikes_are_not_redis_calls():
+    found = calls(LOOKALIKES)
+    assert [c.command for c in found] == ["hgetall", "pipeline", "execute"]
+    assert codes(LOOKALIKES) == []
+
+
+@pytest.mark.parametrize("snippet", [
+    "d = {}\nd.keys()",
+    "s = set()\ns.add(1)",
+    "l = []\nl.append(1)",
+    "cache = {}\ncache.get('k')",
+    "import requests\nrequests.get('http://x')",
+])
+def test_single_lookalike(snippet):
+    code = "import redis\n" + snippet + "\n"
+    assert calls(code) == []
+    assert codes(code) == []
+
+
+# --- keys and argument binding -----------------------------------------------------------------
+
+@pytest.mark.parametrize("expr, text, dynamic", [
+    ('"flags"', "flags", False),
+    ('f"user:{uid}"', "user:{}", True),
+    ('"user:%s" % uid', "user:{}", True),
+    ('"user:{}".format(uid)', "user:{}", True),
+    ('"user:{id}".format(id=uid)', "user:{}", True),
+    ('"user:" + uid', "user:{}", True),
+    ('"user:" + str(uid)', "user:{}", True),
+    ('":".join(["user", uid])', "user:{}", True),
+    ("KEY", "global:stats", False),
+    ('f"{PREFIX}:stats"', "app:stats", False),
+    ('f"{settings.PREFIX}:stats"', "{}:stats", False),
+    ('f"{self_prefix()}:user:{uid}"', "{}:user:{}", True),
+    ("key", "user:{}", True),
+    ("user_key(uid)", "user:{}", True),
+])
+def test_key_patterns(expr, text, dynamic):
+    call = only(f"""
+        import redis
+        import settings
+        r = redis.Redis()
+        KEY = "global:stats"
+        PREFIX = "app"
+
+        def user_key(u):
+            return f"user:{{u}}"
+
+        def f(uid):
+            key = f"user:{{uid}}"
+            r.get({expr})
+    """, "get")
+    assert call.key.known
+    assert call.key.text == text
+    assert call.key.dynamic is dynamic
+
+
+def test_opaque_key_is_unknown():
+    call = only("""
+        import redis
+        r = redis.Redis()
+        def f(key):
+            r.get(key)
+    """, "get")
+    assert call.key.known is False and call.key.dynamic is False
+    assert call.key.expr == "key"
+
+
+def test_every_key_of_a_multi_key_command():
+    call = only("""
+        import redis
+        r = redis.Redis()
+        def f(a, b):
+            r.mset({f"x:{a}": 1, "y": 2})
+    """, "mset")
+    assert [(k.text, k.dynamic) for k in call.keys] == [("x:{}", True), ("y", False)]
+
+
+@pytest.mark.parametrize("args, bound", [
+    ("k, v", {"name": "k", "value": "v"}),
+    ("k, v, 60", {"name": "k", "value": "v", "ex": "60"}),
+    ("k, v, None, 500", {"name": "k", "value": "v", "ex": "None", "px": "500"}),
+    ("k, v, ex=60", {"name": "k", "value": "v", "ex": "60"}),
+    ("name=k, value=v, keepttl=True", {"name": "k", "value": "v", "keepttl": "True"}),
+    ("k, v, 60, nx=True", {"name": "k", "value": "v", "ex": "60", "nx": "True"}),
+])
+def test_set_arguments_bound_to_the_signature(args, bound):
+    call = only(f"""
+        import redis
+        r = redis.Redis()
+        def f(k, v):
+            r.set({args})
+    """, "set")
+    assert call.bound
+    assert {name: value.text for name, value in call.args.items()} == bound
+
+
+def test_setex_puts_time_second():
+    call = only("""
+        import redis
+        r = redis.Redis()
+        def f(k, v):
+            r.setex(k, 60, v)
+    """, "setex")
+    assert call.args["time"].literal == 60 and call.args["value"].text == "v"
+
+
+def test_star_args_make_the_binding_incomplete():
+    call = only("""
+        import redis
+        r = redis.Redis()
+        def f(args, kwargs):
+            r.set(*args, **kwargs)
+    """, "set")
+    assert call.has_star_args
+
+
+def test_unknown_keyword_marks_the_call_unbound():
+    call = only("""
+        import redis
+        r = redis.Redis()
+        def f(k):
+            r.set(k, 1, expire=60)
+    """, "set")
+    assert call.bound is False
+
+
+def test_result_use():
+    found = calls("""
+        import redis
+        r = redis.Redis()
+        def f():
+            r.keys("a")
+            x = r.keys("b")
+            for k in r.keys("c"):
+                pass
+            if r.keys("d"):
+                pass
+            if r.incr("e") == 1:
+                pass
+            print(r.keys("f"))
+            return r.keys("g")
+    """)
+    assert [(c.command, c.result_use) for c in found] == [
+        ("keys", "discard"), ("keys", "assign"), ("keys", "iterate"), ("keys", "truth"),
+        ("incr", "compare"), ("keys", "argument"), ("keys", "return"),
+    ]
+
+
+def test_calls_record_their_function_and_loop_and_try():
+    m = model("""
+        import redis
+        r = redis.Redis()
+        r.ping()
+        def f(ids):
+            for i in ids:
+                try:
+                    r.get(i)
+                except redis.ConnectionError:
+                    pass
+    """)
+    ping, get = m.calls
+    assert ping.function is None and get.function == 0
+    assert m.functions[0].name == "f"
+    assert get.loop_depth == 1 and get.in_try and get.handlers == ("ConnectionError",)
+
+
+def test_model_of_a_syntax_error():
+    m = model("def f(:\n")
+    assert m.error and m.error.startswith("syntax error")
+    assert m.calls == []
