@@ -6,7 +6,8 @@ as a queue, read a whole collection, or are dangerous to run from application co
 """
 from __future__ import annotations
 
-from typing import Dict, FrozenSet, Optional, Tuple
+import re
+from typing import Dict, FrozenSet, List, Optional, Tuple
 
 # --- writes --------------------------------------------------------------------------------
 # String writes that create a key without a TTL unless an expiry argument is given.
@@ -107,3 +108,25 @@ def method_for_raw(words: Tuple[str, ...]) -> Tuple[Optional[str], int]:
             return f"{head}_{words[1]}".lower(), 2
         return head.lower(), 1
     return head.lower(), 1
+
+
+# `redis.call('KEYS', ...)` / `redis.pcall("flushdb")` in a Lua script: the command name and,
+# for two-word commands, the literal second word.  `KEYS[1]` (the Lua table of key arguments)
+# never matches: it is not called through `redis.call`.
+_LUA_CALL = re.compile(
+    r"""redis\s*\.\s*p?call\s*\(\s*(['"])([A-Za-z_]+)\1(?:\s*,\s*(['"])([A-Za-z_-]+)\3)?""")
+_LUA_COMMENT = re.compile(r"--\[(=*)\[.*?\]\1\]|--[^\n]*", re.S)
+
+
+def lua_commands(script: str) -> Tuple[str, ...]:
+    """The redis-py method names of the commands a literal Lua script calls, in order, once each.
+
+    Comments are dropped first so that commented-out calls do not count.
+    """
+    found: List[str] = []
+    for m in _LUA_CALL.finditer(_LUA_COMMENT.sub("", script)):
+        words = (m.group(2), m.group(4)) if m.group(4) else (m.group(2),)
+        method, _ = method_for_raw(words)
+        if method is not None and method not in found:
+            found.append(method)
+    return tuple(found)

@@ -17,7 +17,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from ..diagnostics import Position, Span
 from . import clients
 from .command_table import KEY_PARAMS, SIGNATURES
-from .commands import method_for_raw
+from .commands import lua_commands, method_for_raw
 from .module import ClientKind, ClientRef, ClientSite, FunctionInfo, KeyPattern, ModuleModel, RedisCall, StatementRef, Value
 from .origins import OriginFinder
 from .resolve import Resolver, literal_value, _NO_VALUE
@@ -361,6 +361,7 @@ class CallExtractor(cst.CSTVisitor):
         scope = self.scope
         args = {name: self._value(value) for name, value in bound_args.items()}
         keys = self._keys(command, bound_args, extra, raw, arg_nodes)
+        lua = self._lua(command, bound_args, scope)
         self.order += 1
         awaited = self.awaited.get(id(node))
         use, target = self.use.get(id(node), ("other", None))
@@ -390,7 +391,8 @@ class CallExtractor(cst.CSTVisitor):
             under_if=tuple(self.under_if),
             args_end=self._args_end(node),
             pipeline_id=receiver.pipeline_id if receiver.kind is ClientKind.PIPELINE else None,
-            lua=self._lua(command, bound_args, scope),
+            lua=lua,
+            lua_commands=lua_commands(lua) if lua else (),
             order=self.order,
         )
         self.model.calls.append(call)

@@ -145,6 +145,9 @@ class RedisCall:
     # once: a miss is taken to mean "does not exist", with no fallback to another store.
     miss_not_found: bool = False
     lua: Optional[str] = None  # literal script text given to eval/evalsha/register_script
+    # The commands that script calls through `redis.call`/`redis.pcall`, as redis-py method
+    # names ("keys", "flushall", "config_set"): the same commands, run by the server.
+    lua_commands: Tuple[str, ...] = ()
     # Sequence number in source order within the module, to say "before"/"after".
     order: int = 0
 

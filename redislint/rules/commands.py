@@ -52,6 +52,11 @@ def keys_command(ctx: Context) -> Iterator[Diagnostic]:
             else:
                 message = "`KEYS` scans the whole keyspace in one blocking call; iterate with `SCAN` instead"
             yield ctx.report(call, message, _keys_fix(call))
+        elif C.KEYS_COMMANDS.intersection(call.lua_commands):
+            # The server runs the script's KEYS as it would the command, and a script blocks it
+            # for its whole run.  No fix: SCAN cannot be looped inside one script call.
+            yield ctx.report(call, f"the Lua script passed to `{call.command}` calls `KEYS`, which scans the "
+                                   "whole keyspace while the script blocks the server")
 
 
 @rule("RL202", "flush-command", "FLUSHALL/FLUSHDB in application code deletes every key.")
@@ -61,6 +66,9 @@ def flush_command(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.report(call, f"`{call.command.upper()}` deletes every key in the "
                                    f"{'server' if call.command == 'flushall' else 'database'}; "
                                    "delete the keys you own instead")
+        for command in sorted(C.FLUSH_COMMANDS.intersection(call.lua_commands)):
+            yield ctx.report(call, f"the Lua script passed to `{call.command}` calls `{command.upper()}`, which "
+                                   "deletes every key; delete the keys you own instead")
 
 
 @rule("RL203", "dangerous-command", "Administrative commands that block or reconfigure the server.",

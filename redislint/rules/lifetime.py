@@ -97,6 +97,11 @@ def counter_without_ttl(ctx: Context) -> Iterator[Diagnostic]:
 
 
 _EXPIRE_TO_SET_ARG = {"expire": "ex", "pexpire": "px", "expireat": "exat", "pexpireat": "pxat"}
+# The expiry's own parameter: `expire(name, time)` but `expireat(name, when)`.
+_EXPIRE_TIME_PARAM = {"expire": "time", "pexpire": "time", "expireat": "when", "pexpireat": "when"}
+# `set` options that make the write conditional or change what it returns: merging the expiry
+# into such a set would change when the TTL is applied (the expire runs even if the set did not).
+_CONDITIONAL_SET_ARGS = ("nx", "xx", "get", "ifeq", "ifne", "ifdeq", "ifdne")
 _WRITES = C.STRING_WRITES | C.COLLECTION_WRITES | C.COUNTERS
 
 
@@ -116,9 +121,10 @@ def _preceding_write(ctx: Context, expire: RedisCall) -> Optional[RedisCall]:
 
 def _merge_fix(write: RedisCall, expire: RedisCall) -> Optional[Fix]:
     """`set(k, v)` + `expire(k, n)` → `set(k, v, ex=n)`, when nothing can come between them."""
-    if write.command != "set" or not write.bound or write.has_star_args or write.has_arg("nx", "xx", "get"):
+    if write.command != "set" or not write.bound or write.has_star_args or write.has_arg(*_CONDITIONAL_SET_ARGS):
         return None
-    if not expire.bound or expire.has_star_args or set(expire.args) != {"name", "time"}:
+    time_param = _EXPIRE_TIME_PARAM[expire.command]
+    if not expire.bound or expire.has_star_args or set(expire.args) != {"name", time_param}:
         return None
     ws, es = write.statement, expire.statement
     if ws is None or es is None or not ws.is_expression or not es.is_expression:
@@ -126,7 +132,7 @@ def _merge_fix(write: RedisCall, expire: RedisCall) -> Optional[Fix]:
     if ws.block_id != es.block_id or es.index != ws.index + 1 or write.awaited != expire.awaited:
         return None
     arg = _EXPIRE_TO_SET_ARG[expire.command]
-    insert = insert_kwargs(write, f"{arg}={expire.args['time'].text}")
+    insert = insert_kwargs(write, f"{arg}={expire.args[time_param].text}")
     delete = line_deletion(expire)
     if insert is None or delete is None:
         return None

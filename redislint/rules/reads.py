@@ -22,8 +22,10 @@ def _unbounded(call: RedisCall) -> Optional[str]:
         start = call.args.get("start")
         if cmd == "zrange" and call.has_arg("byscore", "bylex"):
             return None if call.has_arg("num") else "reads every member in the score/lex range (no `num`)"
-        if end is not None and end.constant == -1 and (start is None or start.constant in (0, None) or
-                                                       isinstance(start.constant, int)):
+        if end is not None and end.constant == -1:
+            first = start.constant if start is not None else None
+            if isinstance(first, int) and not isinstance(first, bool) and first < 0:
+                return None  # `lrange(k, -10, -1)`: the last ten, a bounded read
             return f"reads to the end (`{end.text}`) of the collection"
         return None
     if cmd in _NEED_NUM:

@@ -1,0 +1,276 @@
+"""RL201–RL203: KEYS, FLUSHALL/FLUSHDB and administrative commands, in every form, with fixes."""
+from __future__ import annotations
+
+import textwrap
+
+import libcst as cst
+import pytest
+
+from redislint.diagnostics import Applicability
+from redislint.fixes import apply_edits
+from redislint.model.commands import lua_commands
+
+from .helpers import codes, lint
+
+H = """
+import redis
+from redis.asyncio import Redis as AsyncRedis
+from redis.cluster import RedisCluster
+r = redis.Redis()
+ar = AsyncRedis()
+rc = RedisCluster(host="h")
+"""
+
+
+def found(code, rule, **settings):
+    return [d for d in lint(H + textwrap.dedent(code), **settings) if d.code == rule]
+
+
+def lines(code, rule, **settings):
+    offset = H.count("\n")
+    return [d.line - offset for d in found(code, rule, **settings)]
+
+
+def fixed(code, rule):
+    text = H + textwrap.dedent(code)
+    fixes = [d.fix for d in lint(text) if d.code == rule and d.fix is not None]
+    new, applied = apply_edits(text, fixes)
+    assert len(applied) == len(fixes)
+    cst.parse_module(new)
+    return new[len(H):]
+
+
+# --- RL201 keys-command ----------------------------------------------------------------------
+
+def test_rl201_every_form():
+    assert lines("""
+        async def f(uid):
+            r.keys()
+            r.keys("user:*")
+            r.keys(pattern=f"session:{uid}:*")
+            await ar.keys("x:*")
+            rc.keys("x:*")
+            p = r.pipeline()
+            p.keys("x:*")
+            r.execute_command("KEYS", "*")
+            r.execute_command("keys *")
+            r.execute_command("KEYS")
+    """, "RL201") == [3, 4, 5, 6, 7, 9, 10, 11, 12]
+
+
+def test_rl201_not_for_lookalikes():
+    assert lines("""
+        def f(cache, headers):
+            d = {}
+            d.keys()
+            {"a": 1}.keys()
+            headers.keys()
+            cache.keys("x:*")
+            values = r.hgetall("h")
+            values.keys()
+            r.hkeys("h")
+            r.scan_iter(match="x:*")
+    """, "RL201") == []
+
+
+def test_rl201_lua_scripts():
+    assert lines("""
+        SCRIPT = '''
+        local keys = redis.call('KEYS', ARGV[1])
+        return #keys
+        '''
+        def f():
+            r.eval("return redis.call('KEYS', ARGV[1])", 0, "x:*")
+            r.eval(SCRIPT, 0, "x:*")
+            r.register_script("return redis.pcall(\\"keys\\", ARGV[1])")
+            r.eval("return redis.call('GET', KEYS[1])", 1, "k")
+            r.eval("-- redis.call('KEYS', '*')\\nreturn redis.call('GET', KEYS[1])", 1, "k")
+            r.eval(script_from_somewhere, 0)
+    """, "RL201") == [7, 8, 9]
+
+
+def test_rl201_lua_form_has_no_fix():
+    (d,) = found("""
+        def f():
+            r.eval("return redis.call('KEYS', ARGV[1])", 0, "x:*")
+    """, "RL201")
+    assert d.fix is None
+    assert "Lua" in d.message
+
+
+@pytest.mark.parametrize("script, commands", [
+    ("return redis.call('KEYS', KEYS[1])", ("keys",)),
+    ("redis.call( 'set' , KEYS[1], ARGV[1]); redis.call('EXPIRE', KEYS[1], 60)", ("set", "expire")),
+    ('redis.pcall("FLUSHALL")', ("flushall",)),
+    ("redis.call('CONFIG', 'SET', 'x', 'y')", ("config_set",)),
+    ("return KEYS[1]", ()),
+    ("--[[ redis.call('KEYS', '*') ]] return 1", ()),
+    ("local t = redis.call(cmd, KEYS[1])", ()),
+])
+def test_lua_commands(script, commands):
+    assert lua_commands(script) == commands
+
+
+def test_rl201_existence_check_message():
+    (d,) = found("""
+        def f():
+            if r.keys("maintenance"):
+                pass
+    """, "RL201")
+    assert "exists" in d.message
+
+
+def test_rl201_fixes():
+    code = """
+        async def f(uid):
+            found = r.keys("x:*")
+            for k in r.keys("y:*"):
+                print(k)
+            names = [k for k in r.keys("z:*")]
+            n = len(r.keys())
+            got = await ar.keys("a:*")
+            if r.keys("maintenance"):
+                pass
+            if await ar.keys("flag"):
+                pass
+            return rc.keys(f"user:{uid}:*")
+    """
+    diags = found(code, "RL201")
+    assert len(diags) == 8
+    assert all(d.fix is not None and d.fix.applicability is Applicability.UNSAFE for d in diags)
+    scan_titles = [d.fix.message for d in diags if "scan_iter" in d.fix.message]
+    assert scan_titles and all("more than once" in t and "snapshot" in t for t in scan_titles)
+    assert fixed(code, "RL201") == textwrap.dedent("""
+        async def f(uid):
+            found = list(r.scan_iter(match="x:*", count=1000))
+            for k in r.scan_iter(match="y:*", count=1000):
+                print(k)
+            names = [k for k in r.scan_iter(match="z:*", count=1000)]
+            n = len(list(r.scan_iter(count=1000)))
+            got = [k async for k in ar.scan_iter(match="a:*", count=1000)]
+            if r.exists("maintenance"):
+                pass
+            if await ar.exists("flag"):
+                pass
+            return list(rc.scan_iter(match=f"user:{uid}:*", count=1000))
+    """)
+
+
+def test_rl201_glob_pattern_as_truth_value_is_not_an_existence_check():
+    out = fixed("""
+        def f():
+            if r.keys("user:*"):
+                pass
+    """, "RL201")
+    assert 'if list(r.scan_iter(match="user:*", count=1000)):' in out
+
+
+@pytest.mark.parametrize("call", [
+    'r.execute_command("KEYS", "*")',
+    'p.keys("x:*")',
+    'r.keys(*args)',
+    'ar.keys("x:*")',   # not awaited: an asyncio client's result is a coroutine
+])
+def test_rl201_no_fix(call):
+    (d,) = found(f"""
+        def f(args):
+            p = r.pipeline()
+            x = {call}
+    """, "RL201")
+    assert d.fix is None
+
+
+# --- RL202 flush-command ---------------------------------------------------------------------
+
+def test_rl202_every_form():
+    assert lines("""
+        async def f():
+            r.flushdb()
+            r.flushall()
+            r.flushall(asynchronous=True)
+            await ar.flushdb()
+            rc.flushall()
+            r.pipeline().flushdb().execute()
+            r.execute_command("FLUSHALL")
+            r.execute_command("flushdb", "ASYNC")
+            r.eval("redis.call('FLUSHDB')", 0)
+    """, "RL202") == [3, 4, 5, 6, 7, 8, 9, 10, 11]
+
+
+def test_rl202_message_says_what_is_deleted_and_has_no_fix():
+    diags = found("""
+        def f():
+            r.flushdb()
+            r.flushall()
+    """, "RL202")
+    assert "database" in diags[0].message and "server" in diags[1].message
+    assert all(d.fix is None for d in diags)
+
+
+def test_rl202_not_for_lookalikes():
+    assert lines("""
+        import sys
+        def f(cache, fh):
+            sys.stdout.flush()
+            fh.flush()
+            cache.flushdb()
+            r.delete("cache:1")
+    """, "RL202") == []
+
+
+# --- RL203 dangerous-command -----------------------------------------------------------------
+
+@pytest.mark.parametrize("call", [
+    "r.save()", "r.monitor()", 'r.config_set("maxmemory", "1gb")', "r.config_rewrite()",
+    "r.shutdown()", 'r.slaveof("h", 6379)', 'r.replicaof("h", 6379)', "r.swapdb(0, 1)",
+    "r.client_pause(1000)", 'r.client_kill("1.2.3.4:5")', "r.script_flush()", "r.function_flush()",
+    'r.debug_object("k")', "r.debug_segfault()",
+    'r.execute_command("CONFIG", "SET", "maxmemory", "1gb")', 'r.execute_command("CONFIG SET", "a", "b")',
+    'r.execute_command("DEBUG", "SLEEP", 0)', 'r.execute_command("SHUTDOWN")', 'r.execute_command("SAVE")',
+    "await ar.save()", "rc.save()",
+])
+def test_rl203_flags(call):
+    assert lines(f"""
+        async def f():
+            {call}
+    """, "RL203") == [3]
+
+
+@pytest.mark.parametrize("call", [
+    "r.bgsave()", "r.bgrewriteaof()", 'r.config_get("maxmemory")', "r.info()", "r.dbsize()",
+    "r.ping()", "r.lastsave()", "r.client_list()", 'r.execute_command("CONFIG", "GET", "x")',
+    "fh.save()", "model.save()", "r.client_setname('worker')",
+])
+def test_rl203_not_flagged(call):
+    assert lines(f"""
+        def f(fh, model):
+            {call}
+    """, "RL203") == []
+
+
+def test_rl203_save_fix_is_bgsave():
+    code = """
+        async def f():
+            r.save()
+            await ar.save()
+            r.execute_command("SAVE")
+            r.monitor()
+    """
+    diags = found(code, "RL203")
+    assert [d.fix is not None for d in diags] == [True, True, False, False]
+    assert diags[0].fix.applicability is Applicability.UNSAFE
+    out = fixed(code, "RL203")
+    assert "r.bgsave()" in out and "await ar.bgsave()" in out
+    assert 'r.execute_command("SAVE")' in out
+
+
+def test_commands_rules_need_a_redis_receiver():
+    assert codes("""
+        import redis
+        def f(conn, obj):
+            conn.keys()
+            conn.flushall()
+            obj.save()
+            obj.shutdown()
+            obj.config_set("a", "b")
+    """) == []

@@ -1,0 +1,324 @@
+"""RL301–RL302: reads that return a whole collection."""
+from __future__ import annotations
+
+import textwrap
+
+import libcst as cst
+import pytest
+
+from redislint.diagnostics import Applicability
+from redislint.fixes import apply_edits
+
+from .helpers import codes, lint
+
+H = """
+import redis
+from redis.asyncio import Redis as AsyncRedis
+r = redis.Redis()
+ar = AsyncRedis()
+END = -1
+LAST = 99
+"""
+
+
+def found(code, rule, **settings):
+    return [d for d in lint(H + textwrap.dedent(code), **settings) if d.code == rule]
+
+
+def lines(code, rule, **settings):
+    offset = H.count("\n")
+    return [d.line - offset for d in found(code, rule, **settings)]
+
+
+def fixed(code, rule):
+    text = H + textwrap.dedent(code)
+    fixes = [d.fix for d in lint(text) if d.code == rule and d.fix is not None]
+    new, applied = apply_edits(text, fixes)
+    assert len(applied) == len(fixes)
+    cst.parse_module(new)
+    return new[len(H):]
+
+
+# --- RL301 unbounded-range -------------------------------------------------------------------
+
+@pytest.mark.parametrize("read", [
+    "r.lrange(k, 0, -1)",
+    "r.lrange(k, 10, -1)",
+    "r.lrange(name=k, start=0, end=-1)",
+    "r.lrange(k, 0, END)",
+    "r.lrange(k, 0, stop)",
+    "r.lrange(k, 0, last)",
+    "r.zrange(k, 0, -1)",
+    "r.zrange(k, 0, -1, withscores=True)",
+    "r.zrevrange(k, 0, -1)",
+    "r.zrangebyscore(k, 0, 100)",
+    'r.zrangebyscore(k, "-inf", "+inf", withscores=True)',
+    "r.zrevrangebyscore(k, 100, 0)",
+    'r.zrangebylex(k, "-", "+")',
+    'r.zrange(k, 0, 100, byscore=True)',
+    'r.zrange(k, "[a", "[z", bylex=True)',
+    "r.xrange(k)",
+    'r.xrange(k, "-", "+")',
+    "r.xrevrange(k)",
+    'r.xread({k: "$"}, block=1000)',
+    'r.xreadgroup("g", "c", {k: ">"})',
+    "r.sort(k)",
+    'r.lrem(k, 0, "v")',
+    'r.lrem(k, zero, "v")',
+    "r.pipeline().lrange(k, 0, -1).execute()",
+])
+def test_rl301_flags(read):
+    assert lines(f"""
+        async def f(k, stop=-1, zero=0):
+            last = -1
+            {read}
+    """, "RL301") == [4]
+
+
+def test_rl301_async():
+    assert lines("""
+        async def f(k):
+            return await ar.lrange(k, 0, -1)
+    """, "RL301") == [3]
+
+
+@pytest.mark.parametrize("read", [
+    "r.lrange(k, 0, 99)",
+    "r.lrange(k, 0, LAST)",
+    "r.lrange(k, 0, stop)",
+    "r.lrange(k, start, end)",
+    "r.lrange(k, -10, -1)",
+    "r.zrange(k, -5, -1, withscores=True)",
+    "r.zrevrange(k, 0, 9)",
+    "r.zrangebyscore(k, 0, 100, start=0, num=50)",
+    "r.zrangebyscore(k, 0, 100, 0, 50)",
+    'r.zrevrangebyscore(k, "+inf", "-inf", start=0, num=10)',
+    'r.zrangebylex(k, "-", "+", start=0, num=10)',
+    "r.zrange(k, 0, 100, byscore=True, offset=0, num=20)",
+    "r.xrange(k, count=100)",
+    'r.xrange(k, "-", "+", 100)',
+    "r.xrevrange(k, count=1)",
+    'r.xread({k: "$"}, count=10, block=1000)',
+    'r.xreadgroup("g", "c", {k: ">"}, count=10)',
+    "r.sort(k, start=0, num=10)",
+    'r.sort(k, store="sorted")',
+    'r.lrem(k, 1, "v")',
+    'r.lrem(k, -2, "v")',
+    "r.llen(k)",
+    "r.lindex(k, -1)",
+    "r.zcard(k)",
+])
+def test_rl301_not_flagged(read):
+    assert lines(f"""
+        def f(k, start, end, stop=100):
+            {read}
+    """, "RL301") == []
+
+
+def test_rl301_not_for_lists_the_project_trims():
+    assert lines("""
+        def push(uid, item):
+            r.lpush(f"feed:{uid}", item)
+            r.ltrim(f"feed:{uid}", 0, 99)
+
+        def read(uid):
+            return r.lrange(f"feed:{uid}", 0, -1)
+
+        def top(board):
+            return r.zrange(f"board:{board}", 0, -1)
+
+        def cap(board):
+            r.zremrangebyrank(f"board:{board}", 0, -101)
+
+        def events(device):
+            return r.xrange(f"ev:{device}")
+
+        def log(device, data):
+            r.xadd(f"ev:{device}", data, maxlen=1000)
+    """, "RL301") == []
+
+
+def test_rl301_untrimmed_list_is_flagged():
+    assert lines("""
+        def push(uid, item):
+            r.lpush(f"feed:{uid}", item)
+
+        def read(uid):
+            return r.lrange(f"feed:{uid}", 0, -1)
+    """, "RL301") == [6]
+
+
+def test_rl301_not_for_lookalikes_and_has_no_fix():
+    code = """
+        def f(items, sheet):
+            items.lrange(0, -1)
+            sheet.xrange()
+            sorted(items)
+            items.sort()
+            return r.lrange("k", 0, -1)
+    """
+    diags = found(code, "RL301")
+    assert [d.line - H.count("\n") for d in diags] == [7]
+    assert diags[0].fix is None
+    assert "`k`" in diags[0].message
+
+
+# --- RL302 whole-collection-read -------------------------------------------------------------
+
+def test_rl302_smembers_on_a_per_entity_set():
+    assert lines("""
+        def members(room):
+            return r.smembers(f"room:{room}:members")
+    """, "RL302") == [3]
+
+
+def test_rl302_smembers_on_a_set_written_with_dynamic_members():
+    assert lines("""
+        def join(uid):
+            r.sadd("online", uid)
+
+        def who():
+            return r.smembers("online")
+    """, "RL302") == [6]
+
+
+def test_rl302_not_for_a_set_of_constant_members_or_an_unwritten_constant_set():
+    assert lines("""
+        def enable(uid):
+            r.sadd(f"features:{uid}", "beta", "dark-mode")
+
+        def features(uid):
+            return r.smembers(f"features:{uid}")
+
+        def admins():
+            return r.smembers("admins")
+    """, "RL302") == []
+
+
+def test_rl302_hash_with_constant_fields_only_is_not_flagged():
+    assert lines("""
+        FIELD = "email"
+
+        def save(uid, name, email, age):
+            r.hset(f"profile:{uid}", mapping={"name": name, "email": email})
+            r.hset(f"profile:{uid}", "age", age)
+            r.hset(f"profile:{uid}", FIELD, email)
+            r.hincrby(f"profile:{uid}", "logins", 1)
+
+        def load(uid):
+            return r.hgetall(f"profile:{uid}")
+
+        def names(uid):
+            return r.hkeys(f"profile:{uid}")
+    """, "RL302") == []
+
+
+@pytest.mark.parametrize("write", [
+    'r.hset(f"cart:{uid}", product, 1)',
+    'r.hset(f"cart:{uid}", mapping=items)',
+    'r.hset(f"cart:{uid}", mapping={product: 1})',
+    'r.hset(f"cart:{uid}", mapping={"a": 1, **items})',
+    'r.hincrby(f"cart:{uid}", product, 1)',
+    'r.hsetnx(f"cart:{uid}", product, 1)',
+    'r.hmset(f"cart:{uid}", items)',
+])
+def test_rl302_hash_with_a_dynamic_field_is_flagged(write):
+    assert lines(f"""
+        def add(uid, product, items):
+            {write}
+
+        def cart(uid):
+            return r.hgetall(f"cart:{{uid}}")
+    """, "RL302") == [6]
+
+
+def test_rl302_hash_never_written_in_the_project_is_not_flagged():
+    # Most hashes are objects with fixed fields: without a write to look at, stay quiet.
+    assert lines("""
+        def load(uid):
+            return r.hgetall(f"profile:{uid}")
+    """, "RL302") == []
+
+
+@pytest.mark.parametrize("read", [
+    'r.hkeys(f"cart:{uid}")', 'r.hvals(f"cart:{uid}")',
+])
+def test_rl302_other_whole_hash_reads(read):
+    assert lines(f"""
+        def add(uid, product):
+            r.hset(f"cart:{{uid}}", product, 1)
+
+        def read(uid):
+            return {read}
+    """, "RL302") == [6]
+
+
+@pytest.mark.parametrize("read", [
+    'r.sunion([f"tags:{a}", f"tags:{b}"])',
+    'r.sinter(f"tags:{a}", f"tags:{b}")',
+    'r.sdiff([f"tags:{a}", "banned"])',
+])
+def test_rl302_set_algebra(read):
+    assert lines(f"""
+        def f(a, b):
+            return {read}
+    """, "RL302") == [3]
+
+
+def test_rl302_not_for_lookalikes():
+    assert lines("""
+        def f(obj, uid):
+            obj.smembers(f"tags:{uid}")
+            obj.hgetall(f"cart:{uid}")
+            d = {}
+            d.values()
+    """, "RL302") == []
+
+
+def test_rl302_fixes():
+    code = """
+        async def f(uid, product):
+            r.hset(f"cart:{uid}", product, 1)
+            tags = r.smembers(f"tags:{uid}")
+            cart = r.hgetall(f"cart:{uid}")
+            atags = await ar.smembers(f"atags:{uid}")
+            acart = await ar.hgetall(f"cart:{uid}")
+            return tags, cart, atags, acart
+    """
+    diags = found(code, "RL302")
+    assert len(diags) == 4
+    assert all(d.fix is not None and d.fix.applicability is Applicability.UNSAFE for d in diags)
+    assert fixed(code, "RL302") == textwrap.dedent("""
+        async def f(uid, product):
+            r.hset(f"cart:{uid}", product, 1)
+            tags = set(r.sscan_iter(f"tags:{uid}"))
+            cart = dict(r.hscan_iter(f"cart:{uid}"))
+            atags = {m async for m in ar.sscan_iter(f"atags:{uid}")}
+            acart = {f: v async for f, v in ar.hscan_iter(f"cart:{uid}")}
+            return tags, cart, atags, acart
+    """)
+
+
+@pytest.mark.parametrize("read", [
+    'r.hkeys(f"cart:{uid}")',
+    'r.sunion([f"tags:{uid}", "x"])',
+    'r.pipeline().smembers(f"tags:{uid}").execute()',
+    'ar.smembers(f"tags:{uid}")',  # not awaited
+])
+def test_rl302_no_fix(read):
+    diags = found(f"""
+        def f(uid, product):
+            r.hset(f"cart:{{uid}}", product, 1)
+            return {read}
+    """, "RL302")
+    assert len(diags) == 1 and diags[0].fix is None
+
+
+def test_read_rules_need_a_redis_receiver():
+    assert codes("""
+        import redis
+        def f(store, k):
+            store.lrange(k, 0, -1)
+            store.smembers(k)
+            store.hgetall(k)
+    """) == []
