@@ -468,9 +468,11 @@ class CallExtractor(cst.CSTVisitor):
                 len(lit) if isinstance(lit, bytes) else None)
             return Value(kind=kind, text=text, span=span, literal=lit, size=size)
         kind = _KINDS.get(type(node), "other")
-        items = None
+        items = item_values = None
         if isinstance(node, cst.Dict):
             items = tuple(self._value(el.key) if isinstance(el, cst.DictElement) else None for el in node.elements)
+            item_values = tuple(self._value(el.value) if isinstance(el, cst.DictElement) else None
+                                for el in node.elements)
         resolved = self.resolver.constant_of(node, scope) if isinstance(node, cst.Name) else None
         size = None
         if isinstance(node, cst.FormattedString):
@@ -479,7 +481,7 @@ class CallExtractor(cst.CSTVisitor):
         elif isinstance(resolved, (str, bytes)):
             size = len(resolved.encode("utf-8", "surrogatepass")) if isinstance(resolved, str) else len(resolved)
         return Value(kind=kind, text=text, span=span, origin=self.origins.origin(node, scope),
-                     size=size, items=items, resolved_literal=resolved)
+                     size=size, items=items, item_values=item_values, resolved_literal=resolved)
 
 
 _KINDS = {

@@ -75,6 +75,9 @@ class Value:
     size: Optional[int] = None
     # For dict literals: the keys as Values (None for `**spread`).
     items: Optional[Tuple[Optional["Value"], ...]] = None
+    # For dict literals: the values, in the same order (None for `**spread`) — what
+    # `hset(mapping=...)`, `mset({...})` and `xadd(fields)` store.
+    item_values: Optional[Tuple[Optional["Value"], ...]] = None
     # A name resolved to a local/module constant: the constant's literal value.
     resolved_literal: Any = None
 

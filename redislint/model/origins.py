@@ -29,6 +29,11 @@ _HTTP_CALLS = {
     "urllib.request.urlopen", "urllib2.urlopen",
 }
 _HTTP_CLIENT_METHODS = {"get", "post", "request", "put"}
+_HTTP_MODULES = {"requests", "httpx", "aiohttp"}
+_HTTP_SESSIONS = {
+    "requests.Session", "requests.session", "requests.sessions.Session", "httpx.Client", "httpx.AsyncClient",
+    "aiohttp.ClientSession", "urllib3.PoolManager",
+}
 _DATAFRAME_METHODS = {"to_json", "to_csv", "to_parquet", "to_pickle", "to_feather", "to_msgpack", "to_string", "to_html"}
 _BUFFER_METHODS = {"getvalue", "tobytes", "getbuffer"}
 _QUERY_METHODS = {"fetchall"}
@@ -96,7 +101,7 @@ class OriginFinder:
             return "dataframe"
         if method in _QUERY_METHODS:
             return "query-result"
-        if method == "json" and self._is_http_response(receiver, scope, d):
+        if method in {"json", "text"} and self._is_http_response(receiver, scope, d):  # aiohttp: `await resp.text()`
             return "http-body"
         if method in {"encode", "decode"}:
             return self.origin(receiver, scope, d)
@@ -135,13 +140,37 @@ class OriginFinder:
                 return True
             if isinstance(node.func, cst.Attribute) and node.func.attr.value in _HTTP_CLIENT_METHODS:
                 base = self.resolver.qualified(node.func.value) or dotted_name(node.func.value) or ""
-                return base.split(".", 1)[0] in {"requests", "httpx", "aiohttp"} or "session" in base.lower() \
-                    and self._mentions_http(base)
+                if base.split(".", 1)[0] in _HTTP_MODULES:
+                    return True
+                if "session" in base.lower() and self._mentions_http(base):
+                    return True
+                return self._is_http_client(node.func.value, scope, depth + 1)
             return False
         if isinstance(node, cst.Name):
             owner, how = self.resolver.lookup(node.value, scope)
             if how == "assign":
                 return any(self._is_http_response(v, owner, depth + 1) for v in owner.assigns[node.value])
+        return False
+
+    def _is_http_client(self, node: cst.BaseExpression, scope: Scope, depth: int) -> bool:
+        """A session object of an HTTP library: `s = requests.Session()`, `async with
+        httpx.AsyncClient() as client`, `self.http = requests.Session()` — whose `get()` is a
+        response, as `requests.get()` is."""
+        if depth > 6:
+            return False
+        r = self.resolver
+        if isinstance(node, cst.Call):
+            return (r.qualified(node.func, scope) or "") in _HTTP_SESSIONS
+        if isinstance(node, cst.Name):
+            owner, how = r.lookup(node.value, scope)
+            if how == "assign":
+                return any(self._is_http_client(v, owner, depth + 1) for v in owner.assigns[node.value])
+            return False
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+            cls = r.class_of_instance(node.value.value, scope)
+            info = r.scopes.classes.get(cls) if cls is not None else None
+            if info is not None:
+                return any(self._is_http_client(v, owner, depth + 1) for v, owner in info.attrs.get(node.attr.value, ()))
         return False
 
     def _mentions_http(self, base: str) -> bool:

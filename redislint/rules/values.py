@@ -27,6 +27,11 @@ def large_value(ctx: Context) -> Iterator[Diagnostic]:
         if call.command not in writes or call.raw:
             continue
         values = [call.args[p] for p in _VALUE_PARAMS if p in call.args] + list(call.extra_args)
+        # `hset(k, mapping={...})`, `mset({...})`, `xadd(k, {...})`: the dict's values are stored.
+        for p in ("mapping", "fields"):
+            given = call.args.get(p)
+            if given is not None and given.item_values is not None:
+                values.extend(v for v in given.item_values if v is not None)
         for value in values:
             if value.origin in LARGE_ORIGINS:
                 yield ctx.report(value.span, f"`{call.command}` stores {_ORIGIN_WORDS[value.origin]} as one value; "
