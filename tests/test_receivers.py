@@ -792,3 +792,158 @@ def test_model_of_a_syntax_error():
     m = model("def f(:\n")
     assert m.error and m.error.startswith("syntax error")
     assert m.calls == []
+
+
+# --- clients imported from other modules of the project ----------------------------------------
+
+def _project(tmp_path, files):
+    from redislint.config import ConfigResolver
+    from redislint.runner import lint_paths
+
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    (tmp_path / "pyproject.toml").write_text('[tool.redislint]\nselect = ["ALL"]\n')
+    result = lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path)))
+    return sorted((d.path.replace(str(tmp_path) + "/", ""), d.line, d.code) for d in result.diagnostics)
+
+
+def test_module_level_client_imported_from_another_module(tmp_path):
+    found = _project(tmp_path, {
+        "app/__init__.py": "",
+        "app/ext.py": """
+            import redis
+            from redis.asyncio import Redis as AsyncRedis
+            redis_client = redis.Redis.from_url("redis://h")
+            async_client = AsyncRedis()
+            not_a_client = {}
+
+            def get_redis() -> redis.Redis:
+                return redis_client
+        """,
+        "app/views.py": """
+            from app.ext import redis_client, not_a_client, get_redis
+            from app import ext
+            from .ext import async_client as ac
+
+            def a(uid):
+                redis_client.set(f"otp:{uid}", 1)
+
+            def b():
+                not_a_client.keys()
+
+            def c():
+                get_redis().flushdb()
+
+            def d():
+                ext.redis_client.keys("*")
+
+            async def e():
+                await ac.flushall()
+
+            def f(uid):
+                p = redis_client.pipeline()
+                p.set(f"tmp:{uid}", 1)
+                p.expire(f"tmp:{uid}", 60)
+                p.execute()
+
+            def g():
+                ext.get_redis().keys("*")
+        """,
+    })
+    assert found == [
+        ("app/views.py", 7, "RL101"),
+        ("app/views.py", 13, "RL202"),
+        ("app/views.py", 16, "RL201"),
+        ("app/views.py", 19, "RL202"),
+        ("app/views.py", 28, "RL201"),
+    ]
+
+
+def test_imported_name_that_is_not_a_client_stays_quiet(tmp_path):
+    found = _project(tmp_path, {
+        "store.py": """
+            import redis
+            class Store:
+                def __init__(self):
+                    self.redis = redis.Redis()
+                def keys(self):
+                    return []
+            store = Store()
+            cache = {}
+        """,
+        "views.py": """
+            import redis
+            from store import store, cache
+            from elsewhere import client
+
+            def f():
+                store.keys()
+                cache.keys()
+                client.keys()
+                client.flushdb()
+        """,
+    })
+    assert found == []
+
+
+def test_keyspace_facts_cross_modules_with_imported_clients(tmp_path):
+    # The write is in one module, its consumer in another, both through an imported client.
+    found = _project(tmp_path, {
+        "ext.py": """
+            import redis
+            r = redis.Redis()
+        """,
+        # (the runner's prefilter only parses files that mention a Redis module or client name)
+        "producer.py": """
+            from ext import r as redis_conn
+            r = redis_conn
+            def enqueue(tenant, job):
+                r.lpush(f"jobs:{tenant}", job)
+            def remember(uid, v):
+                r.hset(f"profile:{uid}", "name", v)
+        """,
+        "consumer.py": """
+            from ext import r as redis_conn
+            def work(tenant):
+                return redis_conn.brpop(f"jobs:{tenant}", timeout=5)
+        """,
+    })
+    assert found == [("producer.py", 7, "RL102")]
+
+
+def test_pending_calls_are_kept_apart_in_the_model():
+    m = model("""
+        from app.ext import redis_client
+        import redis
+        r = redis.Redis()
+        def f():
+            redis_client.keys("*")
+            r.keys("*")
+    """)
+    assert [c.receiver for c in m.calls] == ["r"]
+    assert [(c.receiver, c.client.via) for c in m.pending_calls] == [("redis_client", "name:app.ext.redis_client")]
+    assert m.pending_calls[0].order < m.calls[0].order
+
+
+def test_module_exports():
+    m = model("""
+        import functools
+        import redis
+        from redis.asyncio import Redis as AsyncRedis
+        client = redis.Redis()
+        aclient = AsyncRedis()
+        pipe = client.pipeline()
+        other = {}
+
+        @functools.lru_cache
+        def get_client():
+            return redis.Redis()
+
+        def helper():
+            return 1
+    """)
+    assert set(m.exported_clients) == {"client", "aclient", "get_client"}
+    assert m.exported_clients["aclient"].is_async
+    assert m.exported_clients["get_client"].source == "factory"

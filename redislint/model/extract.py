@@ -78,10 +78,30 @@ def extract(path: str, text: str, client_names: Sequence[str] = (),
     model = extractor.model
     # Chained calls are visited outermost first; "before"/"after" is source order of the
     # method names, which is also execution order for chains.
-    model.calls.sort(key=lambda c: (c.name_span.start.line, c.name_span.start.column))
-    for i, call in enumerate(model.calls, 1):
+    # Pending calls are numbered with the others: the project index may merge them in.
+    every = sorted(model.calls + model.pending_calls, key=lambda c: (c.name_span.start.line, c.name_span.start.column))
+    for i, call in enumerate(every, 1):
         call.order = i
+    model.calls = [c for c in every if c.client.via is None]
+    model.pending_calls = [c for c in every if c.client.via is not None]
+    model.exported_clients = _exports(scopes, resolver)
     return model
+
+
+def _exports(scopes: ModuleScopes, resolver: Resolver) -> Dict[str, ClientRef]:
+    """Module-level names bound to a client, and module-level client factories, for other
+    modules of the project (`from app.ext import redis_client, get_redis`)."""
+    out: Dict[str, ClientRef] = {}
+    module = scopes.module
+    for name in module.assigns:
+        ref = resolver.client_of(cst.Name(name), module)
+        if ref is not None and ref.via is None and ref.kind in (ClientKind.CLIENT, ClientKind.CLUSTER):
+            out[name] = ClientRef(ref.kind, is_async=ref.is_async, source="import")
+    for name, fn in scopes.module_functions.items():
+        ref = resolver.factory_client(fn, 0)
+        if ref is not None and ref.via is None and name not in out:
+            out[name] = ref
+    return out
 
 
 class CallExtractor(cst.CSTVisitor):
@@ -169,7 +189,8 @@ class CallExtractor(cst.CSTVisitor):
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         index = self.function_stack.pop()
         scope = self.scope_stack.pop()
-        self.model.functions[index].returns_client = self.resolver.factory_client(scope, 0) is not None
+        factory = self.resolver.factory_client(scope, 0)
+        self.model.functions[index].returns_client = factory is not None and factory.via is None
         self.loop_depth, self.try_stack, self.condition_of, self.under_if = self._saved.pop()
 
     def visit_Lambda(self, node: cst.Lambda) -> bool:
@@ -218,7 +239,7 @@ class CallExtractor(cst.CSTVisitor):
         name = _missing_value_test(node.test)
         if name is not None and _answers_not_found(node.body) and self.function_stack:
             function = self.function_stack[-1]
-            for call in reversed(self.model.calls):
+            for call in sorted(self.model.calls + self.model.pending_calls, key=lambda c: -c.order):
                 if call.function == function and call.assigned_to == name:
                     call.miss_not_found = True
                     break
@@ -292,8 +313,10 @@ class CallExtractor(cst.CSTVisitor):
             return
         method = func.attr.value
         receiver = self.resolver.client_of(func.value, self.scope)
-        if receiver is None:
+        if receiver is None or receiver.via is not None:
+            # An imported object that may turn out not to be a client may be a database session.
             self._durable_write(node, method, func.value)
+        if receiver is None:
             return
         if method in clients.SENTINEL_CLIENT_METHODS:
             return
@@ -395,7 +418,7 @@ class CallExtractor(cst.CSTVisitor):
             lua_commands=lua_commands(lua) if lua else (),
             order=self.order,
         )
-        self.model.calls.append(call)
+        (self.model.pending_calls if receiver.via is not None else self.model.calls).append(call)
 
     def _statement_ref(self, call: cst.Call) -> Optional[StatementRef]:
         if self.statement is None:

@@ -32,6 +32,12 @@ class ClientRef:
     transactional: bool = False
     # Where the knowledge came from: "constructor", "import", "annotation", "factory", "config" ...
     source: str = ""
+    # Set when the receiver is (derived from) an object imported from what may be another module
+    # of the project: "name:app.ext.redis_client" (the object itself) or "call:app.ext.get_redis"
+    # (what that function returns).  Such a receiver is a client only if the project index finds
+    # that module exporting a client (or a client factory) under that name; until then calls on it
+    # wait in ModuleModel.pending_calls.
+    via: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -211,8 +217,12 @@ class ModuleModel:
     clients: List[ClientSite] = field(default_factory=list)
     functions: List[FunctionInfo] = field(default_factory=list)
     imports: Dict[str, str] = field(default_factory=dict)  # local name -> qualified name
-    # Module-level names bound to clients (exported for other modules via the project index).
+    # Module-level names bound to clients, and module-level functions that return one (with
+    # source "factory"): exported for other modules via the project index.
     exported_clients: Dict[str, ClientRef] = field(default_factory=dict)
+    # Calls on receivers imported from elsewhere (ClientRef.via set).  The project index moves
+    # those whose import turns out to name a client into ``calls``; the rest are not Redis.
+    pending_calls: List[RedisCall] = field(default_factory=list)
 
     def function_of(self, call: RedisCall) -> Optional[FunctionInfo]:
         return self.functions[call.function] if call.function is not None else None

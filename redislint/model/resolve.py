@@ -6,6 +6,7 @@ module (a factory below its use, `self.redis` set in `__init__`) resolves the sa
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence, Set, Tuple, Union
 
@@ -17,6 +18,25 @@ from .module import ClientKind, ClientRef, KeyPattern
 from .scopes import ModuleScopes, Scope, dotted_name
 
 _MAX_DEPTH = 8
+
+# Top-level modules that are never "another module of the project": the standard library and
+# the client libraries themselves (their clients are recognised by name in ``clients``).
+_NOT_PROJECT = set(getattr(sys, "stdlib_module_names", ())) | set(clients.CLIENT_MODULES) | {
+    "os", "sys", "json", "re", "time", "datetime", "typing", "functools", "collections", "logging",
+    "pickle", "io", "pathlib", "asyncio", "threading", "uuid", "random", "math", "itertools",
+}
+
+
+def _best(refs) -> Optional[ClientRef]:
+    """The first ref known outright, else the first that depends on an import, else None."""
+    pending = None
+    for ref in refs:
+        if ref is None:
+            continue
+        if ref.via is None:
+            return ref
+        pending = pending or ref
+    return pending
 
 
 @dataclass(frozen=True)
@@ -111,9 +131,9 @@ class Resolver:
             return self._call_client(node, scope, depth)
         if isinstance(node, cst.BooleanOperation):
             # `client or redis.Redis()`: either side being a client is good enough.
-            return self.client_of(node.left, scope, depth) or self.client_of(node.right, scope, depth)
+            return _best((self.client_of(node.left, scope, depth), self.client_of(node.right, scope, depth)))
         if isinstance(node, cst.IfExp):
-            return self.client_of(node.body, scope, depth) or self.client_of(node.orelse, scope, depth)
+            return _best((self.client_of(node.body, scope, depth), self.client_of(node.orelse, scope, depth)))
         return None
 
     def _name_client(self, name: str, scope: Scope, depth: int) -> Optional[ClientRef]:
@@ -121,11 +141,7 @@ class Resolver:
             return ClientRef(ClientKind.CLIENT, source="config")
         owner, how = self.lookup(name, scope)
         if how == "assign":
-            for value in owner.assigns[name]:
-                ref = self.client_of(value, owner, depth)
-                if ref is not None:
-                    return ref
-            return None
+            return _best(self.client_of(value, owner, depth) for value in owner.assigns[name])
         if how == "param":
             param = owner.params[name]
             # `transaction(fn)` calls `fn(pipe)`; a method passed as `self._fn` gets the pipeline
@@ -149,7 +165,21 @@ class Resolver:
         qualified = self.scopes.imports.get(name)
         if qualified and qualified in self.external_clients:
             return self.external_clients[qualified]
-        return None
+        return self.imported(qualified, "name")
+
+    def imported(self, qualified: Optional[str], how: str) -> Optional[ClientRef]:
+        """An object imported from what may be another module of the project (RULES.md:
+        "module-level clients imported from other modules of the same project").  One file
+        cannot tell; the project index can, so the ref records the import in ``via``."""
+        if not qualified:
+            return None
+        rest = qualified.lstrip(".")
+        module, _, name = rest.rpartition(".")
+        if not name or (not module and rest == qualified):
+            return None  # `import settings`: a module object itself is never a client
+        if rest == qualified and module.split(".", 1)[0] in _NOT_PROJECT:
+            return None
+        return ClientRef(ClientKind.CLIENT, source="import", via=f"{how}:{qualified}")
 
     def _attribute_client(self, node: cst.Attribute, scope: Scope, depth: int) -> Optional[ClientRef]:
         dotted = dotted_name(node)
@@ -163,13 +193,14 @@ class Resolver:
                     return self.class_attr_client(cls, node.attr.value, depth)
                 if base.value in self.scopes.classes:
                     return self.class_attr_client(base.value, node.attr.value, depth)
-            for value in self.scopes.dotted_assigns.get(dotted, ()):
-                ref = self.client_of(value, self.scopes.module, depth)
-                if ref is not None:
-                    return ref
-            qualified = self.qualified(node)
+            ref = _best(self.client_of(value, self.scopes.module, depth)
+                        for value in self.scopes.dotted_assigns.get(dotted, ()))
+            if ref is not None:
+                return ref
+            qualified = self.qualified(node, scope)
             if qualified and qualified in self.external_clients:
                 return self.external_clients[qualified]
+            return self.imported(qualified, "name")
         return None
 
     def class_of_instance(self, name: str, scope: Scope) -> Optional[str]:
@@ -193,10 +224,9 @@ class Resolver:
             ref = self.annotation_client(info.annotations[attr])
             if ref is not None:
                 return ref
-        for value, owner in info.attrs.get(attr, ()):
-            ref = self.client_of(value, owner, depth)
-            if ref is not None:
-                return ref
+        ref = _best(self.client_of(value, owner, depth) for value, owner in info.attrs.get(attr, ()))
+        if ref is not None:
+            return ref
         method = info.methods.get(attr)
         if method is not None and {"property", "cached_property"} & set(method.decorators):
             # `self.redis` where `redis` is a (cached) property that builds or returns a client.
@@ -228,13 +258,16 @@ class Resolver:
                 if method == "pipeline":
                     return ClientRef(ClientKind.PIPELINE, is_async=receiver.is_async,
                                      pipeline_id=self.pipeline_id(node),
-                                     transactional=_transaction_flag(node), source="pipeline")
+                                     transactional=_transaction_flag(node), source="pipeline", via=receiver.via)
                 if method == "json" and receiver.kind is not ClientKind.PIPELINE:
-                    return ClientRef(ClientKind.JSON, is_async=receiver.is_async, source="json")
+                    return ClientRef(ClientKind.JSON, is_async=receiver.is_async, source="json", via=receiver.via)
                 if receiver.kind is ClientKind.PIPELINE and method in SIGNATURES and method not in {"execute", "reset"}:
                     return receiver  # chained pipeline calls return the pipeline
                 if method in {"client", "get_client"}:
                     return receiver
+                if receiver.via is not None and receiver.via.startswith("name:") and method not in SIGNATURES:
+                    # `ext.get_redis()` with `ext` an imported module: a factory if `ext` exports one.
+                    return self.imported(qualified, "call")
                 return None
             # `self.get_redis()` / `Class.factory()`: a method that returns a client.
             if isinstance(func.value, cst.Name):
@@ -252,6 +285,8 @@ class Resolver:
             if how == "" and qualified and qualified in self.external_clients:
                 ref = self.external_clients[qualified]
                 return ref if ref.source == "factory" else None
+            if how == "":
+                return self.imported(qualified, "call")
         return None
 
     def _method(self, class_name: str, method: str, seen: Optional[Set[str]] = None) -> Optional[Scope]:
@@ -274,10 +309,10 @@ class Resolver:
             ref = self.annotation_client(fn.return_annotation)
             if ref is not None:
                 return ClientRef(ref.kind, is_async=ref.is_async, source="factory")
-        for value in fn.returns:
-            ref = self.client_of(value, fn, depth)
-            if ref is not None and ref.kind is not ClientKind.PIPELINE:
-                return ClientRef(ref.kind, is_async=ref.is_async, source="factory")
+        ref = _best(ref for ref in (self.client_of(value, fn, depth) for value in fn.returns)
+                    if ref is not None and ref.kind is not ClientKind.PIPELINE)
+        if ref is not None:
+            return ClientRef(ref.kind, is_async=ref.is_async, source="factory", via=ref.via)
         return None
 
     def sentinel_of(self, node: cst.BaseExpression, scope: Scope, depth: int) -> Optional[bool]:
