@@ -947,3 +947,22 @@ def test_module_exports():
     assert set(m.exported_clients) == {"client", "aclient", "get_client"}
     assert m.exported_clients["aclient"].is_async
     assert m.exported_clients["get_client"].source == "factory"
+
+
+def test_model_is_plain_picklable_data():
+    import pickle
+
+    m = model("""
+        import redis
+        from app.ext import redis_client
+        r = redis.Redis()
+        def f(uid):
+            p = r.pipeline()
+            p.set(f"a:{uid}", 1, ex=60)
+            r.eval("return redis.call('KEYS', '*')", 0)
+            redis_client.get("x")
+    """)
+    copy = pickle.loads(pickle.dumps(m))
+    assert [c.command for c in copy.calls] == [c.command for c in m.calls]
+    assert copy.calls[-1].lua_commands == ("keys",)
+    assert copy.pending_calls[0].client.via == "name:app.ext.redis_client"

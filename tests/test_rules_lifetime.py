@@ -731,3 +731,18 @@ def test_lifetime_rules_ignore_non_redis_receivers():
             client.lock("x")
             lock.acquire()
     """) == []
+
+
+def test_rl103_increx():
+    # redis-py 8.1's INCREX increments and sets the TTL in one command.
+    assert lines("""
+        def a(uid):
+            r.increx(f"a:{uid}", ex=60)
+            r.increx(f"b:{uid}", byint=5, px=1000, enx=True)
+
+        def b(uid):
+            r.increx(f"c:{uid}")
+
+        def c(uid):
+            r.incr(f"a:{uid}")
+    """, "RL103") == [7]

@@ -18,6 +18,8 @@ STRING_WRITES: FrozenSet[str] = frozenset(
 TTL_ARGUMENTS: Dict[str, Tuple[str, ...]] = {
     "set": ("ex", "px", "exat", "pxat", "keepttl"),
     "getex": ("ex", "px", "exat", "pxat"),
+    # INCREX (redis-py 8.1) increments and sets the TTL in one command (RULES.md, RL103).
+    "increx": ("ex", "px", "exat", "pxat"),
     "json.set": (),
 }
 # Writes that always carry a TTL.
@@ -35,7 +37,7 @@ STORE_DESTINATIONS: Dict[str, str] = {
     "zunionstore": "dest", "zinterstore": "dest", "zdiffstore": "dest", "zrangestore": "dest",
     "pfmerge": "dest", "bitop": "dest",
 }
-COUNTERS: FrozenSet[str] = frozenset({"incr", "incrby", "incrbyfloat", "decr", "decrby", "hincrby"})
+COUNTERS: FrozenSet[str] = frozenset({"incr", "incrby", "incrbyfloat", "decr", "decrby", "hincrby", "increx"})
 
 # --- lifetime ------------------------------------------------------------------------------
 EXPIRES: FrozenSet[str] = frozenset({"expire", "pexpire", "expireat", "pexpireat"})
