@@ -18,7 +18,8 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 import pathspec
 
 from .errors import ConfigError
-from .settings import Settings
+from .settings import DEFAULT_TEST_PATHS, Settings
+from .versions import version_from_setting
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -28,6 +29,7 @@ else:  # pragma: no cover - exercised on 3.9/3.10 only
 __all__ = [
     "CONFIG_FILENAMES",
     "ConfigResolver",
+    "is_test_path",
     "load_config_file",
     "path_matches",
     "per_file_ignored_codes",
@@ -40,6 +42,7 @@ _SELECTOR_RE = re.compile(r"^(ALL|RL\d{0,3})$", re.IGNORECASE)
 _SELECTORS = 'a list of rule selectors like "RL1", "RL101" or "ALL"'
 _PATTERNS = "a list of non-empty glob patterns (strings)"
 _STRINGS = "a list of strings"
+_REDIS_PY_VERSION = 'a redis-py version string like "7.4" or "8.0.1"'
 
 # CLI override fields whose values extend the file's list instead of replacing it.
 _EXTENDING_OVERRIDES = frozenset({"extend_select", "ignore", "extend_exclude"})
@@ -112,6 +115,16 @@ def _positive_int(expected: str) -> Callable[[Any], int]:
     return validate
 
 
+def _redis_py_version(value: Any) -> str:
+    if not isinstance(value, str):
+        raise _Invalid(_REDIS_PY_VERSION, _describe(value))
+    try:
+        version_from_setting(value)
+    except ValueError:
+        raise _Invalid(_REDIS_PY_VERSION, _describe(value)) from None
+    return value.strip()
+
+
 _Validator = Callable[[Any], Any]
 
 # TOML key -> (Settings field, validator).  per-file-ignores is handled separately because its
@@ -129,6 +142,10 @@ _KEYS: Dict[str, Tuple[str, _Validator]] = {
     "ttl-exempt-keys": ("ttl_exempt_keys", _string_list(_PATTERNS)),
     "record-key-patterns": ("record_key_patterns", _string_list("a list of non-empty strings")),
     "max-value-bytes": ("max_value_bytes", _positive_int("a positive integer (bytes)")),
+    "redis-py-version": ("redis_py_version", _redis_py_version),
+    "test-paths": ("test_paths", _string_list(_PATTERNS)),
+    # Not a Settings field: merged into test_paths by _parse_table.
+    "extend-test-paths": ("extend_test_paths", _string_list(_PATTERNS)),
 }
 
 
@@ -171,6 +188,10 @@ def _parse_table(table: Mapping[str, Any], where: str, in_pyproject: bool) -> Di
             values[field_name] = validate(value)
         except _Invalid as err:
             raise ConfigError(f"{prefix}{key}: expected {err.expected}, got {err.got}") from None
+    extend_test_paths = values.pop("extend_test_paths", None)
+    if extend_test_paths is not None:
+        base = values.get("test_paths", DEFAULT_TEST_PATHS)
+        values["test_paths"] = tuple(base) + extend_test_paths
     return values
 
 
@@ -371,3 +392,17 @@ def per_file_ignored_codes(settings: Settings, path: str) -> Tuple[str, ...]:
         if path_matches((body,), path, settings.project_root) != negated:
             codes.extend(code for code in selectors if code not in codes)
     return tuple(codes)
+
+
+def is_test_path(settings: Settings, path: str) -> bool:
+    """Whether ``path`` is test code by the ``test-paths`` patterns (relative to the project root).
+
+    A relative path outside the project root (or with no root) is matched as given, so
+    ``tests/test_app.py`` linted with default settings still counts as a test.
+    """
+    patterns = settings.test_paths
+    if path_matches(patterns, path, settings.project_root):
+        return True
+    if os.path.isabs(path) or _relative_to(path, settings.project_root) is not None:
+        return False
+    return path_matches(patterns, path, os.getcwd())

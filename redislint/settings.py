@@ -15,6 +15,14 @@ DEFAULT_EXCLUDE: Tuple[str, ...] = (
     "_build", "buck-out", "build", "dist", "node_modules", "site-packages", "venv",
 )
 
+# Which files are tests, as gitignore-style patterns relative to the project root (a pattern
+# without "/" also matches at any depth, and a trailing "/" matches a directory and everything
+# under it).  Rules can treat test code differently (fakeredis clients, throwaway keys).
+# `test-paths` replaces these defaults, `extend-test-paths` adds to them.
+DEFAULT_TEST_PATHS: Tuple[str, ...] = (
+    "tests/", "test/", "testing/", "test_*.py", "*_test.py", "*_tests.py", "conftest.py",
+)
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -32,6 +40,10 @@ class Settings:
     ttl_exempt_keys: Tuple[str, ...] = ()
     record_key_patterns: Tuple[str, ...] = DEFAULT_RECORD_KEY_PATTERNS
     max_value_bytes: int = 10 * 1024
+    # The project's redis-py version ("7.4", "8.0.1"); None means detect it (versions.py).
+    redis_py_version: Optional[str] = None
+    # Which files are tests (see DEFAULT_TEST_PATHS); `config.is_test_path` matches them.
+    test_paths: Tuple[str, ...] = DEFAULT_TEST_PATHS
     # Where the settings came from (the config file), for messages and relative patterns.
     config_path: Optional[str] = None
     project_root: Optional[str] = None
