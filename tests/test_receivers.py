@@ -966,3 +966,18 @@ def test_model_is_plain_picklable_data():
     assert [c.command for c in copy.calls] == [c.command for c in m.calls]
     assert copy.calls[-1].lua_commands == ("keys",)
     assert copy.pending_calls[0].client.via == "name:app.ext.redis_client"
+
+
+def test_self_attributes_in_keys():
+    found = calls("""
+        import redis
+        r = redis.Redis()
+        class Order:
+            def cache(self):
+                r.get(f"order:{self.id}")
+                r.get(f"order:{self.customer_id}:cart")
+                r.get(f"{self.prefix}:stats")
+                r.get(f"{self.key_prefix}:{self.name}")
+    """, "get")
+    assert [(c.key.text, c.key.dynamic) for c in found] == [
+        ("order:{}", True), ("order:{}:cart", True), ("{}:stats", False), ("{}:{}", False)]

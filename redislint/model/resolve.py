@@ -508,6 +508,12 @@ class Resolver:
                 return any(self.is_entity(v, owner, d) for v in owner.assigns[name])
             return False  # imported or builtin names are configuration, not data
         if isinstance(node, (cst.Attribute, cst.Subscript, cst.Call)):
+            if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) \
+                    and _ENTITY_ATTRIBUTE.search(node.attr.value) \
+                    and self.class_of_instance(node.value.value, scope) is not None:
+                # `self.id`, `self.order_id` in a method of a model/entity class: one key per
+                # instance, though `self.prefix`-like attributes of the same object are not.
+                return True
             if _namespace_chain(node):
                 return False
             if isinstance(node, cst.Attribute) and node.attr.value.isupper():
@@ -580,6 +586,8 @@ def literal_value(node: cst.BaseExpression) -> Any:
     return _NO_VALUE
 
 
+# Attribute names that identify one entity: `id`, `pk`, `uuid`, `user_id` ...
+_ENTITY_ATTRIBUTE = re.compile(r"^(id|pk|uuid|uid|guid)$|_(id|pk|uuid|uid)$", re.I)
 _NAMESPACE_ROOTS = {"self", "cls", "settings", "config", "conf", "app", "os", "current_app", "django_settings"}
 _NAMESPACE_WORDS = re.compile(r"prefix|namespace|environ|getenv|hostname|gethostname|version|app_name", re.I)
 
