@@ -34,8 +34,10 @@ def gives_ttl(call: RedisCall) -> bool:
     ttl_args = C.TTL_ARGUMENTS.get(call.command)
     if ttl_args and call.has_arg(*ttl_args):
         return True
-    if call.raw and call.command == "set":
-        words = {str(v.literal).upper() for v in call.extra_args if v.kind == "str"}
+    if call.raw and call.command in C.TTL_ARGUMENTS:
+        # `execute_command("SET", k, v, "EX", 60)`: the option words, as str or bytes.
+        words = {(v.literal.decode("latin-1") if isinstance(v.literal, bytes) else v.literal).upper()
+                 for v in call.extra_args if v.kind in ("str", "bytes")}
         return bool(words & {"EX", "PX", "EXAT", "PXAT", "KEEPTTL"})
     return False
 

@@ -212,3 +212,11 @@ def test_rl501_needs_a_redis_receiver():
             if raw is None:
                 abort(404)
     """) == []
+
+
+def test_rl501_raw_write():
+    assert lines("""
+        def f(oid, data):
+            r.execute_command("SET", f"order:{oid}", data)
+            r.execute_command("SET", f"invoice:{oid}", data, "EX", 60)
+    """) == [3]

@@ -746,3 +746,33 @@ def test_rl103_increx():
         def c(uid):
             r.incr(f"a:{uid}")
     """, "RL103") == [7]
+
+
+def test_raw_execute_command_forms_are_the_same_commands():
+    # RULES.md: "execute_command(...) and the other raw forms are the same commands".
+    code = """
+        def f(uid, v):
+            r.execute_command("SET", f"a:{uid}", v)
+            r.execute_command("SET", f"b:{uid}", v, "EX", 60)
+            r.execute_command("SET", f"c:{uid}", v, b"px", 500)
+            r.execute_command("HSET", f"d:{uid}", "f", v)
+            r.execute_command("INCR", f"e:{uid}")
+            r.execute_command("SETNX", f"lock:{uid}", 1)
+            r.execute_command("XADD", f"g:{uid}", "MAXLEN", "~", 100, "*", "f", v)
+    """
+    assert lines(code, "RL101") == [3]
+    assert lines(code, "RL102") == [6]
+    assert lines(code, "RL103") == [7]
+    assert lines(code, "RL105") == [8]
+    (d,) = only(code, "RL101", default_ttl=60)
+    assert d.fix is None  # raw arguments are not bound: no fix
+
+
+def test_rl104_raw_write_then_expire():
+    code = """
+        def f(uid, v):
+            r.execute_command("SET", f"a:{uid}", v)
+            r.expire(f"a:{uid}", 60)
+    """
+    (d,) = only(code, "RL104")
+    assert d.fix is None

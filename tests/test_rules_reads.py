@@ -322,3 +322,11 @@ def test_read_rules_need_a_redis_receiver():
             store.smembers(k)
             store.hgetall(k)
     """) == []
+
+
+def test_rl302_raw_smembers_without_fix():
+    (d,) = found("""
+        def f(uid):
+            return r.execute_command("SMEMBERS", f"tags:{uid}")
+    """, "RL302")
+    assert d.fix is None

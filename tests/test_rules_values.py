@@ -165,3 +165,11 @@ def test_rl401_needs_a_redis_receiver():
         def f(client, k, path):
             client.set(k, Path(path).read_bytes())
     """) == []
+
+
+def test_rl401_raw_set():
+    assert lines("""
+        def f(k, path):
+            r.execute_command("SET", k, Path(path).read_bytes())
+            r.execute_command("SET", Path(path).read_text(), 1)
+    """) == [3]

@@ -46,7 +46,7 @@ def store_of_record(ctx: Context) -> Iterator[Diagnostic]:
                 yield ctx.report(call, f"a miss on `{call.key.text}` is answered as \"not found\": Redis is treated "
                                        f"as the only copy of {entity} data, with no fallback to a database")
             continue
-        if call.command not in writes or call.raw or call.key is None or gives_ttl(call):
+        if call.command not in writes or call.key is None or gives_ttl(call):
             continue
         function = ctx.module.function_of(call)
         if function is None or function.durable_writes:

@@ -41,7 +41,9 @@ def _ttl_fix(ctx: Context, call: RedisCall) -> Optional[Fix]:
       fix=FixAvailability.SOMETIMES, fix_safety="unsafe")
 def set_without_ttl(ctx: Context) -> Iterator[Diagnostic]:
     for call in ctx.module.calls:
-        if call.command not in C.STRING_WRITES or call.raw or call.has_star_args or gives_ttl(call):
+        # Raw `execute_command("SET", ...)` is the same command (RULES.md); gives_ttl reads its
+        # EX/PX/... words.  It gets no fix: its arguments are not bound to the signature.
+        if call.command not in C.STRING_WRITES or call.has_star_args or gives_ttl(call):
             continue
         if call.command == "setnx" and call.key is not None and _is_lock_key(call.key):
             continue  # a hand-rolled lock: RL105 says what is wrong with it
@@ -58,10 +60,10 @@ def set_without_ttl(ctx: Context) -> Iterator[Diagnostic]:
 @rule("RL102", "collection-without-ttl", "A per-entity collection created without a TTL or bound.")
 def collection_without_ttl(ctx: Context) -> Iterator[Diagnostic]:
     for call in ctx.module.calls:
-        if call.raw or call.has_star_args:
+        if call.has_star_args:
             continue
         if call.command == "xadd":
-            if call.has_arg("maxlen", "minid") or call.key is None:
+            if call.raw or call.has_arg("maxlen", "minid") or call.key is None:  # raw: MAXLEN words unread
                 continue
             facts = ctx.index.facts(call.key)
             if facts is not None and (facts.trimmed or facts.expired):
@@ -88,7 +90,7 @@ def collection_without_ttl(ctx: Context) -> Iterator[Diagnostic]:
 @rule("RL103", "counter-without-ttl", "A per-entity counter that is never given a TTL.")
 def counter_without_ttl(ctx: Context) -> Iterator[Diagnostic]:
     for call in ctx.module.calls:
-        if call.command not in C.COUNTERS or call.raw:
+        if call.command not in C.COUNTERS:
             continue
         for key in _unmanaged_dynamic_keys(ctx, call):
             yield ctx.report(call, f"`{call.command}` counts on {key_label(key)}, which never gets a TTL; "
@@ -111,7 +113,7 @@ def _preceding_write(ctx: Context, expire: RedisCall) -> Optional[RedisCall]:
     for call in ctx.module.calls:
         if call.order >= expire.order:
             break
-        if call.function != expire.function or call.pipeline_id is not None or call.raw:
+        if call.function != expire.function or call.pipeline_id is not None:
             continue
         if call.command in _WRITES and call.key is not None and not gives_ttl(call) \
                 and same_key(call.key, expire.key):
@@ -162,7 +164,7 @@ def lock_without_timeout(ctx: Context) -> Iterator[Diagnostic]:
     for call in ctx.module.calls:
         if call.command == "lock" and not call.raw and not call.has_star_args and not call.has_arg("timeout"):
             yield ctx.report(call, "`lock()` without `timeout`: if the holder dies, the lock is held forever")
-        elif call.command == "setnx" and not call.raw and call.key is not None and _is_lock_key(call.key) \
+        elif call.command == "setnx" and call.key is not None and _is_lock_key(call.key) \
                 and not lifetime_managed(ctx.module, ctx.index, call, call.key):
             fix = None
             if ctx.settings.default_ttl is not None and call.bound and not call.has_star_args:

@@ -98,7 +98,7 @@ def _scan_fix(call: RedisCall) -> Optional[Fix]:
       fix=FixAvailability.SOMETIMES, fix_safety="unsafe")
 def whole_collection_read(ctx: Context) -> Iterator[Diagnostic]:
     for call in ctx.module.calls:
-        if call.command not in C.WHOLE_COLLECTION_READS or call.raw or not call.keys:
+        if call.command not in C.WHOLE_COLLECTION_READS or not call.keys:
             continue
         growing = [key for key in call.keys if _can_grow(ctx, call, key)]
         if not growing:

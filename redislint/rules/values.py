@@ -24,9 +24,13 @@ def large_value(ctx: Context) -> Iterator[Diagnostic]:
     writes = C.STRING_WRITES | C.COLLECTION_WRITES | C.WRITES_WITH_TTL
     limit = ctx.settings.max_value_bytes
     for call in ctx.module.calls:
-        if call.command not in writes or call.raw:
+        if call.command not in writes:
             continue
-        values = [call.args[p] for p in _VALUE_PARAMS if p in call.args] + list(call.extra_args)
+        if call.raw:
+            # `execute_command("SET", key, value, ...)`: every argument after the key may be stored.
+            values = list(call.extra_args[1:])
+        else:
+            values = [call.args[p] for p in _VALUE_PARAMS if p in call.args] + list(call.extra_args)
         # `hset(k, mapping={...})`, `mset({...})`, `xadd(k, {...})`: the dict's values are stored.
         for p in ("mapping", "fields"):
             given = call.args.get(p)
