@@ -1,0 +1,91 @@
+"""Download and unpack the development corpus (bench/corpus/packages.txt) outside the repo.
+
+    python bench/corpus/fetch.py [--dest DIR]
+
+DIR defaults to $REDISLINT_CORPUS or ~/.cache/redislint-corpus.  Each package is unpacked into
+DIR/<name>-<version>/.  Sources are never committed: the labels refer to paths inside them.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def corpus_dir(explicit: str = None) -> Path:
+    return Path(explicit or os.environ.get("REDISLINT_CORPUS") or Path.home() / ".cache" / "redislint-corpus")
+
+
+def pinned_packages():
+    for line in (HERE / "packages.txt").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, version = line.split("==")
+            yield name, version
+
+
+def unpacked_name(name: str, version: str) -> str:
+    return f"{name}-{version}"
+
+
+def _download(spec: str, into: Path, binary: bool) -> Path:
+    fmt = ["--only-binary", ":all:"] if binary else ["--no-binary", ":all:"]
+    subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", *fmt, spec, "-d", str(into)],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    files = sorted(into.iterdir())
+    if not files:
+        raise RuntimeError(f"nothing downloaded for {spec}")
+    return files[0]
+
+
+def _unpack(archive: Path, dest: Path) -> None:
+    tmp = Path(tempfile.mkdtemp(dir=dest.parent))
+    try:
+        if archive.name.endswith((".tar.gz", ".tgz")):
+            with tarfile.open(archive) as tar:
+                tar.extractall(tmp, filter="data") if hasattr(tarfile, "data_filter") else tar.extractall(tmp)
+        else:
+            with zipfile.ZipFile(archive) as zf:
+                zf.extractall(tmp)
+        entries = list(tmp.iterdir())
+        root = entries[0] if len(entries) == 1 and entries[0].is_dir() else tmp
+        shutil.move(str(root), str(dest))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def fetch(dest_dir: Path) -> None:
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    for name, version in pinned_packages():
+        dest = dest_dir / unpacked_name(name, version)
+        if dest.exists():
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            try:
+                archive = _download(f"{name}=={version}", Path(tmp), binary=False)
+                kind = "sdist"
+            except (subprocess.CalledProcessError, RuntimeError):
+                # Some sdists cannot have their metadata prepared here; the wheel has the same code.
+                archive = _download(f"{name}=={version}", Path(tmp), binary=True)
+                kind = "wheel"
+            _unpack(archive, dest)
+        print(f"{name}=={version}: {kind} -> {dest}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dest", default=None)
+    args = parser.parse_args()
+    fetch(corpus_dir(args.dest))
+
+
+if __name__ == "__main__":
+    main()
