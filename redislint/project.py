@@ -11,6 +11,7 @@ from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from .model import ClientKind, ClientRef, KeyPattern, ModuleModel, RedisCall
 from .model import commands as C
+from .linking import link_project_clients
 
 
 @dataclass
@@ -75,83 +76,11 @@ def _member_values(call: RedisCall):
     return []
 
 
-def _module_parts(path: str) -> Tuple[str, ...]:
-    """`app/ext.py` → ("app", "ext"); `app/__init__.py` → ("app",)."""
-    text = path.replace("\\", "/")
-    for suffix in (".pyi", ".py"):
-        if text.endswith(suffix):
-            text = text[: -len(suffix)]
-            break
-    parts = tuple(p for p in text.split("/") if p and p != ".")
-    return parts[:-1] if parts and parts[-1] == "__init__" else parts
-
-
-def _package_parts(path: str) -> Tuple[str, ...]:
-    """The package a module belongs to, for its relative imports."""
-    parts = _module_parts(path)
-    is_init = path.replace("\\", "/").rsplit("/", 1)[-1].startswith("__init__.")
-    return parts if is_init else parts[:-1]
-
-
-def _export_for(via: str, importer: str, exports: List[Tuple[Tuple[str, ...], str, ClientRef]]) -> Optional[ClientRef]:
-    """The client (or factory) an import names, if exactly one module of the project exports it.
-
-    ``via`` is "name:<qualified>" or "call:<qualified>" (ClientRef.via).  Absolute imports match
-    a module whose path ends with the dotted module name; relative ones are resolved against the
-    importer's package and must match exactly.
-    """
-    how, _, qualified = via.partition(":")
-    dots = len(qualified) - len(qualified.lstrip("."))
-    module, _, name = qualified.lstrip(".").rpartition(".")
-    wanted = tuple(module.split(".")) if module else ()
-    if dots:
-        package = _package_parts(importer)
-        if dots - 1 > len(package):
-            return None
-        target = package[: len(package) - (dots - 1)] + wanted
-    elif not wanted:
-        return None
-    found = set()
-    for parts, export_name, ref in exports:
-        if export_name != name or (ref.source == "factory") != (how == "call"):
-            continue
-        if (parts == target) if dots else (len(parts) >= len(wanted) and parts[-len(wanted):] == wanted):
-            found.add(ref)
-    return found.pop() if len(found) == 1 else None
-
-
-def link_imported_clients(modules: List[ModuleModel]) -> None:
-    """Move each module's pending calls whose receiver is imported from another module of the
-    project, where it is a client (or what a client factory returns), into its ``calls``.
-    Idempotent: a run may build several indexes over the same models (the fix loop does)."""
-    exports = [(_module_parts(m.path), name, ref) for m in modules for name, ref in m.exported_clients.items()]
-    if not exports:
-        return
-    for module in modules:
-        if not module.pending_calls:
-            continue
-        promoted, waiting = [], []
-        for call in module.pending_calls:
-            export = _export_for(call.client.via or "", module.path, exports)
-            if export is None:
-                waiting.append(call)
-                continue
-            old = call.client
-            # Objects derived from the client (pipelines, json()) keep what they are.
-            kind = old.kind if old.kind in (ClientKind.PIPELINE, ClientKind.JSON) else export.kind
-            call.client = ClientRef(kind, is_async=export.is_async, pipeline_id=old.pipeline_id,
-                                    transactional=old.transactional, source=old.source, via=old.via)
-            promoted.append(call)
-        if promoted:
-            module.calls = sorted(module.calls + promoted, key=lambda c: c.order)
-            module.pending_calls = waiting
-
-
 class ProjectIndex:
     def __init__(self, modules: Iterable[ModuleModel] = ()):
         self.keyspace: Dict[str, KeyFacts] = {}
         modules = list(modules)
-        link_imported_clients(modules)
+        link_project_clients(modules)
         for module in modules:
             self.add(module)
 

@@ -6,9 +6,9 @@ a key expired in one module counts for a write in another.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
-from .config import ConfigResolver, per_file_ignored_codes
+from .config import ConfigResolver, is_test_path, per_file_ignored_codes
 from .diagnostics import Applicability, Diagnostic, Position, Span
 from .files import SourceFile, decode_source, discover, read_source, write_source_atomic
 from .fixes import FixResult, default_parses, fix_source
@@ -33,12 +33,38 @@ def may_touch_redis(text: str, settings: Settings) -> bool:
     return any(name in text for name in settings.client_names)
 
 
-def build_model(source: SourceFile, settings: Settings) -> ModuleModel:
+def build_model(source: SourceFile, settings: Settings, force: bool = False) -> ModuleModel:
     if source.error is not None or source.text is None:
         return ModuleModel(path=source.path, error=source.error or "cannot read file")
-    if not may_touch_redis(source.text, settings):
-        return ModuleModel(path=source.path)
-    return extract(source.path, source.text, settings.client_names)
+    if not force and not may_touch_redis(source.text, settings):
+        return ModuleModel(path=source.path, analysed=False)
+    model = extract(source.path, source.text, settings.client_names)
+    model.is_test = is_test_path(settings, source.path)
+    return model
+
+
+def project_words(models: Sequence[ModuleModel]) -> Set[str]:
+    """Names through which a file that never mentions Redis can still reach a client: clients,
+    factories and client-holding classes other modules export, and functions that receive one."""
+    words: Set[str] = set()
+    for m in models:
+        words.update(name.split(".", 1)[0] for name in m.exported_clients)
+        for arg in m.client_arguments:
+            if arg.callee.startswith("import:"):
+                words.add(arg.callee.rsplit(".", 1)[-1])
+    return {w for w in words if len(w) > 2}
+
+
+def build_models(sources: Sequence[SourceFile], settings: Sequence[Settings]) -> List[ModuleModel]:
+    """Models for a run: files the byte prefilter keeps, then the files it skipped that use a
+    name the kept ones export (`from app.ext import cache` in a module that never says redis)."""
+    models = [build_model(s, st) for s, st in zip(sources, settings)]
+    words = project_words(models)
+    if words:
+        for i, (source, st, model) in enumerate(zip(sources, settings, models)):
+            if not model.analysed and any(w in source.text for w in words):
+                models[i] = build_model(source, st, force=True)
+    return models
 
 
 def rules_for(settings: Settings) -> List[RuleInfo]:
@@ -115,7 +141,7 @@ class Linter:
     def run(self, sources: Sequence[SourceFile], fix_level: Optional[Applicability] = None,
             diff: bool = False) -> List[FileOutcome]:
         settings = [self.settings_for(s.path) for s in sources]
-        models = [build_model(s, st) for s, st in zip(sources, settings)]
+        models = build_models(sources, settings)
         index = ProjectIndex(models)
         outcomes = []
         for source, st, model in zip(sources, settings, models):
@@ -138,7 +164,8 @@ class Linter:
     def _fix(self, source: SourceFile, settings: Settings, rules: Sequence[RuleInfo],
              others: List[ModuleModel], level: Applicability) -> FixResult:
         def lint(text: str) -> List[Diagnostic]:
-            model = build_model(SourceFile(source.path, text, source.encoding, source.newline, b""), settings)
+            model = build_model(SourceFile(source.path, text, source.encoding, source.newline, b""), settings,
+                                force=True)
             index = ProjectIndex(others + [model])
             return diagnose(model, text, index, settings, rules)[0]
 

@@ -18,7 +18,7 @@ from ..diagnostics import Position, Span
 from . import clients
 from .command_table import KEY_PARAMS, SIGNATURES
 from .commands import lua_commands, method_for_raw
-from .module import ClientKind, ClientRef, ClientSite, FunctionInfo, KeyPattern, ModuleModel, RedisCall, StatementRef, Value
+from .module import ClientArgument, ClientKind, ClientRef, ClientSite, FunctionInfo, KeyPattern, ModuleModel, RedisCall, StatementRef, Value
 from .origins import OriginFinder
 from .resolve import Resolver, literal_value, _NO_VALUE
 from .scopes import ModuleScopes, Scope, collect_scopes, dotted_name
@@ -101,6 +101,12 @@ def _exports(scopes: ModuleScopes, resolver: Resolver) -> Dict[str, ClientRef]:
         ref = resolver.factory_client(fn, 0)
         if ref is not None and ref.via is None and name not in out:
             out[name] = ref
+    # Class attributes holding a client, for subclasses in other modules (`BaseRepo.redis`).
+    for class_name, info in scopes.classes.items():
+        for attr in set(info.attrs) | set(info.annotations):
+            ref = resolver.class_attr_client(class_name, attr, 0)
+            if ref is not None and ref.via is None and ref.kind in (ClientKind.CLIENT, ClientKind.CLUSTER):
+                out[f"{class_name}.{attr}"] = ClientRef(ref.kind, is_async=ref.is_async, source="import")
     return out
 
 
@@ -173,7 +179,7 @@ class CallExtractor(cst.CSTVisitor):
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         scope = self.scopes.functions[id(node)]
-        qual = ".".join(self.class_stack + [node.name.value]) if scope.class_name else node.name.value
+        qual = scope.qualname
         info = FunctionInfo(
             name=node.name.value, qualname=qual, span=self.span(node), is_async=scope.is_async,
             class_name=scope.class_name, decorators=scope.decorators, params=tuple(scope.params),
@@ -309,6 +315,8 @@ class CallExtractor(cst.CSTVisitor):
         qualified = self.resolver.qualified(func, self.scope)
         if qualified is not None:
             self._client_site(node, qualified)
+        if node.args:
+            self._client_arguments(node)
         if not isinstance(func, cst.Attribute):
             return
         method = func.attr.value
@@ -321,6 +329,49 @@ class CallExtractor(cst.CSTVisitor):
         if method in clients.SENTINEL_CLIENT_METHODS:
             return
         self._redis_call(node, func, method, receiver)
+
+    def _callee(self, func: cst.BaseExpression) -> Optional[str]:
+        """How the project index can find the function a call invokes (see ClientArgument)."""
+        scope = self.scope
+        if isinstance(func, cst.Name):
+            owner, how = self.resolver.lookup(func.value, scope)
+            if how:
+                return None
+            if func.value in self.scopes.module_functions:
+                return f"local:{func.value}"
+            if func.value in self.scopes.classes:
+                return f"local:{func.value}.__init__"
+            qualified = self.scopes.imports.get(func.value)
+            return f"import:{qualified}" if qualified else None
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            cls = self.resolver.class_of_instance(func.value.value, scope)
+            if cls is not None:
+                return f"local:{cls}.{func.attr.value}"
+            qualified = self.resolver.qualified(func, scope)
+            return f"import:{qualified}" if qualified else None
+        return None
+
+    def _client_arguments(self, node: cst.Call) -> None:
+        """Record clients passed to project functions, so their parameters can be resolved."""
+        candidates = [(i, a) for i, a in enumerate(node.args)
+                      if isinstance(a.value, (cst.Name, cst.Attribute, cst.Call)) and a.star == ""]
+        if not candidates:
+            return
+        callee = None
+        for i, arg in candidates:
+            if arg.keyword is None and any(a.star for a in node.args[:i]):
+                continue  # its position is unknown after *args
+            ref = self.resolver.client_of(arg.value, self.scope)
+            if ref is None or ref.kind is ClientKind.JSON:
+                continue
+            callee = callee or self._callee(node.func)
+            if callee is None:
+                return
+            shift = 1 if callee.startswith("local:") and (
+                callee.endswith(".__init__") or "." in callee[len("local:"):]) else 0
+            keyword = arg.keyword.value if arg.keyword is not None else None
+            position = None if keyword else sum(1 for a in node.args[:i] if a.keyword is None) + shift
+            self.model.client_arguments.append(ClientArgument(callee, position, keyword, ref))
 
     def _durable_write(self, node: cst.Call, method: str, receiver: cst.BaseExpression) -> None:
         if not self.function_stack:

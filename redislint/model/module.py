@@ -193,6 +193,23 @@ class ClientSite:
     args_end: Optional[Position] = None
 
 
+@dataclass(frozen=True)
+class ClientArgument:
+    """A client passed to a function of the project: `store(redis_client, key)`.
+
+    ``callee`` is "local:<qualname>" for a function or method of this module, or
+    "import:<qualified>" for one imported from another module of the project.  ``index`` is the
+    position among the callee's parameters (counting `self` for methods and constructors, which
+    ``local`` callees already do; for ``import`` callees the index is as written and the project
+    index adds one when the name turns out to be a class), or ``keyword`` names the parameter.
+    """
+
+    callee: str
+    index: Optional[int]
+    keyword: Optional[str]
+    client: "ClientRef"
+
+
 @dataclass
 class FunctionInfo:
     name: str
@@ -223,6 +240,12 @@ class ModuleModel:
     # Calls on receivers imported from elsewhere (ClientRef.via set).  The project index moves
     # those whose import turns out to name a client into ``calls``; the rest are not Redis.
     pending_calls: List[RedisCall] = field(default_factory=list)
+    # Clients this module passes to functions of the project (see ClientArgument).
+    client_arguments: List[ClientArgument] = field(default_factory=list)
+    # Set by the runner from the `test-paths` setting: most rules do not judge test code.
+    is_test: bool = False
+    # False when the prefilter decided the file cannot touch Redis and it was not parsed.
+    analysed: bool = True
 
     def function_of(self, call: RedisCall) -> Optional[FunctionInfo]:
         return self.functions[call.function] if call.function is not None else None

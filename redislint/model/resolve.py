@@ -27,6 +27,13 @@ _NOT_PROJECT = set(getattr(sys, "stdlib_module_names", ())) | set(clients.CLIENT
 }
 
 
+def _dotted_expr(dotted: str) -> cst.BaseExpression:
+    node: cst.BaseExpression = cst.Name(dotted.split(".")[0])
+    for part in dotted.split(".")[1:]:
+        node = cst.Attribute(value=node, attr=cst.Name(part))
+    return node
+
+
 def _best(refs) -> Optional[ClientRef]:
     """The first ref known outright, else the first that depends on an import, else None."""
     pending = None
@@ -159,7 +166,11 @@ class Resolver:
                     return ClientRef(ClientKind.PIPELINE, is_async=ref.is_async,
                                      pipeline_id=self.pipeline_id(param.annotation), source="annotation")
                 return ref
-            return None
+            if param.star or (param.index == 0 and owner.self_name is not None):
+                return None
+            # Unannotated: a client only if callers in the project pass one (RULES.md: "parameters
+            # ... receive clients from their callers"); the project index decides.
+            return ClientRef(ClientKind.CLIENT, source="param", via=f"param:{owner.qualname}:{name}")
         if how:
             return None
         qualified = self.scopes.imports.get(name)
@@ -237,6 +248,13 @@ class Resolver:
             ref = self.class_attr_client(base.rsplit(".", 1)[-1], attr, depth, seen)
             if ref is not None:
                 return ref
+        for base in info.bases:
+            # A base class from another module of the project that sets `self.<attr>` to a
+            # client: the project index knows (`attr:app.repos.BaseRepo.redis`).
+            if base.rsplit(".", 1)[-1] not in self.scopes.classes:
+                qualified = self.qualified(_dotted_expr(base), self.scopes.module)
+                if qualified and qualified.lstrip(".").split(".", 1)[0] not in _NOT_PROJECT:
+                    return ClientRef(ClientKind.CLIENT, source="base-class", via=f"attr:{qualified}.{attr}")
         return None
 
     def _call_client(self, node: cst.Call, scope: Scope, depth: int) -> Optional[ClientRef]:

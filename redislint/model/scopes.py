@@ -31,6 +31,7 @@ class Param:
     annotation: Optional[cst.BaseExpression]
     default: Optional[cst.BaseExpression]
     index: int
+    star: bool = False  # *args / **kwargs: what callers pass cannot be matched to it
 
 
 @dataclass
@@ -52,6 +53,11 @@ class Scope:
     return_annotation: Optional[cst.BaseExpression] = None
     decorators: Tuple[str, ...] = ()
     is_async: bool = False
+
+    @property
+    def qualname(self) -> str:
+        """`Class.method` or `function`: how FunctionInfo and callers in the project name it."""
+        return f"{self.class_name}.{self.name}" if self.class_name else self.name
 
     @property
     def self_name(self) -> Optional[str]:
@@ -206,12 +212,12 @@ class ScopeCollector(cst.CSTVisitor):
                 index += 1
         for p in (params.star_arg,):
             if isinstance(p, cst.Param):
-                scope.params[p.name.value] = Param(p.name.value, None, None, -1)
+                scope.params[p.name.value] = Param(p.name.value, None, None, -1, star=True)
         for p in params.kwonly_params:
             scope.params[p.name.value] = Param(p.name.value, p.annotation.annotation if p.annotation else None,
                                                p.default, -1)
         if isinstance(params.star_kwarg, cst.Param):
-            scope.params[params.star_kwarg.name.value] = Param(params.star_kwarg.name.value, None, None, -1)
+            scope.params[params.star_kwarg.name.value] = Param(params.star_kwarg.name.value, None, None, -1, star=True)
         if class_name is not None:
             self.classes[class_name].methods[node.name.value] = scope
         elif self.scope is self.module_scope:

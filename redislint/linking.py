@@ -1,0 +1,183 @@
+"""Receivers that only the whole project can resolve (RULES.md "Receivers").
+
+One file cannot tell whether `from app.ext import redis_client` names a client, whether a
+subclass's `self.redis` was set to one by a base class in another module, or whether a
+function's parameter `r` receives one from its callers.  Extraction records such calls as
+*pending*, with ``ClientRef.via`` saying what they depend on:
+
+- ``name:<qualified>``: an imported object (`app.ext.redis_client`);
+- ``call:<qualified>``: what an imported function returns (`app.ext.get_redis()`);
+- ``attr:<qualified class>.<attr>``: an attribute set by a base class of another module;
+- ``param:<function qualname>:<param>``: a parameter of a function of the same module.
+
+Linking moves a pending call into ``ModuleModel.calls`` when the project shows its receiver is a
+client: exactly one module exports it (following re-exports in `__init__.py`), or a caller in
+the project passes a client for that parameter.  Passing a client through several functions is
+followed for a few rounds.  Linking is idempotent: a run may index the same models again.
+"""
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Tuple
+
+from .model import ClientArgument, ClientKind, ClientRef, FunctionInfo, ModuleModel
+
+_MAX_ROUNDS = 4
+_MAX_REEXPORTS = 4
+
+ModuleParts = Tuple[str, ...]
+
+
+def module_parts(path: str) -> ModuleParts:
+    """`app/ext.py` → ("app", "ext"); `app/__init__.py` → ("app",)."""
+    text = path.replace("\\", "/")
+    for suffix in (".pyi", ".py"):
+        if text.endswith(suffix):
+            text = text[: -len(suffix)]
+            break
+    parts = tuple(p for p in text.split("/") if p and p != "." and p != "..")
+    return parts[:-1] if parts and parts[-1] == "__init__" else parts
+
+
+def package_parts(path: str) -> ModuleParts:
+    """The package a module belongs to, for its relative imports."""
+    parts = module_parts(path)
+    is_init = path.replace("\\", "/").rsplit("/", 1)[-1].startswith("__init__.")
+    return parts if is_init else parts[:-1]
+
+
+class ProjectModules:
+    """The run's modules, found by the dotted names other modules import them by."""
+
+    def __init__(self, modules: List[ModuleModel]):
+        self.modules = modules
+        self._by_suffix: Dict[ModuleParts, List[ModuleModel]] = {}
+        self._by_parts: Dict[ModuleParts, List[ModuleModel]] = {}
+        self._functions: Dict[str, Dict[str, FunctionInfo]] = {}
+        for m in modules:
+            parts = module_parts(m.path)
+            self._by_parts.setdefault(parts, []).append(m)
+            for i in range(len(parts)):
+                self._by_suffix.setdefault(parts[i:], []).append(m)
+
+    def functions(self, module: ModuleModel) -> Dict[str, FunctionInfo]:
+        table = self._functions.get(module.path)
+        if table is None:
+            table = self._functions[module.path] = {f.qualname: f for f in module.functions}
+        return table
+
+    def _candidates(self, qualified: str, importer: str):
+        """(module, name inside it) pairs an import may name, most specific module first."""
+        dots = len(qualified) - len(qualified.lstrip("."))
+        parts = tuple(qualified.lstrip(".").split("."))
+        base: ModuleParts = ()
+        if dots:
+            package = package_parts(importer)
+            if dots - 1 > len(package):
+                return
+            base = package[: len(package) - (dots - 1)]
+        for k in range(len(parts) - 1, -1, -1):
+            wanted, name = base + parts[:k], ".".join(parts[k:])
+            if not wanted:
+                continue
+            found = self._by_parts.get(wanted, []) if dots else self._by_suffix.get(wanted, [])
+            if found:
+                yield found, name
+                return  # the longest module path that exists decides, as Python's import does
+
+    def export(self, qualified: str, importer: str, how: str, depth: int = 0) -> Optional[ClientRef]:
+        """The client an import names (``how``: name/call/attr), if exactly one module exports it."""
+        if depth > _MAX_REEXPORTS:
+            return None
+        refs = set()
+        for modules, name in self._candidates(qualified, importer):
+            for m in modules:
+                ref = m.exported_clients.get(name)
+                if ref is not None:
+                    if (ref.source == "factory") == (how == "call"):
+                        refs.add(ref)
+                    continue
+                head, _, rest = name.partition(".")
+                if head in m.imports:  # a re-export: `from .ext import redis_client` in __init__
+                    target = m.imports[head] + (f".{rest}" if rest else "")
+                    ref = self.export(target, m.path, how, depth + 1)
+                    if ref is not None:
+                        refs.add(ref)
+        return refs.pop() if len(refs) == 1 else None
+
+    def callee(self, module: ModuleModel, arg: ClientArgument) -> Optional[Tuple[ModuleModel, FunctionInfo, int]]:
+        """The function a client argument goes to, and the index of its parameter."""
+        kind, _, target = arg.callee.partition(":")
+        if kind == "local":
+            fn = self.functions(module).get(target)
+            return (module, fn, 0) if fn is not None else None
+        found = []
+        for modules, name in self._candidates(target, module.path):
+            for m in modules:
+                table = self.functions(m)
+                if name in table:
+                    found.append((m, table[name], 0))
+                elif f"{name}.__init__" in table:
+                    found.append((m, table[f"{name}.__init__"], 1))  # a class: `self` comes first
+        return found[0] if len(found) == 1 else None
+
+
+def _parameter(fn: FunctionInfo, arg: ClientArgument, shift: int) -> Optional[str]:
+    if arg.keyword is not None:
+        return arg.keyword if arg.keyword in fn.params else None
+    index = (arg.index or 0) + shift
+    return fn.params[index] if arg.index is not None and index < len(fn.params) else None
+
+
+def link_project_clients(modules: List[ModuleModel]) -> None:
+    project = ProjectModules(modules)
+    param_clients: Dict[Tuple[str, str, str], ClientRef] = {}
+
+    def resolve(ref: ClientRef, module: ModuleModel) -> Optional[ClientRef]:
+        if ref.via is None:
+            return ref
+        how, _, what = ref.via.partition(":")
+        if how == "param":
+            qualname, _, param = what.rpartition(":")
+            return param_clients.get((module.path, qualname, param))
+        return project.export(what, module.path, how)
+
+    for _ in range(_MAX_ROUNDS):
+        learned = False
+        for module in modules:
+            for arg in module.client_arguments:
+                ref = resolve(arg.client, module)
+                if ref is None:
+                    continue
+                target = project.callee(module, arg)
+                if target is None:
+                    continue
+                owner, fn, shift = target
+                param = _parameter(fn, arg, shift)
+                key = (owner.path, fn.qualname, param or "")
+                if param is not None and key not in param_clients:
+                    param_clients[key] = ClientRef(ref.kind, is_async=ref.is_async, source="caller")
+                    learned = True
+        for module in modules:
+            _promote(module, resolve)
+        if not learned:
+            break
+
+
+def _promote(module: ModuleModel, resolve) -> None:
+    if not module.pending_calls:
+        return
+    promoted, waiting = [], []
+    for call in module.pending_calls:
+        found = resolve(call.client, module)
+        if found is None:
+            waiting.append(call)
+            continue
+        old = call.client
+        # Objects derived from the client (pipelines, json()) keep what they are.
+        kind = old.kind if old.kind in (ClientKind.PIPELINE, ClientKind.JSON) else found.kind
+        call.client = ClientRef(kind, is_async=found.is_async or old.is_async, pipeline_id=old.pipeline_id,
+                                transactional=old.transactional, source=old.source, via=old.via)
+        promoted.append(call)
+    if promoted:
+        module.calls = sorted(module.calls + promoted, key=lambda c: c.order)
+        module.pending_calls = waiting
