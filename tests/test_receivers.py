@@ -981,3 +981,12 @@ def test_self_attributes_in_keys():
     """, "get")
     assert [(c.key.text, c.key.dynamic) for c in found] == [
         ("order:{}", True), ("order:{}:cart", True), ("{}:stats", False), ("{}:{}", False)]
+
+
+def test_concatenated_string_with_fstring_part_is_not_a_literal():
+    # `"a" f"{b}"`: a concatenation whose right part is not a literal must not crash binding.
+    from redislint.model.extract import extract
+
+    model = extract("m.py", 'import redis\nr = redis.Redis()\ndef f(b):\n    r.set("a:" f"{b}", 1)\n')
+    assert [c.command for c in model.calls] == ["set"]
+    assert model.calls[0].args["name"].literal is None

@@ -44,13 +44,13 @@ class _Resolver(ConfigResolver):
 
     def __init__(self, root: str):
         super().__init__(cwd=root)
-        self._settings = Settings(project_root=root)
+        self.fixed_settings = Settings(project_root=root)
 
     def settings_for(self, path: str) -> Settings:
-        return self._settings
+        return self.fixed_settings
 
     def root_settings(self, cwd=None) -> Settings:
-        return self._settings
+        return self.fixed_settings
 
 
 def findings(root: Path) -> Dict[Tuple[str, str], Dict[int, Set[str]]]:

@@ -588,7 +588,7 @@ def literal_value(node: cst.BaseExpression) -> Any:
             return _NO_VALUE
     if isinstance(node, cst.ConcatenatedString):
         left, right = literal_value(node.left), literal_value(node.right)
-        if isinstance(left, type(right)) and isinstance(left, (str, bytes)):
+        if (isinstance(left, str) and isinstance(right, str)) or (isinstance(left, bytes) and isinstance(right, bytes)):
             return left + right
         return _NO_VALUE
     if isinstance(node, cst.Integer):
