@@ -330,3 +330,31 @@ def test_rl302_raw_smembers_without_fix():
             return r.execute_command("SMEMBERS", f"tags:{uid}")
     """, "RL302")
     assert d.fix is None
+
+
+def test_rl301_limit_parameters_that_default_to_unbounded():
+    from .helpers import codes
+
+    src = '''
+    import redis
+
+    r = redis.Redis()
+
+    def jobs(key, offset=0, length=-1):
+        if length >= 0:
+            end = offset + length - 1
+        else:
+            end = length
+        return r.lrange(key, offset, end)
+
+    def due(key, until, length=None):
+        return r.zrangebyscore(key, 0, until, start=0, num=length)
+
+    def page(key, until, length=10):
+        return r.zrangebyscore(key, 0, until, start=0, num=length)
+
+    def page2(key, until, length):
+        return r.zrangebyscore(key, 0, until, start=0, num=length)
+    '''
+    found = [d for d in __import__("tests.helpers", fromlist=["lint"]).lint(src) if d.code == "RL301"]
+    assert [d.line for d in found] == [11, 14]

@@ -94,6 +94,8 @@ def _exports(scopes: ModuleScopes, resolver: Resolver) -> Dict[str, ClientRef]:
     out: Dict[str, ClientRef] = {}
     module = scopes.module
     for name in module.assigns:
+        if not name.isidentifier():
+            continue  # `clients[]`: the elements of a container, not a name
         ref = resolver.client_of(cst.Name(name), module)
         if ref is not None and ref.via is None and ref.kind in (ClientKind.CLIENT, ClientKind.CLUSTER):
             out[name] = ClientRef(ref.kind, is_async=ref.is_async, source="import")
@@ -101,9 +103,14 @@ def _exports(scopes: ModuleScopes, resolver: Resolver) -> Dict[str, ClientRef]:
         ref = resolver.factory_client(fn, 0)
         if ref is not None and ref.via is None and name not in out:
             out[name] = ref
+    # Classes deriving from a client type: calling them builds a client (`ArqRedis(...)`).
+    for class_name in scopes.classes:
+        typ = resolver.client_class(class_name)
+        if typ is not None:
+            out.setdefault(class_name, ClientRef(typ[0], is_async=typ[1], source="factory"))
     # Class attributes holding a client, for subclasses in other modules (`BaseRepo.redis`).
     for class_name, info in scopes.classes.items():
-        for attr in set(info.attrs) | set(info.annotations):
+        for attr in sorted(a for a in set(info.attrs) | set(info.annotations) if a.isidentifier()):
             ref = resolver.class_attr_client(class_name, attr, 0)
             if ref is not None and ref.via is None and ref.kind in (ClientKind.CLIENT, ClientKind.CLUSTER):
                 out[f"{class_name}.{attr}"] = ClientRef(ref.kind, is_async=ref.is_async, source="import")
@@ -526,8 +533,27 @@ class CallExtractor(cst.CSTVisitor):
         script = bound.get("script")
         if script is None:
             return None
-        value = self.resolver.constant_of(script, scope)
-        return value if isinstance(value, str) else None
+        return self._script_text(script, scope, 0)
+
+    def _script_text(self, node: cst.BaseExpression, scope: Scope, depth: int) -> Optional[str]:
+        """The text of a Lua script given as a literal (str, bytes, or an f-string whose holes
+        only fill in names), directly or through a name bound to one."""
+        value = self.resolver.constant_of(node, scope)
+        if isinstance(value, bytes):
+            return value.decode("latin-1")
+        if isinstance(value, str):
+            return value
+        if isinstance(node, cst.FormattedString):
+            return "".join(p.value if isinstance(p, cst.FormattedStringText) else "{}" for p in node.parts)
+        if isinstance(node, cst.ConcatenatedString):
+            left = self._script_text(node.left, scope, depth + 1)
+            right = self._script_text(node.right, scope, depth + 1)
+            return left + right if left is not None and right is not None else None
+        if isinstance(node, cst.Name) and depth < 4:
+            owner, how = self.resolver.lookup(node.value, scope)
+            if how == "assign" and len(owner.assigns[node.value]) == 1:
+                return self._script_text(owner.assigns[node.value][0], owner, depth + 1)
+        return None
 
     # --- values --------------------------------------------------------------------------
     def _value(self, node: cst.BaseExpression) -> Value:
@@ -548,6 +574,7 @@ class CallExtractor(cst.CSTVisitor):
             item_values = tuple(self._value(el.value) if isinstance(el, cst.DictElement) else None
                                 for el in node.elements)
         resolved = self.resolver.constant_of(node, scope) if isinstance(node, cst.Name) else None
+        possible = self.resolver.possible_constants(node, scope) if isinstance(node, (cst.Name, cst.IfExp)) else ()
         size = None
         if isinstance(node, cst.FormattedString):
             size = sum(len(p.value.encode("utf-8", "surrogatepass")) for p in node.parts
@@ -555,7 +582,8 @@ class CallExtractor(cst.CSTVisitor):
         elif isinstance(resolved, (str, bytes)):
             size = len(resolved.encode("utf-8", "surrogatepass")) if isinstance(resolved, str) else len(resolved)
         return Value(kind=kind, text=text, span=span, origin=self.origins.origin(node, scope),
-                     size=size, items=items, item_values=item_values, resolved_literal=resolved)
+                     size=size, items=items, item_values=item_values, resolved_literal=resolved,
+                     possible=tuple(dict.fromkeys(p for p in possible if isinstance(p, (int, float, str, bytes, bool, type(None))))))
 
 
 _KINDS = {

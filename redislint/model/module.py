@@ -86,6 +86,9 @@ class Value:
     item_values: Optional[Tuple[Optional["Value"], ...]] = None
     # A name resolved to a local/module constant: the constant's literal value.
     resolved_literal: Any = None
+    # Every literal a name may hold on some path: its assignments' literals and a parameter's
+    # default (`def jobs(end=-1)`: the default path reads to the end).
+    possible: Tuple[Any, ...] = ()
 
     @property
     def is_literal(self) -> bool:
@@ -97,6 +100,11 @@ class Value:
         if self.is_literal:
             return self.literal
         return self.resolved_literal
+
+    def may_be(self, value: Any) -> bool:
+        """Whether the expression may evaluate to ``value`` (a literal) on some path."""
+        candidates = (self.literal,) if self.is_literal else self.possible
+        return any(type(p) is type(value) and p == value for p in candidates)
 
     def is_truthy_literal(self) -> bool:
         return self.kind == "bool" and self.literal is True

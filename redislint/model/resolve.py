@@ -141,6 +141,114 @@ class Resolver:
             return _best((self.client_of(node.left, scope, depth), self.client_of(node.right, scope, depth)))
         if isinstance(node, cst.IfExp):
             return _best((self.client_of(node.body, scope, depth), self.client_of(node.orelse, scope, depth)))
+        if isinstance(node, cst.Subscript):
+            return self.element_client(node.value, scope, depth)
+        return None
+
+    # --- containers and instances ----------------------------------------------------------
+    def _element_values(self, node: cst.BaseExpression, scope: Scope, depth: int):
+        """(value, scope) pairs for the elements a container expression holds."""
+        if depth > _MAX_DEPTH:
+            return
+        d = depth + 1
+        if isinstance(node, cst.Call):
+            func = node.func
+            if isinstance(func, cst.Attribute) and func.attr.value in {"values", "copy"} and not node.args:
+                yield from self._element_values(func.value, scope, d)
+            elif isinstance(func, cst.Name) and func.value in {"list", "tuple", "sorted", "set", "iter", "reversed"} \
+                    and node.args:
+                yield from self._element_values(node.args[0].value, scope, d)
+            return
+        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+            for el in node.elements:
+                if not isinstance(el, cst.StarredElement):
+                    yield el.value, scope
+            return
+        if isinstance(node, cst.Dict):
+            for el in node.elements:
+                if isinstance(el, cst.DictElement):
+                    yield el.value, scope
+            return
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+            yield node.elt, scope
+            return
+        if isinstance(node, cst.DictComp):
+            yield node.value, scope
+            return
+        if isinstance(node, cst.Name):
+            owner, how = self.lookup(node.value, scope)
+            holder = owner if owner is not None else self.scopes.module
+            for value in holder.assigns.get(f"{node.value}[]", ()):
+                yield value, holder
+            if how == "assign":
+                for value in owner.assigns[node.value]:
+                    yield from self._element_values(value, owner, d)
+            return
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+            cls = self.class_of_instance(node.value.value, scope)
+            info = self.scopes.classes.get(cls) if cls else None
+            if info is not None:
+                for value, owner in info.attrs.get(f"{node.attr.value}[]", ()):
+                    yield value, owner
+                for value, owner in info.attrs.get(node.attr.value, ()):
+                    yield from self._element_values(value, owner, d)
+
+    def element_client(self, container: cst.BaseExpression, scope: Scope, depth: int) -> Optional[ClientRef]:
+        """`self.clients[host]`, `for c in self.clients.values()`: containers of clients."""
+        return _best(self.client_of(value, owner, depth + 1)
+                     for value, owner in self._element_values(container, scope, depth))
+
+    def instance_class(self, node: cst.BaseExpression, scope: Scope, depth: int = 0) -> Optional[str]:
+        """The class of this module an expression is an instance of, when the code shows it."""
+        if depth > _MAX_DEPTH:
+            return None
+        d = depth + 1
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
+            owner, how = self.lookup(node.func.value, scope)
+            return node.func.value if how == "" and node.func.value in self.scopes.classes else None
+        if isinstance(node, cst.Name):
+            cls = self.class_of_instance(node.value, scope)
+            if cls is not None:
+                return cls
+            owner, how = self.lookup(node.value, scope)
+            if how == "assign":
+                for value in owner.assigns[node.value]:
+                    found = self.instance_class(value, owner, d)
+                    if found:
+                        return found
+            return None
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+            cls = self.class_of_instance(node.value.value, scope)
+            info = self.scopes.classes.get(cls) if cls else None
+            if info is not None:
+                for value, owner in info.attrs.get(node.attr.value, ()):
+                    found = self.instance_class(value, owner, d)
+                    if found:
+                        return found
+            return None
+        if isinstance(node, cst.Subscript):
+            for value, owner in self._element_values(node.value, scope, d):
+                found = self.instance_class(value, owner, d)
+                if found:
+                    return found
+        return None
+
+    def client_class(self, class_name: str, seen: Optional[Set[str]] = None) -> Optional[Tuple[ClientKind, bool]]:
+        """A class of this module that derives from a client type (`class ArqRedis(Redis)`)."""
+        seen = seen or set()
+        info = self.scopes.classes.get(class_name)
+        if info is None or class_name in seen:
+            return None
+        seen.add(class_name)
+        for base in info.bases:
+            typ = clients.client_type(self.qualified(_dotted_expr(base), self.scopes.module))
+            if typ is not None and typ[0] is not ClientKind.PIPELINE:
+                return typ
+            local = base.rsplit(".", 1)[-1]
+            if local in self.scopes.classes:
+                typ = self.client_class(local, seen)
+                if typ is not None:
+                    return typ
         return None
 
     def _name_client(self, name: str, scope: Scope, depth: int) -> Optional[ClientRef]:
@@ -166,11 +274,16 @@ class Resolver:
                     return ClientRef(ClientKind.PIPELINE, is_async=ref.is_async,
                                      pipeline_id=self.pipeline_id(param.annotation), source="annotation")
                 return ref
-            if param.star or (param.index == 0 and owner.self_name is not None):
+            if param.index == 0 and owner.self_name is not None and owner.class_name is not None:
+                typ = self.client_class(owner.class_name)
+                return ClientRef(typ[0], is_async=typ[1], source="subclass") if typ else None
+            if param.star:
                 return None
             # Unannotated: a client only if callers in the project pass one (RULES.md: "parameters
             # ... receive clients from their callers"); the project index decides.
             return ClientRef(ClientKind.CLIENT, source="param", via=f"param:{owner.qualname}:{name}")
+        if how == "opaque" and name in owner.iterates:
+            return _best(self.element_client(it, owner, depth) for it in owner.iterates[name])
         if how:
             return None
         qualified = self.scopes.imports.get(name)
@@ -287,17 +400,37 @@ class Resolver:
                     # `ext.get_redis()` with `ext` an imported module: a factory if `ext` exports one.
                     return self.imported(qualified, "call")
                 return None
-            # `self.get_redis()` / `Class.factory()`: a method that returns a client.
+            # `self.get_redis()` / `Class.factory()` / `layer.get_connection(i)`: a method that
+            # returns a client.
+            cls = None
             if isinstance(func.value, cst.Name):
                 cls = self.class_of_instance(func.value.value, scope) or (
                     func.value.value if func.value.value in self.scopes.classes else None)
-                if cls is not None:
-                    method_scope = self._method(cls, method)
-                    if method_scope is not None:
-                        return self.factory_client(method_scope, depth)
+                if cls is not None and self.class_of_instance(func.value.value, scope) is not None:
+                    # `redis_class = redis.Redis` in the class body, then `self.redis_class(...)`.
+                    info = self.scopes.classes.get(cls)
+                    for value, _owner in (info.attrs.get(method, ()) if info else ()):
+                        made = clients.constructor(self.qualified(value, self.scopes.module))
+                        if made is not None:
+                            return ClientRef(made[0], is_async=made[1], source="constructor")
+            if cls is None:
+                cls = self.instance_class(func.value, scope, depth)
+            if cls is not None:
+                method_scope = self._method(cls, method)
+                if method_scope is not None:
+                    return self.factory_client(method_scope, depth)
             return None
         if isinstance(func, cst.Name):
             owner, how = self.lookup(func.value, scope)
+            if how == "" and func.value in self.scopes.classes:
+                typ = self.client_class(func.value)
+                return ClientRef(typ[0], is_async=typ[1], source="constructor") if typ else None
+            if how == "assign":
+                # `factory = redis.Redis` ... `factory(...)`
+                for value in owner.assigns[func.value]:
+                    made = clients.constructor(self.qualified(value, owner))
+                    if made is not None:
+                        return ClientRef(made[0], is_async=made[1], source="constructor")
             if how == "" and func.value in self.scopes.module_functions:
                 return self.factory_client(self.scopes.module_functions[func.value], depth)
             if how == "" and qualified and qualified in self.external_clients:
@@ -575,6 +708,33 @@ class Resolver:
                     lit = literal_value(default)
                     return None if lit is _NO_VALUE else lit
         return None
+
+
+    def possible_constants(self, node: cst.BaseExpression, scope: Scope, depth: int = 0) -> Tuple[Any, ...]:
+        """The literals an expression may evaluate to on some path (see Value.possible)."""
+        if depth > _MAX_DEPTH:
+            return ()
+        d = depth + 1
+        lit = literal_value(node)
+        if lit is not _NO_VALUE:
+            return (lit,)
+        if isinstance(node, cst.Name):
+            owner, how = self.lookup(node.value, scope)
+            if how == "assign":
+                out: Tuple[Any, ...] = ()
+                for value in owner.assigns[node.value]:
+                    out += self.possible_constants(value, owner, d)
+                return out
+            if how == "param":
+                default = owner.params[node.value].default
+                lit = literal_value(default) if default is not None else _NO_VALUE
+                return () if lit is _NO_VALUE else (lit,)
+            return ()
+        if isinstance(node, cst.IfExp):
+            return self.possible_constants(node.body, scope, d) + self.possible_constants(node.orelse, scope, d)
+        if isinstance(node, cst.BooleanOperation):
+            return self.possible_constants(node.left, scope, d) + self.possible_constants(node.right, scope, d)
+        return ()
 
 
 _NO_VALUE = object()

@@ -47,6 +47,8 @@ class Scope:
     assigns: Dict[str, List[cst.BaseExpression]] = field(default_factory=dict)
     # names bound by loops, comprehensions, `except ... as`, unpacking: values we cannot follow.
     opaque: Set[str] = field(default_factory=set)
+    # Loop variables: name -> the iterables they take elements of (`for c in self.clients:`).
+    iterates: Dict[str, List[cst.BaseExpression]] = field(default_factory=dict)
     # Names declared `global`: they resolve in the module.
     globals: Set[str] = field(default_factory=set)
     returns: List[cst.BaseExpression] = field(default_factory=list)
@@ -261,6 +263,20 @@ class ScopeCollector(cst.CSTVisitor):
             if dotted and scope is self.module_scope:
                 self.dotted_assigns.setdefault(dotted, []).append(value)
             return
+        if isinstance(target, cst.Subscript) and value is not None:
+            # `self.clients[host] = Redis(...)`: an element of a container; resolved as `X[]`.
+            base = target.value
+            self_name = scope.self_name
+            if isinstance(base, cst.Attribute) and isinstance(base.value, cst.Name) and self_name \
+                    and base.value.value == self_name and scope.class_name:
+                self.classes[scope.class_name].attrs.setdefault(f"{base.attr.value}[]", []).append((value, scope))
+            elif isinstance(base, cst.Name):
+                # Item assignment needs no `global`: a container the function does not bind
+                # itself is the module's.
+                local = base.value in scope.assigns or base.value in scope.params
+                dest = scope if local and base.value not in scope.globals else self.module_scope
+                dest.assigns.setdefault(f"{base.value}[]", []).append(value)
+            return
         for name in _target_names(target):
             scope.opaque.add(name)
 
@@ -292,10 +308,14 @@ class ScopeCollector(cst.CSTVisitor):
     def visit_For(self, node: cst.For) -> None:
         for name in _target_names(node.target):
             self.scope.opaque.add(name)
+        if isinstance(node.target, cst.Name):
+            self.scope.iterates.setdefault(node.target.value, []).append(node.iter)
 
     def visit_CompFor(self, node: cst.CompFor) -> None:
         for name in _target_names(node.target):
             self.scope.opaque.add(name)
+        if isinstance(node.target, cst.Name):
+            self.scope.iterates.setdefault(node.target.value, []).append(node.iter)
 
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
         if node.name is not None and isinstance(node.name.name, cst.Name):

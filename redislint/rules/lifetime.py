@@ -104,7 +104,8 @@ _EXPIRE_TIME_PARAM = {"expire": "time", "pexpire": "time", "expireat": "when", "
 # `set` options that make the write conditional or change what it returns: merging the expiry
 # into such a set would change when the TTL is applied (the expire runs even if the set did not).
 _CONDITIONAL_SET_ARGS = ("nx", "xx", "get", "ifeq", "ifne", "ifdeq", "ifdne")
-_WRITES = C.STRING_WRITES | C.COLLECTION_WRITES | C.COUNTERS
+# Writes that create a key the expire then bounds; `*store` commands create their destination.
+_WRITES = C.STRING_WRITES | C.COLLECTION_WRITES | C.COUNTERS | frozenset(C.STORE_DESTINATIONS)
 
 
 def _preceding_write(ctx: Context, expire: RedisCall) -> Optional[RedisCall]:

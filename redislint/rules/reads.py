@@ -14,6 +14,13 @@ _NEED_NUM = {"zrangebyscore", "zrevrangebyscore", "zrangebylex", "zrevrangebylex
 _NEED_COUNT = {"xrange", "xrevrange", "xread", "xreadgroup"}
 
 
+def _limited(call: RedisCall, name: str) -> bool:
+    """The read is given a limit that cannot be None (`num=limit` with `limit=None` by default
+    reads everything on the default path)."""
+    value = call.args.get(name)
+    return call.has_arg(name) and value is not None and not value.may_be(None)
+
+
 def _unbounded(call: RedisCall) -> Optional[str]:
     """Why a range read has no upper bound, or None."""
     cmd = call.command
@@ -21,19 +28,20 @@ def _unbounded(call: RedisCall) -> Optional[str]:
         end = call.args.get(_TO_END[cmd])
         start = call.args.get("start")
         if cmd == "zrange" and call.has_arg("byscore", "bylex"):
-            return None if call.has_arg("num") else "reads every member in the score/lex range (no `num`)"
-        if end is not None and end.constant == -1:
+            return None if _limited(call, "num") else "reads every member in the score/lex range (no `num`)"
+        if end is not None and end.may_be(-1):
             first = start.constant if start is not None else None
             if isinstance(first, int) and not isinstance(first, bool) and first < 0:
                 return None  # `lrange(k, -10, -1)`: the last ten, a bounded read
-            return f"reads to the end (`{end.text}`) of the collection"
+            how = f"`{end.text}`" if end.constant == -1 else f"`{end.text}`, -1 by default"
+            return f"reads to the end ({how}) of the collection"
         return None
     if cmd in _NEED_NUM:
         if cmd == "sort" and call.has_arg("store"):
             return None
-        return None if call.has_arg("num") else "has no `num` limit"
+        return None if _limited(call, "num") else "has no `num` limit"
     if cmd in _NEED_COUNT:
-        return None if call.has_arg("count") else "has no `count` limit"
+        return None if _limited(call, "count") else "has no `count` limit"
     if cmd == "lrem":
         count = call.args.get("count")
         if count is not None and count.constant == 0:
