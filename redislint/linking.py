@@ -104,9 +104,10 @@ class ProjectModules:
                         refs.add(ref)
         return refs.pop() if len(refs) == 1 else None
 
-    def callee(self, module: ModuleModel, arg: ClientArgument) -> Optional[Tuple[ModuleModel, FunctionInfo, int]]:
-        """The function a client argument goes to, and the index of its parameter."""
-        kind, _, target = arg.callee.partition(":")
+    def callee(self, module: ModuleModel, callee: str) -> Optional[Tuple[ModuleModel, FunctionInfo, int]]:
+        """The function a call in ``module`` invokes ("local:…"/"import:…"), and how many
+        parameters (`self`) come before what an `import` callee's arguments fill."""
+        kind, _, target = callee.partition(":")
         if kind == "local":
             fn = self.functions(module).get(target)
             return (module, fn, 0) if fn is not None else None
@@ -128,8 +129,8 @@ def _parameter(fn: FunctionInfo, arg: ClientArgument, shift: int) -> Optional[st
     return fn.params[index] if arg.index is not None and index < len(fn.params) else None
 
 
-def link_project_clients(modules: List[ModuleModel]) -> None:
-    project = ProjectModules(modules)
+def link_project_clients(modules: List[ModuleModel], project: Optional[ProjectModules] = None) -> None:
+    project = project or ProjectModules(modules)
     param_clients: Dict[Tuple[str, str, str], ClientRef] = {}
 
     def resolve(ref: ClientRef, module: ModuleModel) -> Optional[ClientRef]:
@@ -148,7 +149,7 @@ def link_project_clients(modules: List[ModuleModel]) -> None:
                 ref = resolve(arg.client, module)
                 if ref is None:
                     continue
-                target = project.callee(module, arg)
+                target = project.callee(module, arg.callee)
                 if target is None:
                     continue
                 owner, fn, shift = target

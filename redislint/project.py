@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
-from .model import ClientKind, ClientRef, KeyPattern, ModuleModel, RedisCall
+from .model import ClientKind, ClientRef, FunctionCallSite, FunctionInfo, KeyPattern, ModuleModel, RedisCall
 from .model import commands as C
-from .linking import link_project_clients
+from .linking import ProjectModules, link_project_clients
 
 
 @dataclass
@@ -23,6 +23,7 @@ class KeyFacts:
     persisted: bool = False  # PERSIST: kept forever on purpose
     deleted: bool = False
     written: bool = False
+    member_removals: int = 0  # LREM/ZREM/SREM/HDEL call sites: members pruned one by one
     # Hash fields / set members written: whether any was dynamic, and the constant ones.
     dynamic_members: bool = False
     constant_members: Set[str] = field(default_factory=set)
@@ -80,9 +81,32 @@ class ProjectIndex:
     def __init__(self, modules: Iterable[ModuleModel] = ()):
         self.keyspace: Dict[str, KeyFacts] = {}
         modules = list(modules)
-        link_project_clients(modules)
+        self.project = ProjectModules(modules)
+        self._call_sites: Optional[Dict[Tuple[str, str], List[Tuple[FunctionCallSite, int]]]] = None
+        link_project_clients(modules, self.project)
         for module in modules:
             self.add(module)
+
+    def callers_use_default(self, module: ModuleModel, function: FunctionInfo, param: str) -> bool:
+        """Whether some call in the project leaves ``param`` of ``function`` to its default.
+        A function nobody in the project calls is an API whose callers choose: False."""
+        if self._call_sites is None:
+            self._call_sites = {}
+            for m in self.project.modules:
+                for site in m.function_calls:
+                    target = self.project.callee(m, site.callee)
+                    if target is not None:
+                        owner, fn, shift = target
+                        self._call_sites.setdefault((owner.path, fn.qualname), []).append((site, shift))
+        if param not in function.params:
+            return False
+        index = function.params.index(param)
+        for site, shift in self._call_sites.get((module.path, function.qualname), ()):
+            if site.star:
+                continue
+            if param not in site.keywords and site.positional + shift <= index:
+                return True
+        return False
 
     def facts(self, key: Optional[KeyPattern]) -> Optional[KeyFacts]:
         if key is None or not key.known:
@@ -102,8 +126,10 @@ class ProjectIndex:
         cmd = call.command
         if first and gives_ttl(call):
             facts.expired = True
-        if cmd in C.CONSUMERS:
+        if cmd in C.CONSUMERS and (first or cmd not in C.MOVES):
             facts.consumed = True
+        if first and cmd in C.MEMBER_REMOVALS:
+            facts.member_removals += 1
         if bounds_collection(call):
             facts.trimmed = True
         if cmd in C.PERSISTS:
@@ -112,16 +138,14 @@ class ProjectIndex:
             facts.deleted = True
         if first and (cmd in C.STRING_WRITES or cmd in C.COLLECTION_WRITES or cmd in C.COUNTERS):
             facts.written = True
-            members = _member_values(call)
-            if members is None:
-                facts.dynamic_members = True
-            else:
-                for value in members:
-                    constant = value.constant
-                    if isinstance(constant, (str, bytes, int)) and not isinstance(constant, bool):
-                        facts.constant_members.add(str(constant))
-                    else:
-                        facts.dynamic_members = True
+            # Fields or members named per entity (`hset(k, product_id, qty)`) make the collection
+            # grow; a mapping of unknown shape (`mapping=job.to_dict()`) is no evidence either way.
+            for value in _member_values(call) or ():
+                constant = value.constant
+                if isinstance(constant, (str, bytes, int)) and not isinstance(constant, bool):
+                    facts.constant_members.add(str(constant))
+                elif value.entity:
+                    facts.dynamic_members = True
 
 
 def same_key(a: KeyPattern, b: KeyPattern) -> bool:

@@ -44,11 +44,18 @@ def build_model(source: SourceFile, settings: Settings, force: bool = False) -> 
 
 
 def project_words(models: Sequence[ModuleModel]) -> Set[str]:
-    """Names through which a file that never mentions Redis can still reach a client: clients,
-    factories and client-holding classes other modules export, and functions that receive one."""
+    """Names through which a file that never mentions Redis can still matter: clients, factories
+    and client-holding classes other modules export, functions that receive one, and functions
+    whose findings depend on how they are called."""
     words: Set[str] = set()
     for m in models:
         words.update(name.split(".", 1)[0] for name in m.exported_clients)
+        # Functions whose findings depend on what their callers pass (a limit left to its
+        # default): their callers may live in files that never mention Redis.
+        for call in m.calls:
+            function = m.function_of(call)
+            if function is not None and any(v.defaults_from for v in call.args.values()):
+                words.add(function.class_name or function.name)
         for arg in m.client_arguments:
             if arg.callee.startswith("import:"):
                 words.add(arg.callee.rsplit(".", 1)[-1])

@@ -21,6 +21,7 @@ DEFAULT_EXCLUDE: Tuple[str, ...] = (
 # `test-paths` replaces these defaults, `extend-test-paths` adds to them.
 DEFAULT_TEST_PATHS: Tuple[str, ...] = (
     "tests/", "test/", "testing/", "test_*.py", "*_test.py", "*_tests.py", "conftest.py",
+    "tests.py", "test.py",  # Django's app-level test modules and test-case helpers
 )
 
 

@@ -150,7 +150,7 @@ def test_bad_test_paths(tmp_path, body, key):
     ("app/testsuite.py", False),
     ("app/contest.py", False),
     ("latest/app.py", False),
-    ("app/tests.py", False),
+    ("app/tests.py", True),
     ("app/test_data.json", False),
 ])
 def test_is_test_path_defaults(tmp_path, rel, expected):

@@ -51,6 +51,12 @@ CONSUMERS: FrozenSet[str] = frozenset(
         "zmpop", "xreadgroup", "xautoclaim", "xclaim", "xack", "xdel",
     }
 )
+# Consumers that move an element to a second list: only the first key is consumed; the second
+# is written (an in-flight or processing list).
+MOVES: FrozenSet[str] = frozenset({"lmove", "blmove", "rpoplpush", "brpoplpush", "smove"})
+# Commands that remove chosen members: a collection the project prunes one member at a time is a
+# working set (jobs in flight, active workers), not an ever-growing log.
+MEMBER_REMOVALS: FrozenSet[str] = frozenset({"lrem", "zrem", "srem", "hdel"})
 # Commands that bound a collection's size.
 TRIMS: FrozenSet[str] = frozenset({"ltrim", "zremrangebyrank", "zremrangebyscore", "xtrim", "zremrangebylex"})
 

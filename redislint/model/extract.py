@@ -18,7 +18,7 @@ from ..diagnostics import Position, Span
 from . import clients
 from .command_table import KEY_PARAMS, SIGNATURES
 from .commands import lua_commands, method_for_raw
-from .module import ClientArgument, ClientKind, ClientRef, ClientSite, FunctionInfo, KeyPattern, ModuleModel, RedisCall, StatementRef, Value
+from .module import ClientArgument, ClientKind, ClientRef, ClientSite, FunctionCallSite, FunctionInfo, KeyPattern, ModuleModel, RedisCall, StatementRef, Value
 from .origins import OriginFinder
 from .resolve import Resolver, literal_value, _NO_VALUE
 from .scopes import ModuleScopes, Scope, collect_scopes, dotted_name
@@ -324,6 +324,7 @@ class CallExtractor(cst.CSTVisitor):
             self._client_site(node, qualified)
         if node.args:
             self._client_arguments(node)
+        self._function_call(node)
         if not isinstance(func, cst.Attribute):
             return
         method = func.attr.value
@@ -353,10 +354,24 @@ class CallExtractor(cst.CSTVisitor):
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
             cls = self.resolver.class_of_instance(func.value.value, scope)
             if cls is not None:
-                return f"local:{cls}.{func.attr.value}"
+                # The class that defines the method, which may be a base of `self`'s class.
+                method = self.resolver._method(cls, func.attr.value)
+                return f"local:{method.qualname if method is not None else cls + '.' + func.attr.value}"
             qualified = self.resolver.qualified(func, scope)
             return f"import:{qualified}" if qualified else None
         return None
+
+    def _function_call(self, node: cst.Call) -> None:
+        if not self.function_stack and not node.args:
+            return
+        callee = self._callee(node.func)
+        if callee is None:
+            return
+        shift = 1 if callee.startswith("local:") and "." in callee[len("local:"):] else 0
+        positional = sum(1 for a in node.args if a.keyword is None and not a.star) + shift
+        keywords = tuple(a.keyword.value for a in node.args if a.keyword is not None)
+        star = any(a.star for a in node.args)
+        self.model.function_calls.append(FunctionCallSite(callee, positional, keywords, star))
 
     def _client_arguments(self, node: cst.Call) -> None:
         """Record clients passed to project functions, so their parameters can be resolved."""
@@ -569,12 +584,15 @@ class CallExtractor(cst.CSTVisitor):
             return Value(kind=kind, text=text, span=span, literal=lit, size=size)
         kind = _KINDS.get(type(node), "other")
         items = item_values = None
+        if isinstance(node, cst.DictComp):
+            items = (self._value(node.key),)  # `{pid: qty for pid, qty in rows}`: keys vary
         if isinstance(node, cst.Dict):
             items = tuple(self._value(el.key) if isinstance(el, cst.DictElement) else None for el in node.elements)
             item_values = tuple(self._value(el.value) if isinstance(el, cst.DictElement) else None
                                 for el in node.elements)
         resolved = self.resolver.constant_of(node, scope) if isinstance(node, cst.Name) else None
         possible = self.resolver.possible_constants(node, scope) if isinstance(node, (cst.Name, cst.IfExp)) else ()
+        plain = (int, float, str, bytes, bool, type(None))
         size = None
         if isinstance(node, cst.FormattedString):
             size = sum(len(p.value.encode("utf-8", "surrogatepass")) for p in node.parts
@@ -583,7 +601,9 @@ class CallExtractor(cst.CSTVisitor):
             size = len(resolved.encode("utf-8", "surrogatepass")) if isinstance(resolved, str) else len(resolved)
         return Value(kind=kind, text=text, span=span, origin=self.origins.origin(node, scope),
                      size=size, items=items, item_values=item_values, resolved_literal=resolved,
-                     possible=tuple(dict.fromkeys(p for p in possible if isinstance(p, (int, float, str, bytes, bool, type(None))))))
+                     possible=tuple(dict.fromkeys(v for v, _ in possible if isinstance(v, plain))),
+                     defaults_from=tuple(dict.fromkeys(p for _, p in possible if p is not None)),
+                     entity=self.resolver.is_entity(node, scope))
 
 
 _KINDS = {

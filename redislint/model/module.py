@@ -89,6 +89,10 @@ class Value:
     # Every literal a name may hold on some path: its assignments' literals and a parameter's
     # default (`def jobs(end=-1)`: the default path reads to the end).
     possible: Tuple[Any, ...] = ()
+    # Parameters of the enclosing function whose defaults are among ``possible``.
+    defaults_from: Tuple[str, ...] = ()
+    # The value varies per entity (a parameter, an id, a loop variable): see KeyPattern.dynamic.
+    entity: bool = False
 
     @property
     def is_literal(self) -> bool:
@@ -218,6 +222,17 @@ class ClientArgument:
     client: "ClientRef"
 
 
+@dataclass(frozen=True)
+class FunctionCallSite:
+    """A call of a function of the project, by the arguments it passes (not their values):
+    enough to tell whether callers ever rely on a parameter's default."""
+
+    callee: str  # as in ClientArgument
+    positional: int  # positional arguments passed, counting `self` for local methods
+    keywords: Tuple[str, ...]
+    star: bool  # `*args`/`**kwargs`: any parameter may be passed
+
+
 @dataclass
 class FunctionInfo:
     name: str
@@ -250,6 +265,7 @@ class ModuleModel:
     pending_calls: List[RedisCall] = field(default_factory=list)
     # Clients this module passes to functions of the project (see ClientArgument).
     client_arguments: List[ClientArgument] = field(default_factory=list)
+    function_calls: List[FunctionCallSite] = field(default_factory=list)
     # Set by the runner from the `test-paths` setting: most rules do not judge test code.
     is_test: bool = False
     # False when the prefilter decided the file cannot touch Redis and it was not parsed.

@@ -64,6 +64,7 @@ class Resolver:
         # Qualified names of clients other modules export ("app.ext.redis_client").
         self.external_clients = external_clients or {}
         self._pipeline_ids: Dict[int, int] = {}
+        self._bindings: Dict[Tuple[int, str], Tuple[cst.BaseExpression, Scope]] = {}
         self._in_progress: Set[Tuple[int, int]] = set()
         self._code = cst.Module([])
 
@@ -249,6 +250,11 @@ class Resolver:
                 typ = self.client_class(local, seen)
                 if typ is not None:
                     return typ
+            # `BaseRedis = Redis[bytes]` ... `class ArqRedis(BaseRedis)`.
+            for value in self.scopes.module.assigns.get(base, ()):
+                ref = self.annotation_client(value)
+                if ref is not None and ref.kind is not ClientKind.PIPELINE:
+                    return ref.kind, ref.is_async
         return None
 
     def _name_client(self, name: str, scope: Scope, depth: int) -> Optional[ClientRef]:
@@ -573,13 +579,39 @@ class Resolver:
             return self._call_key_parts(node, scope, d)
         if isinstance(node, cst.Name):
             owner, how = self.lookup(node.value, scope)
+            bound = self._bound_argument(owner, how, node.value)
+            if bound is not None:
+                return self.key_parts(bound[0], bound[1], d)
             if how == "assign":
-                candidates = [self.key_parts(v, owner, d) for v in owner.assigns[node.value]]
-                if candidates and all(c is not None for c in candidates) and all(
-                        _pattern_text(c) == _pattern_text(candidates[0]) for c in candidates):
-                    return candidates[0]
+                return self._same_parts([(v, owner) for v in owner.assigns[node.value]], d)
             return None
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+            # `self.stats_key`, set once in `__init__` or computed by a `@property`.
+            cls = self.class_of_instance(node.value.value, scope)
+            info = self.scopes.classes.get(cls) if cls else None
+            if info is None:
+                return None
+            values = info.attrs.get(node.attr.value, [])
+            if values:
+                return self._same_parts(values, d)
+            method = self._method(cls, node.attr.value)
+            if method is not None and "property" in "".join(method.decorators) and len(method.returns) == 1:
+                return self.key_parts(method.returns[0], method, d)
         return None
+
+    def _same_parts(self, values, depth: int) -> Optional[List[Part]]:
+        """The parts every one of several bindings gives, when they agree."""
+        candidates = [self.key_parts(v, owner, depth) for v, owner in values]
+        if candidates and all(c is not None for c in candidates) and all(
+                _pattern_text(c) == _pattern_text(candidates[0]) for c in candidates):
+            return candidates[0]
+        return None
+
+    def _bound_argument(self, owner: Optional[Scope], how: str, name: str):
+        """While a key builder is expanded for one call: the argument its parameter receives."""
+        if how != "param" or owner is None:
+            return None
+        return self._bindings.get((id(owner), name))
 
     def _sub_parts(self, node: cst.BaseExpression, scope: Scope, depth: int) -> List[Part]:
         """Parts of an expression embedded in a key: constant when it resolves to one, else a hole."""
@@ -615,14 +647,29 @@ class Resolver:
             return out
         if isinstance(func, cst.Name) and func.value == "str" and len(node.args) == 1:
             return self.key_parts(node.args[0].value, scope, depth)
+        if isinstance(func, cst.Attribute) and func.attr.value in {"encode", "decode"}:
+            return self.key_parts(func.value, scope, depth)
         # A key-builder function of this module: `def _key(uid): return f"user:{uid}"`.
         builder = self._key_builder(func, scope)
         if builder is not None and len(builder.returns) == 1:
-            inner = self.key_parts(builder.returns[0], builder, depth)
-            if inner is not None:
-                # The builder's parameters are as dynamic as the arguments the call passes.
-                args_entity = any(self.is_entity(a.value, scope) for a in node.args)
-                return [p if isinstance(p, str) else Hole(p.entity and args_entity) for p in inner]
+            # Expand the builder with its parameters bound to this call's arguments, so that
+            # `self.namespace("stats")` is `saq:{}:stats` and a parameter fed a uuid is dynamic.
+            params = sorted((p for p in builder.params.values() if not p.star and p.index >= 0), key=lambda p: p.index)
+            if builder.self_name is not None and isinstance(func, cst.Attribute):
+                params = params[1:]
+            bindings = {}
+            for i, arg in enumerate(a for a in node.args if a.keyword is None and not a.star):
+                if i < len(params):
+                    bindings[(id(builder), params[i].name)] = (arg.value, scope)
+            for arg in node.args:
+                if arg.keyword is not None and arg.keyword.value in builder.params:
+                    bindings[(id(builder), arg.keyword.value)] = (arg.value, scope)
+            saved = dict(self._bindings)
+            self._bindings.update(bindings)
+            try:
+                return self.key_parts(builder.returns[0], builder, depth)
+            finally:
+                self._bindings = saved
         return None
 
     def _key_builder(self, func: cst.BaseExpression, scope: Scope) -> Optional[Scope]:
@@ -648,6 +695,9 @@ class Resolver:
             if name.isupper():
                 return False
             owner, how = self.lookup(name, scope)
+            bound = self._bound_argument(owner, how, name)
+            if bound is not None:
+                return self.is_entity(bound[0], bound[1], d)
             if how == "param":
                 param = owner.params[name]
                 return not (param.index == 0 and owner.class_name is not None and "staticmethod" not in owner.decorators)
@@ -698,6 +748,9 @@ class Resolver:
             return lit
         if isinstance(node, cst.Name):
             owner, how = self.lookup(node.value, scope)
+            bound = self._bound_argument(owner, how, node.value)
+            if bound is not None:
+                return self.constant_of(bound[0], bound[1], depth + 1)
             if how == "assign":
                 values = {repr(self.constant_of(v, owner, depth + 1)) for v in owner.assigns[node.value]}
                 if len(values) == 1:
@@ -710,25 +763,26 @@ class Resolver:
         return None
 
 
-    def possible_constants(self, node: cst.BaseExpression, scope: Scope, depth: int = 0) -> Tuple[Any, ...]:
-        """The literals an expression may evaluate to on some path (see Value.possible)."""
+    def possible_constants(self, node: cst.BaseExpression, scope: Scope, depth: int = 0) -> Tuple[Tuple[Any, Optional[str]], ...]:
+        """The literals an expression may evaluate to on some path (see Value.possible), each
+        with the parameter whose default it is (None for a literal in the code)."""
         if depth > _MAX_DEPTH:
             return ()
         d = depth + 1
         lit = literal_value(node)
         if lit is not _NO_VALUE:
-            return (lit,)
+            return ((lit, None),)
         if isinstance(node, cst.Name):
             owner, how = self.lookup(node.value, scope)
             if how == "assign":
-                out: Tuple[Any, ...] = ()
+                out: Tuple[Tuple[Any, Optional[str]], ...] = ()
                 for value in owner.assigns[node.value]:
                     out += self.possible_constants(value, owner, d)
                 return out
             if how == "param":
                 default = owner.params[node.value].default
                 lit = literal_value(default) if default is not None else _NO_VALUE
-                return () if lit is _NO_VALUE else (lit,)
+                return () if lit is _NO_VALUE else ((lit, node.value),)
             return ()
         if isinstance(node, cst.IfExp):
             return self.possible_constants(node.body, scope, d) + self.possible_constants(node.orelse, scope, d)
