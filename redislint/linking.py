@@ -111,12 +111,13 @@ class ProjectModules:
         if kind == "local":
             fn = self.functions(module).get(target)
             return (module, fn, 0) if fn is not None else None
+        bound = 1 if kind == "bound" else 0  # `super().m(...)`: `self` is passed implicitly
         found = []
         for modules, name in self._candidates(target, module.path):
             for m in modules:
                 table = self.functions(m)
                 if name in table:
-                    found.append((m, table[name], 0))
+                    found.append((m, table[name], bound))
                 elif f"{name}.__init__" in table:
                     found.append((m, table[f"{name}.__init__"], 1))  # a class: `self` comes first
         return found[0] if len(found) == 1 else None

@@ -57,7 +57,7 @@ def project_words(models: Sequence[ModuleModel]) -> Set[str]:
             if function is not None and any(v.defaults_from for v in call.args.values()):
                 words.add(function.class_name or function.name)
         for arg in m.client_arguments:
-            if arg.callee.startswith("import:"):
+            if arg.callee.startswith(("import:", "bound:")):
                 words.add(arg.callee.rsplit(".", 1)[-1])
     return {w for w in words if len(w) > 2}
 

@@ -55,7 +55,13 @@ POOLS: FrozenSet[str] = frozenset(
 POOLS_FROM_URL: FrozenSet[str] = frozenset(f"{p}.from_url" for p in POOLS)
 
 # Lock objects built directly: `Lock(client, name, timeout=None, ...)`.
-LOCKS: FrozenSet[str] = frozenset({"redis.lock.Lock", "redis.asyncio.lock.Lock"})
+# qualified constructor -> (its positional parameters, the one that bounds how long it is held).
+LOCKS: Dict[str, Tuple[Tuple[str, ...], str]] = {
+    "redis.lock.Lock": (("redis", "name", "timeout"), "timeout"),
+    "redis.asyncio.lock.Lock": (("redis", "name", "timeout"), "timeout"),
+    # python-redis-lock: `Lock(redis_client, name, expire=None, ...)`.
+    "redis_lock.Lock": (("redis_client", "name", "expire"), "expire"),
+}
 
 # Types that annotate a client (parameters, returns, attributes).
 CLIENT_TYPES: Dict[str, Tuple[ClientKind, bool]] = {
@@ -70,7 +76,7 @@ CLIENT_TYPES: Dict[str, Tuple[ClientKind, bool]] = {
 }
 
 # Modules whose mention makes a file worth analysing.
-CLIENT_MODULES: Tuple[str, ...] = ("redis", "aioredis", "fakeredis", "walrus", "flask_redis", "django_redis", "redis_om")
+CLIENT_MODULES: Tuple[str, ...] = ("redis", "redis_lock", "aioredis", "fakeredis", "walrus", "flask_redis", "django_redis", "redis_om")
 
 
 def constructor(qualified: Optional[str]) -> Optional[Tuple[ClientKind, bool]]:

@@ -351,6 +351,9 @@ class CallExtractor(cst.CSTVisitor):
                 return f"local:{func.value}.__init__"
             qualified = self.scopes.imports.get(func.value)
             return f"import:{qualified}" if qualified else None
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call) \
+                and isinstance(func.value.func, cst.Name) and func.value.func.value == "super":
+            return self._super_callee(func.attr.value)
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
             cls = self.resolver.class_of_instance(func.value.value, scope)
             if cls is not None:
@@ -360,6 +363,22 @@ class CallExtractor(cst.CSTVisitor):
             qualified = self.resolver.qualified(func, scope)
             return f"import:{qualified}" if qualified else None
         return None
+
+    def _super_callee(self, method: str) -> Optional[str]:
+        """`super().__init__(client)`: the base class's method, with `self` bound ("bound:")."""
+        cls = self.scope.class_name
+        info = self.scopes.classes.get(cls) if cls else None
+        if info is None or not info.bases:
+            return None
+        base = info.bases[0]
+        if base.rsplit(".", 1)[-1] in self.scopes.classes:
+            found = self.resolver._method(base.rsplit(".", 1)[-1], method)
+            return f"local:{found.qualname}" if found is not None else None
+        head, _, rest = base.partition(".")
+        qualified = self.scopes.imports.get(head)
+        if qualified is None:
+            return None
+        return f"bound:{qualified}{'.' + rest if rest else ''}.{method}"
 
     def _function_call(self, node: cst.Call) -> None:
         if not self.function_stack and not node.args:
@@ -426,8 +445,11 @@ class CallExtractor(cst.CSTVisitor):
         if positional and qualified.endswith("from_url"):
             args["url"] = self._value(positional[0].value)
         if kind == "lock":
-            for name, arg in zip(("redis", "name", "timeout"), positional):
+            names, timeout = clients.LOCKS[qualified]
+            for name, arg in zip(names, positional):
                 args[name] = self._value(arg.value)
+            if timeout in args:
+                args["timeout"] = args[timeout]  # one name for rules, whatever the library calls it
         self.model.clients.append(ClientSite(
             kind=kind, constructor=qualified, span=self.span(node),
             kwargs=tuple(a.keyword.value for a in node.args if a.keyword is not None),

@@ -209,8 +209,9 @@ class ClientSite:
 class ClientArgument:
     """A client passed to a function of the project: `store(redis_client, key)`.
 
-    ``callee`` is "local:<qualname>" for a function or method of this module, or
-    "import:<qualified>" for one imported from another module of the project.  ``index`` is the
+    ``callee`` is "local:<qualname>" for a function or method of this module,
+    "import:<qualified>" for one imported from another module of the project, or
+    "bound:<qualified>" for a method of an imported base class called as `super().m(...)`.  ``index`` is the
     position among the callee's parameters (counting `self` for methods and constructors, which
     ``local`` callees already do; for ``import`` callees the index is as written and the project
     index adds one when the name turns out to be a class), or ``keyword`` names the parameter.

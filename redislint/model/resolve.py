@@ -196,8 +196,24 @@ class Resolver:
 
     def element_client(self, container: cst.BaseExpression, scope: Scope, depth: int) -> Optional[ClientRef]:
         """`self.clients[host]`, `for c in self.clients.values()`: containers of clients."""
-        return _best(self.client_of(value, owner, depth + 1)
-                     for value, owner in self._element_values(container, scope, depth))
+        found = _best(self.client_of(value, owner, depth + 1)
+                      for value, owner in self._element_values(container, scope, depth))
+        if found is not None:
+            return found
+        # `self._servers: dict[str, Redis] = self.connect()`: the annotation says what it holds.
+        while isinstance(container, cst.Call) and isinstance(container.func, cst.Attribute) \
+                and container.func.attr.value in {"values", "copy"}:
+            container = container.func.value
+        if isinstance(container, cst.Attribute) and isinstance(container.value, cst.Name):
+            cls = self.class_of_instance(container.value.value, scope)
+            info = self.scopes.classes.get(cls) if cls else None
+            if info is not None and container.attr.value in info.annotations:
+                return self.annotated_element(info.annotations[container.attr.value])
+        if isinstance(container, cst.Name):
+            owner, how = self.lookup(container.value, scope)
+            if how == "param" and owner.params[container.value].annotation is not None:
+                return self.annotated_element(owner.params[container.value].annotation)
+        return None
 
     def instance_class(self, node: cst.BaseExpression, scope: Scope, depth: int = 0) -> Optional[str]:
         """The class of this module an expression is an instance of, when the code shows it."""
@@ -271,7 +287,7 @@ class Resolver:
             if param.index == first and owner.name in self.scopes.transaction_callbacks:
                 return ClientRef(ClientKind.PIPELINE, pipeline_id=self.pipeline_id(owner.node),
                                  transactional=True, is_async=owner.is_async, source="transaction")
-            if param.annotation is not None:
+            if param.annotation is not None and not self._untyped(param.annotation):
                 ref = self.annotation_client(param.annotation)
                 if ref is not None and ref.kind is ClientKind.PIPELINE:
                     # A pipeline handed in by the caller: what is called on it is queued there,
@@ -494,6 +510,38 @@ class Resolver:
                     if found is not None:
                         return found
         return None
+
+    def _untyped(self, annotation: cst.BaseExpression) -> bool:
+        """`Any` / `object` say nothing about what a parameter holds."""
+        name = self.qualified(annotation) or dotted_name(annotation) or ""
+        return name.rsplit(".", 1)[-1] in {"Any", "object"}
+
+    def annotated_element(self, annotation: cst.BaseExpression) -> Optional[ClientRef]:
+        """The client type a container annotation holds: `dict[str, Redis]`, `list[Redis]`."""
+        if isinstance(annotation, cst.SimpleString):
+            try:
+                annotation = cst.parse_expression(annotation.evaluated_value)
+            except Exception:
+                return None
+        if not isinstance(annotation, cst.Subscript) or not annotation.slice:
+            return None
+        base = (self.qualified(annotation.value) or dotted_name(annotation.value) or "").rsplit(".", 1)[-1]
+        if base in {"Optional", "Union"}:
+            for el in annotation.slice:
+                if isinstance(el.slice, cst.Index):
+                    found = self.annotated_element(el.slice.value)
+                    if found is not None:
+                        return found
+            return None
+        mapping = base.lower() in {"dict", "mapping", "mutablemapping", "defaultdict", "ordereddict"}
+        element = annotation.slice[-1] if mapping else annotation.slice[0]
+        if base.lower() not in {"dict", "mapping", "mutablemapping", "defaultdict", "ordereddict", "list",
+                                "sequence", "iterable", "set", "frozenset", "tuple", "collection"}:
+            return None
+        if not isinstance(element.slice, cst.Index):
+            return None
+        ref = self.annotation_client(element.slice.value)
+        return ref if ref is not None and ref.kind is not ClientKind.PIPELINE else None
 
     def annotation_client(self, node: cst.BaseExpression) -> Optional[ClientRef]:
         if isinstance(node, cst.SimpleString):
