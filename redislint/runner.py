@@ -5,6 +5,7 @@ a key expired in one module counts for a write in another.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
@@ -24,11 +25,16 @@ from .suppression import apply_suppressions, matches_selector, parse_noqa
 PARSE_ERROR = "RL001"
 
 
+# A client module named as a whole word: `import redis`, `from redis.asyncio import ...`, but
+# not the "redistribute" of a licence header.
+_CLIENT_MODULE_WORD = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, CLIENT_MODULES)))
+
+
 def may_touch_redis(text: str, settings: Settings) -> bool:
-    """The byte-level prefilter: a file that never mentions a Redis module or a configured client
-    name cannot hold a Redis call we could resolve, so it is not parsed."""
-    lowered = text.lower()
-    if any(module in lowered for module in CLIENT_MODULES):
+    """The prefilter: a file that never names a Redis module or a configured client name cannot
+    hold a Redis call we could resolve on its own, so it is not parsed (the second pass in
+    ``build_models`` brings back files that use what other modules export)."""
+    if _CLIENT_MODULE_WORD.search(text):
         return True
     return any(name in text for name in settings.client_names)
 
@@ -43,34 +49,54 @@ def build_model(source: SourceFile, settings: Settings, force: bool = False) -> 
     return model
 
 
-def project_words(models: Sequence[ModuleModel]) -> Set[str]:
-    """Names through which a file that never mentions Redis can still matter: clients, factories
-    and client-holding classes other modules export, functions that receive one, and functions
-    whose findings depend on how they are called."""
-    words: Set[str] = set()
+def _module_word(path: str) -> str:
+    """The name other modules import a module by: `app/ext.py` → ext, `app/__init__.py` → app."""
+    parts = path.replace("\\", "/").split("/")
+    stem = parts[-1].rsplit(".", 1)[0]
+    return parts[-2] if stem == "__init__" and len(parts) > 1 else stem
+
+
+def project_hooks(models: Sequence[ModuleModel]) -> List["re.Pattern[str]"]:
+    """Patterns by which a file that never names a Redis module can still matter:
+    - it imports a client, factory or client class another module exports (it names both the
+      exporting module and the name), or calls a function whose findings depend on its
+      arguments (a limit left to its default);
+    - it defines a function that a known client is passed to (`def store(conn, ...)`)."""
+    uses: Set[Tuple[str, str]] = set()
+    defines: Set[str] = set()
+    exported = {name.split(".", 1)[0] for m in models for name in m.exported_clients}
     for m in models:
-        words.update(name.split(".", 1)[0] for name in m.exported_clients)
-        # Functions whose findings depend on what their callers pass (a limit left to its
-        # default): their callers may live in files that never mention Redis.
+        word = _module_word(m.path)
+        uses.update((word, name.split(".", 1)[0]) for name in m.exported_clients)
+        # Re-exports: `from .ext import redis_client` in a package's `__init__`.
+        uses.update((word, local) for local, qualified in m.imports.items()
+                    if m.analysed and qualified.rsplit(".", 1)[-1] in exported)
         for call in m.calls:
             function = m.function_of(call)
             if function is not None and any(v.defaults_from for v in call.args.values()):
-                words.add(function.class_name or function.name)
+                uses.add((word, function.class_name or function.name))
         for arg in m.client_arguments:
-            if arg.callee.startswith(("import:", "bound:")):
-                words.add(arg.callee.rsplit(".", 1)[-1])
-    return {w for w in words if len(w) > 2}
+            if not (arg.client.via or "").startswith("param:") and arg.callee.startswith(("import:", "bound:")):
+                defines.add(arg.callee.rsplit(".", 1)[-1])
+    hooks = [re.compile(rf"\b{re.escape(module)}\b[\s\S]*?\b{re.escape(name)}\b|\b{re.escape(name)}\b[\s\S]*?\b{re.escape(module)}\b")
+             for module, name in sorted(uses)]
+    hooks += [re.compile(rf"^\s*(?:async\s+)?(?:def|class)\s+{re.escape(name)}\b", re.M) for name in sorted(defines)]
+    return hooks
 
 
 def build_models(sources: Sequence[SourceFile], settings: Sequence[Settings]) -> List[ModuleModel]:
     """Models for a run: files the byte prefilter keeps, then the files it skipped that use a
     name the kept ones export (`from app.ext import cache` in a module that never says redis)."""
     models = [build_model(s, st) for s, st in zip(sources, settings)]
-    words = project_words(models)
-    if words:
+    for _ in range(3):  # a re-export brought in by one round can hook files in the next
+        hooks = project_hooks(models)
+        added = False
         for i, (source, st, model) in enumerate(zip(sources, settings, models)):
-            if not model.analysed and any(w in source.text for w in words):
+            if not model.analysed and source.text and any(h.search(source.text) for h in hooks):
                 models[i] = build_model(source, st, force=True)
+                added = True
+        if not added:
+            break
     return models
 
 

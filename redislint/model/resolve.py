@@ -575,7 +575,13 @@ class Resolver:
             return KeyPattern(text=expr, known=False, dynamic=False, expr=expr)
         text = "".join(p if isinstance(p, str) else "{}" for p in parts)
         has_constant = any(isinstance(p, str) and p for p in parts)
-        dynamic = any(isinstance(p, Hole) and p.entity for p in parts)
+        # A per-entity key names its kind before the varying part (`user:{}`); a key that starts
+        # with the varying part (`{}:hash`, `{prefix}:{key}`) is a caller's key or namespace
+        # passed through, whose number the code does not decide.
+        dynamic = any(isinstance(p, Hole) and p.entity for p in parts[1:]) and any(
+            isinstance(p, str) and p for p in parts[:-1])
+        if isinstance(parts[0], Hole) and not any(isinstance(p, Hole) and p.entity for p in parts[2:]):
+            dynamic = False
         return KeyPattern(text=text, known=has_constant, dynamic=dynamic, expr=expr)
 
     def key_expr(self, node: cst.BaseExpression, scope: Scope) -> str:

@@ -81,6 +81,9 @@ def collection_without_ttl(ctx: Context) -> Iterator[Diagnostic]:
         else:
             continue
         for key in keys:
+            facts = ctx.index.facts(key)
+            if facts is not None and facts.member_removals:
+                continue  # the project maintains it member by member (an index, a working set)
             if key in _unmanaged_dynamic_keys(ctx, call):
                 yield ctx.report(call, f"`{call.command}` creates {key_label(key)} without a TTL; one such "
                                        "collection per entity stays in memory forever")
