@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
-from .model import ClientKind, ClientRef, FunctionCallSite, FunctionInfo, KeyPattern, ModuleModel, RedisCall
+from .model import FunctionCallSite, FunctionInfo, KeyPattern, ModuleModel, RedisCall
 from .model import commands as C
 from .linking import ProjectModules, link_project_clients
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from .config import ConfigResolver, is_test_path, per_file_ignored_codes
 from .diagnostics import Applicability, Diagnostic, Position, Span
@@ -20,7 +20,7 @@ from .output.diff import unified_diff
 from .project import ProjectIndex
 from .registry import RuleInfo, run_rules, select_rules
 from .settings import Settings
-from .suppression import apply_suppressions, matches_selector, parse_noqa
+from .suppression import apply_suppressions, parse_noqa
 
 PARSE_ERROR = "RL001"
 

@@ -33,3 +33,34 @@ def expectations(text: str) -> Set[Tuple[int, str]]:
                 if code:
                     found.add((lineno, code))
     return found
+
+
+class Snippets:
+    """Lint snippets behind a shared header (imports and clients) and report line numbers
+    relative to the snippet, so tests read like the code they check."""
+
+    def __init__(self, header: str, rule: str = None):
+        self.header = header
+        self.rule = rule
+
+    def found(self, code: str, rule: str = None, **settings):
+        rule = rule or self.rule
+        return [d for d in lint(self.header + textwrap.dedent(code), **settings) if d.code == rule]
+
+    def lines(self, code: str, rule: str = None, **settings) -> List[int]:
+        offset = self.header.count("\n")
+        return [d.line - offset for d in self.found(code, rule, **settings)]
+
+    def fixed(self, code: str, rule: str = None, **settings) -> str:
+        """The snippet after applying every fix the rule offers; asserts the result parses."""
+        import libcst as cst
+
+        from redislint.fixes import apply_edits
+
+        rule = rule or self.rule
+        text = self.header + textwrap.dedent(code)
+        fixes = [d.fix for d in lint(text, **settings) if d.code == rule and d.fix is not None]
+        new, applied = apply_edits(text, fixes)
+        assert len(applied) == len(fixes)
+        cst.parse_module(new)
+        return new[len(self.header):]

@@ -3,14 +3,12 @@ from __future__ import annotations
 
 import textwrap
 
-import libcst as cst
 import pytest
 
 from redislint.diagnostics import Applicability
-from redislint.fixes import apply_edits
 from redislint.model.commands import lua_commands
 
-from .helpers import codes, lint
+from .helpers import Snippets, codes
 
 H = """
 import redis
@@ -20,24 +18,9 @@ r = redis.Redis()
 ar = AsyncRedis()
 rc = RedisCluster(host="h")
 """
+S = Snippets(H)
+found, lines, fixed = S.found, S.lines, S.fixed
 
-
-def found(code, rule, **settings):
-    return [d for d in lint(H + textwrap.dedent(code), **settings) if d.code == rule]
-
-
-def lines(code, rule, **settings):
-    offset = H.count("\n")
-    return [d.line - offset for d in found(code, rule, **settings)]
-
-
-def fixed(code, rule):
-    text = H + textwrap.dedent(code)
-    fixes = [d.fix for d in lint(text) if d.code == rule and d.fix is not None]
-    new, applied = apply_edits(text, fixes)
-    assert len(applied) == len(fixes)
-    cst.parse_module(new)
-    return new[len(H):]
 
 
 # --- RL201 keys-command ----------------------------------------------------------------------

@@ -1,11 +1,10 @@
 """RL501 store-of-record: Redis as the only copy of durable business data."""
 from __future__ import annotations
 
-import textwrap
 
 import pytest
 
-from .helpers import codes, lint
+from .helpers import Snippets, codes
 
 H = """
 import json
@@ -16,15 +15,9 @@ from django.http import Http404
 r = redis.Redis()
 ar = AsyncRedis()
 """
+S = Snippets(H, "RL501")
+found, lines = S.found, S.lines
 
-
-def found(code, **settings):
-    return [d for d in lint(H + textwrap.dedent(code), **settings) if d.code == "RL501"]
-
-
-def lines(code, **settings):
-    offset = H.count("\n")
-    return [d.line - offset for d in found(code, **settings)]
 
 
 def snippet(body, params="oid, data, session, db, cursor, Order"):

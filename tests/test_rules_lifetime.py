@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import textwrap
 
-import libcst as cst
 import pytest
 
 from redislint.diagnostics import Applicability
-from redislint.fixes import apply_edits
 
-from .helpers import codes, lint
+from .helpers import Snippets, codes
 
 H = """
 import redis
@@ -18,26 +16,9 @@ from redis.asyncio import Redis as AsyncRedis
 r = redis.Redis()
 ar = AsyncRedis()
 """
+S = Snippets(H)
+only, lines, fixed = S.found, S.lines, S.fixed
 
-
-def only(code, rule, **settings):
-    return [d for d in lint(H + textwrap.dedent(code), **settings) if d.code == rule]
-
-
-def lines(code, rule, **settings):
-    """Lines (relative to the snippet, 1-based) where ``rule`` fires."""
-    offset = H.count("\n")
-    return [d.line - offset for d in only(code, rule, **settings)]
-
-
-def fixed(code, rule, **settings):
-    """The snippet after applying every fix ``rule`` offers; asserts the result parses."""
-    text = H + textwrap.dedent(code)
-    fixes = [d.fix for d in lint(text, **settings) if d.code == rule and d.fix is not None]
-    new, applied = apply_edits(text, fixes)
-    assert len(applied) == len(fixes)
-    cst.parse_module(new)
-    return new[len(H):]
 
 
 # --- RL101 set-without-ttl -------------------------------------------------------------------

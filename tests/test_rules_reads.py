@@ -3,13 +3,11 @@ from __future__ import annotations
 
 import textwrap
 
-import libcst as cst
 import pytest
 
 from redislint.diagnostics import Applicability
-from redislint.fixes import apply_edits
 
-from .helpers import codes, lint
+from .helpers import Snippets, codes
 
 H = """
 import redis
@@ -19,24 +17,9 @@ ar = AsyncRedis()
 END = -1
 LAST = 99
 """
+S = Snippets(H)
+found, lines, fixed = S.found, S.lines, S.fixed
 
-
-def found(code, rule, **settings):
-    return [d for d in lint(H + textwrap.dedent(code), **settings) if d.code == rule]
-
-
-def lines(code, rule, **settings):
-    offset = H.count("\n")
-    return [d.line - offset for d in found(code, rule, **settings)]
-
-
-def fixed(code, rule):
-    text = H + textwrap.dedent(code)
-    fixes = [d.fix for d in lint(text) if d.code == rule and d.fix is not None]
-    new, applied = apply_edits(text, fixes)
-    assert len(applied) == len(fixes)
-    cst.parse_module(new)
-    return new[len(H):]
 
 
 # --- RL301 unbounded-range -------------------------------------------------------------------
@@ -347,7 +330,6 @@ def test_rl302_raw_smembers_without_fix():
 
 
 def test_rl301_limit_parameters_that_default_to_unbounded():
-    from .helpers import codes
 
     src = '''
     import redis

@@ -2,11 +2,10 @@
 result set, and literals over `max-value-bytes`."""
 from __future__ import annotations
 
-import textwrap
 
 import pytest
 
-from .helpers import codes, lint
+from .helpers import Snippets, codes
 
 H = """
 import base64
@@ -25,15 +24,9 @@ from redis.asyncio import Redis as AsyncRedis
 r = redis.Redis()
 ar = AsyncRedis()
 """
+S = Snippets(H, "RL401")
+found, lines = S.found, S.lines
 
-
-def found(code, **settings):
-    return [d for d in lint(H + textwrap.dedent(code), **settings) if d.code == "RL401"]
-
-
-def lines(code, **settings):
-    offset = H.count("\n")
-    return [d.line - offset for d in found(code, **settings)]
 
 
 @pytest.mark.parametrize("body, words", [

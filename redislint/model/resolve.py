@@ -5,6 +5,7 @@ module (a factory below its use, `self.redis` set in `__init__`) resolves the sa
 """
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from dataclasses import dataclass
@@ -25,6 +26,17 @@ _NOT_PROJECT = set(getattr(sys, "stdlib_module_names", ())) | set(clients.CLIENT
     "os", "sys", "json", "re", "time", "datetime", "typing", "functools", "collections", "logging",
     "pickle", "io", "pathlib", "asyncio", "threading", "uuid", "random", "math", "itertools",
 }
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_annotation(text) -> Optional[cst.BaseExpression]:
+    """A string annotation (`"Redis[bytes]"`) as an expression; parsed once per distinct text."""
+    if not isinstance(text, str):
+        return None
+    try:
+        return cst.parse_expression(text)
+    except Exception:
+        return None
 
 
 def _dotted_expr(dotted: str) -> cst.BaseExpression:
@@ -519,9 +531,8 @@ class Resolver:
     def annotated_element(self, annotation: cst.BaseExpression) -> Optional[ClientRef]:
         """The client type a container annotation holds: `dict[str, Redis]`, `list[Redis]`."""
         if isinstance(annotation, cst.SimpleString):
-            try:
-                annotation = cst.parse_expression(annotation.evaluated_value)
-            except Exception:
+            annotation = _parse_annotation(annotation.evaluated_value)
+            if annotation is None:
                 return None
         if not isinstance(annotation, cst.Subscript) or not annotation.slice:
             return None
@@ -545,9 +556,8 @@ class Resolver:
 
     def annotation_client(self, node: cst.BaseExpression) -> Optional[ClientRef]:
         if isinstance(node, cst.SimpleString):
-            try:
-                node = cst.parse_expression(node.evaluated_value)
-            except Exception:
+            node = _parse_annotation(node.evaluated_value)
+            if node is None:
                 return None
         if isinstance(node, cst.Subscript):
             base = self.qualified(node.value) or dotted_name(node.value) or ""
