@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from .config import ConfigResolver, is_test_path, per_file_ignored_codes
 from .diagnostics import Applicability, Diagnostic, Position, Span
@@ -56,7 +56,7 @@ def _module_word(path: str) -> str:
     return parts[-2] if stem == "__init__" and len(parts) > 1 else stem
 
 
-def project_hooks(models: Sequence[ModuleModel]) -> List["re.Pattern[str]"]:
+def project_hooks(models: Sequence[ModuleModel]) -> List[Callable[[str], bool]]:
     """Patterns by which a file that never names a Redis module can still matter:
     - it imports a client, factory or client class another module exports (it names both the
       exporting module and the name), or calls a function whose findings depend on its
@@ -78,9 +78,25 @@ def project_hooks(models: Sequence[ModuleModel]) -> List["re.Pattern[str]"]:
         for arg in m.client_arguments:
             if not (arg.client.via or "").startswith("param:") and arg.callee.startswith(("import:", "bound:")):
                 defines.add(arg.callee.rsplit(".", 1)[-1])
-    hooks = [re.compile(rf"\b{re.escape(module)}\b[\s\S]*?\b{re.escape(name)}\b|\b{re.escape(name)}\b[\s\S]*?\b{re.escape(module)}\b")
-             for module, name in sorted(uses)]
-    hooks += [re.compile(rf"^\s*(?:async\s+)?(?:def|class)\s+{re.escape(name)}\b", re.M) for name in sorted(defines)]
+    # One scan for any hooked name; the (rarer) exporting module is checked only on a hit.
+    modules_of: Dict[str, Set[str]] = {}
+    for module, name in uses:
+        modules_of.setdefault(name, set()).add(module)
+    hooks: List[Callable[[str], bool]] = []
+    if modules_of:
+        names = re.compile(r"\b(%s)\b" % "|".join(map(re.escape, sorted(modules_of))))
+
+        def uses_export(text: str) -> bool:
+            for found in set(names.findall(text)):
+                if any(re.search(rf"\b{re.escape(m)}\b", text) for m in modules_of[found]):
+                    return True
+            return False
+
+        hooks.append(uses_export)
+    if defines:
+        definition = re.compile(r"^\s*(?:async\s+)?(?:def|class)\s+(?:%s)\b" % "|".join(map(re.escape, sorted(defines))),
+                                re.M)
+        hooks.append(lambda text: definition.search(text) is not None)
     return hooks
 
 
@@ -92,7 +108,7 @@ def build_models(sources: Sequence[SourceFile], settings: Sequence[Settings]) ->
         hooks = project_hooks(models)
         added = False
         for i, (source, st, model) in enumerate(zip(sources, settings, models)):
-            if not model.analysed and source.text and any(h.search(source.text) for h in hooks):
+            if not model.analysed and source.text and any(hook(source.text) for hook in hooks):
                 models[i] = build_model(source, st, force=True)
                 added = True
         if not added:

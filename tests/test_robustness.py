@@ -56,3 +56,9 @@ def test_deeply_nested_expression_is_reported_not_crashed():
     source = HEADER + "x = " + "(" * 500 + "1" + ")" * 500 + "\n"
     diags = lint_source(source, "deep.py", ALL)
     assert all(d.code == "RL001" for d in diags)
+
+
+def test_global_statement_at_module_level_terminates():
+    # `global x` is legal (and a no-op) at module level; name lookup must not loop on it.
+    source = HEADER + "global conn\nconn = None\n\ndef f(k):\n    conn.set(k, 1)\n    r.keys()\n"
+    assert [d.code for d in lint_source(source, "g.py", ALL)] == ["RL201"]

@@ -28,6 +28,27 @@ _NOT_PROJECT = set(getattr(sys, "stdlib_module_names", ())) | set(clients.CLIENT
 }
 
 
+def _memoized(method):
+    """Remember a resolver answer for (node, scope), unless it was cut short or depends on the
+    arguments of a key builder being expanded."""
+
+    @functools.wraps(method)
+    def wrapper(self, node, scope, depth=0):
+        if self._bindings:
+            return method(self, node, scope, depth)
+        key = (method.__name__, id(node), id(scope))
+        memo = self._memo
+        if key in memo:
+            return memo[key][1]
+        before = self._cutoffs
+        result = method(self, node, scope, depth)
+        if self._cutoffs == before:
+            memo[key] = (node, result)  # holding the node keeps its id from being reused
+        return result
+
+    return wrapper
+
+
 @functools.lru_cache(maxsize=1024)
 def _parse_annotation(text) -> Optional[cst.BaseExpression]:
     """A string annotation (`"Redis[bytes]"`) as an expression; parsed once per distinct text."""
@@ -77,6 +98,10 @@ class Resolver:
         self.external_clients = external_clients or {}
         self._pipeline_ids: Dict[int, int] = {}
         self._bindings: Dict[Tuple[int, str], Tuple[cst.BaseExpression, Scope]] = {}
+        # Answers already worked out, per (question, node, scope).  Big modules bind the same
+        # names many times over; without this, following every binding is exponential.
+        self._memo: Dict[Tuple[str, int, int], Any] = {}
+        self._cutoffs = 0  # answers cut short by depth or a cycle are not remembered
         self._in_progress: Set[Tuple[int, int]] = set()
         self._code = cst.Module([])
 
@@ -115,7 +140,7 @@ class Resolver:
         """Find the scope that binds ``name`` as seen from ``scope``: (scope, how)."""
         s: Optional[Scope] = scope
         while s is not None:
-            if name in s.globals:
+            if name in s.globals and s is not self.scopes.module:  # (`global x` at module level is legal)
                 s = self.scopes.module
                 continue
             if name in s.params:
@@ -128,11 +153,14 @@ class Resolver:
         return None, ""
 
     # --- clients -------------------------------------------------------------------------
+    @_memoized
     def client_of(self, node: cst.BaseExpression, scope: Scope, depth: int = 0) -> Optional[ClientRef]:
         if depth > _MAX_DEPTH:
+            self._cutoffs += 1
             return None
         key = (id(node), id(scope))
         if key in self._in_progress:
+            self._cutoffs += 1
             return None
         self._in_progress.add(key)
         try:
@@ -230,6 +258,7 @@ class Resolver:
     def instance_class(self, node: cst.BaseExpression, scope: Scope, depth: int = 0) -> Optional[str]:
         """The class of this module an expression is an instance of, when the code shows it."""
         if depth > _MAX_DEPTH:
+            self._cutoffs += 1
             return None
         d = depth + 1
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
@@ -503,6 +532,7 @@ class Resolver:
     def sentinel_of(self, node: cst.BaseExpression, scope: Scope, depth: int) -> Optional[bool]:
         """Whether ``node`` is a Sentinel (returns its is_async), else None."""
         if depth > _MAX_DEPTH:
+            self._cutoffs += 1
             return None
         if isinstance(node, cst.Call):
             q = self.qualified(node.func, scope)
@@ -602,9 +632,11 @@ class Resolver:
                 return self.code(owner.assigns[node.value][0])
         return self.code(node)
 
+    @_memoized
     def key_parts(self, node: cst.BaseExpression, scope: Scope, depth: int) -> Optional[List[Part]]:
         """The constant and dynamic parts of a key expression, or None if it is opaque."""
         if depth > _MAX_DEPTH:
+            self._cutoffs += 1
             return None
         d = depth + 1
         if isinstance(node, cst.SimpleString):
@@ -747,11 +779,13 @@ class Resolver:
                 return self._method(cls, func.attr.value)
         return None
 
+    @_memoized
     def is_entity(self, node: cst.BaseExpression, scope: Scope, depth: int = 0) -> bool:
         """Whether a dynamic key part varies per entity (a parameter, a request value, an id, a
         uuid, a timestamp) rather than naming a namespace: module settings and constants,
         `self.prefix`, `settings.X`, environment look-ups."""
         if depth > _MAX_DEPTH:
+            self._cutoffs += 1
             return False
         d = depth + 1
         if isinstance(node, cst.Name):
@@ -803,9 +837,11 @@ class Resolver:
                    if isinstance(child, cst.BaseExpression))
 
     # --- constants -----------------------------------------------------------------------
+    @_memoized
     def constant_of(self, node: cst.BaseExpression, scope: Scope, depth: int = 0) -> Any:
         """The literal value of an expression, through names bound to one literal; else None."""
         if depth > _MAX_DEPTH:
+            self._cutoffs += 1
             return None
         lit = literal_value(node)
         if lit is not _NO_VALUE:
@@ -827,10 +863,12 @@ class Resolver:
         return None
 
 
+    @_memoized
     def possible_constants(self, node: cst.BaseExpression, scope: Scope, depth: int = 0) -> Tuple[Tuple[Any, Optional[str]], ...]:
         """The literals an expression may evaluate to on some path (see Value.possible), each
         with the parameter whose default it is (None for a literal in the code)."""
         if depth > _MAX_DEPTH:
+            self._cutoffs += 1
             return ()
         d = depth + 1
         lit = literal_value(node)
