@@ -503,19 +503,21 @@ class Resolver:
                 return self.imported(qualified, "call")
         return None
 
-    def _method(self, class_name: str, method: str, seen: Optional[Set[str]] = None) -> Optional[Scope]:
-        seen = seen or set()
-        info = self.scopes.classes.get(class_name)
-        if info is None or class_name in seen:
-            return None
-        seen.add(class_name)
-        if method in info.methods:
-            return info.methods[method]
-        for base in info.bases:
-            found = self._method(base.rsplit(".", 1)[-1], method, seen)
-            if found is not None:
-                return found
-        return None
+    def class_chain(self, class_name: str):
+        """The class and its bases defined in this module, nearest first, each once."""
+        seen: Set[str] = set()
+        todo = [class_name]
+        while todo:
+            name = todo.pop(0)
+            info = self.scopes.classes.get(name)
+            if info is None or name in seen:
+                continue
+            seen.add(name)
+            yield info
+            todo.extend(base.rsplit(".", 1)[-1] for base in info.bases)
+
+    def _method(self, class_name: str, method: str) -> Optional[Scope]:
+        return next((info.methods[method] for info in self.class_chain(class_name) if method in info.methods), None)
 
     def factory_client(self, fn: Scope, depth: int) -> Optional[ClientRef]:
         """A function returns a client: by its return annotation or by what it returns."""
