@@ -990,3 +990,11 @@ def test_concatenated_string_with_fstring_part_is_not_a_literal():
     model = extract("m.py", 'import redis\nr = redis.Redis()\ndef f(b):\n    r.set("a:" f"{b}", 1)\n')
     assert [c.command for c in model.calls] == ["set"]
     assert model.calls[0].args["name"].literal is None
+
+
+def test_django_rq_get_connection_is_a_client():
+    from redislint.model.extract import extract
+
+    model = extract("m.py", "import django_rq\n\ndef f(uid):\n    conn = django_rq.get_connection('default')\n"
+                            "    conn.sadd(f'active:{uid}', 1)\n    conn.expire(f'active:{uid}', 60)\n")
+    assert [c.command for c in model.calls] == ["sadd", "expire"]

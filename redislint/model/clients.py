@@ -23,7 +23,8 @@ _ASYNC_CLIENTS = ("redis.asyncio.Redis", "redis.asyncio.StrictRedis", "redis.asy
                   "redis.asyncio.client.StrictRedis", "aioredis.Redis", "aioredis.StrictRedis",
                   "aioredis.client.Redis", "fakeredis.FakeAsyncRedis", "fakeredis.aioredis.FakeRedis")
 _SYNC_EXTRA = ("fakeredis.FakeRedis", "fakeredis.FakeStrictRedis", "walrus.Database", "walrus.Walrus",
-               "flask_redis.FlaskRedis", "django_redis.get_redis_connection", "redis_om.get_redis_connection")
+               "flask_redis.FlaskRedis", "django_redis.get_redis_connection", "redis_om.get_redis_connection",
+               "django_rq.get_connection", "django_rq.queues.get_connection")
 _add(_SYNC_CLIENTS + _SYNC_EXTRA, ClientKind.CLIENT, False)
 _add([f"{c}.from_url" for c in _SYNC_CLIENTS + ("fakeredis.FakeRedis", "fakeredis.FakeStrictRedis", "walrus.Database")],
      ClientKind.CLIENT, False)
@@ -66,7 +67,7 @@ LOCKS: Dict[str, Tuple[Tuple[str, ...], str]] = {
 # Types that annotate a client (parameters, returns, attributes).
 CLIENT_TYPES: Dict[str, Tuple[ClientKind, bool]] = {
     **{name: (kind, is_async) for name, (kind, is_async) in CLIENT_CONSTRUCTORS.items()
-       if not name.endswith(("from_url", "from_pool")) and "get_redis_connection" not in name},
+       if not name.endswith(("from_url", "from_pool")) and not name.rsplit(".", 1)[-1].startswith("get_")},
     "redis.client.Pipeline": (ClientKind.PIPELINE, False),
     "redis.Pipeline": (ClientKind.PIPELINE, False),
     "redis.asyncio.client.Pipeline": (ClientKind.PIPELINE, True),
@@ -76,7 +77,7 @@ CLIENT_TYPES: Dict[str, Tuple[ClientKind, bool]] = {
 }
 
 # Modules whose mention makes a file worth analysing.
-CLIENT_MODULES: Tuple[str, ...] = ("redis", "redis_lock", "aioredis", "fakeredis", "walrus", "flask_redis", "django_redis", "redis_om")
+CLIENT_MODULES: Tuple[str, ...] = ("redis", "redis_lock", "django_rq", "aioredis", "fakeredis", "walrus", "flask_redis", "django_redis", "redis_om")
 
 
 def constructor(qualified: Optional[str]) -> Optional[Tuple[ClientKind, bool]]:
