@@ -109,8 +109,10 @@ def unbounded_range(ctx: Context) -> Iterator[Diagnostic]:
 def _can_grow(ctx: Context, call: RedisCall, key: KeyPattern) -> bool:
     """Whether a set or hash is known, or can be expected, to grow without bound."""
     facts = ctx.index.facts(key)
-    if facts is not None and (facts.trimmed or facts.consumed or facts.member_removals):
-        return False  # capped, popped (SPOP) or maintained member by member
+    if facts is not None and (facts.trimmed or facts.consumed):
+        # Capped, or popped (SPOP) as it is read.  Pruning single members (HDEL/SREM) is not
+        # enough: a result store whose entries are deleted once read still holds the backlog.
+        return False
     if facts is not None and facts.written:
         return facts.dynamic_members
     # Nothing in the project writes it: a per-entity set is a collection by nature; a hash is
