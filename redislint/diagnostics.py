@@ -6,7 +6,7 @@ decoded source, as libcst reports them.  Output formatters add one to the column
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional, Tuple
 
 
@@ -106,14 +106,3 @@ class Diagnostic:
 
     def fixable(self, level: Applicability) -> bool:
         return self.fix is not None and self.fix.applicability >= level and self.fix.applicability > Applicability.DISPLAY_ONLY
-
-
-@dataclass
-class FileResult:
-    """What one file produced: findings that survived suppression, and what was suppressed."""
-
-    path: str
-    diagnostics: list = field(default_factory=list)
-    suppressed: int = 0
-    fixed: int = 0
-    source_changed: bool = False

@@ -155,10 +155,6 @@ def same_key(a: KeyPattern, b: KeyPattern) -> bool:
     return a.known and b.known and a.text == b.text
 
 
-def calls_in_function(module: ModuleModel, call: RedisCall) -> List[RedisCall]:
-    return [c for c in module.calls if c.function == call.function]
-
-
 def lifetime_managed(module: ModuleModel, index: ProjectIndex, call: RedisCall, key: KeyPattern) -> bool:
     """Whether something gives ``key`` a bounded lifetime: an expiry in the same function or
     pipeline (including one on a key we cannot resolve: it may well be this one), or anywhere in

@@ -291,27 +291,18 @@ class Resolver:
                     return found
         return None
 
-    def client_class(self, class_name: str, seen: Optional[Set[str]] = None) -> Optional[Tuple[ClientKind, bool]]:
+    def client_class(self, class_name: str) -> Optional[Tuple[ClientKind, bool]]:
         """A class of this module that derives from a client type (`class ArqRedis(Redis)`)."""
-        seen = seen or set()
-        info = self.scopes.classes.get(class_name)
-        if info is None or class_name in seen:
-            return None
-        seen.add(class_name)
-        for base in info.bases:
-            typ = clients.client_type(self.qualified(_dotted_expr(base), self.scopes.module))
-            if typ is not None and typ[0] is not ClientKind.PIPELINE:
-                return typ
-            local = base.rsplit(".", 1)[-1]
-            if local in self.scopes.classes:
-                typ = self.client_class(local, seen)
-                if typ is not None:
+        for info in self.class_chain(class_name):
+            for base in info.bases:
+                typ = clients.client_type(self.qualified(_dotted_expr(base), self.scopes.module))
+                if typ is not None and typ[0] is not ClientKind.PIPELINE:
                     return typ
-            # `BaseRedis = Redis[bytes]` ... `class ArqRedis(BaseRedis)`.
-            for value in self.scopes.module.assigns.get(base, ()):
-                ref = self.annotation_client(value)
-                if ref is not None and ref.kind is not ClientKind.PIPELINE:
-                    return ref.kind, ref.is_async
+                # `BaseRedis = Redis[bytes]` ... `class ArqRedis(BaseRedis)`.
+                for value in self.scopes.module.assigns.get(base, ()):
+                    ref = self.annotation_client(value)
+                    if ref is not None and ref.kind is not ClientKind.PIPELINE:
+                        return ref.kind, ref.is_async
         return None
 
     def _name_client(self, name: str, scope: Scope, depth: int) -> Optional[ClientRef]:
@@ -401,36 +392,31 @@ class Resolver:
             s = s.parent
         return None
 
-    def class_attr_client(self, class_name: str, attr: str, depth: int, seen: Optional[Set[str]] = None) -> Optional[ClientRef]:
-        seen = seen or set()
-        if class_name in seen or class_name not in self.scopes.classes:
-            return None
-        seen.add(class_name)
-        info = self.scopes.classes[class_name]
-        if attr in info.annotations:
-            ref = self.annotation_client(info.annotations[attr])
+    def class_attr_client(self, class_name: str, attr: str, depth: int) -> Optional[ClientRef]:
+        """`self.<attr>` of ``class_name``: set, annotated or computed by a property in the class
+        or one of its bases of this module, or by a base from another module of the project."""
+        chain = list(self.class_chain(class_name))
+        for info in chain:
+            if attr in info.annotations:
+                ref = self.annotation_client(info.annotations[attr])
+                if ref is not None:
+                    return ref
+            ref = _best(self.client_of(value, owner, depth) for value, owner in info.attrs.get(attr, ()))
             if ref is not None:
                 return ref
-        ref = _best(self.client_of(value, owner, depth) for value, owner in info.attrs.get(attr, ()))
-        if ref is not None:
-            return ref
-        method = info.methods.get(attr)
-        if method is not None and {"property", "cached_property"} & set(method.decorators):
-            # `self.redis` where `redis` is a (cached) property that builds or returns a client.
-            ref = self.factory_client(method, depth)
-            if ref is not None:
-                return ref
-        for base in info.bases:
-            ref = self.class_attr_client(base.rsplit(".", 1)[-1], attr, depth, seen)
-            if ref is not None:
-                return ref
-        for base in info.bases:
-            # A base class from another module of the project that sets `self.<attr>` to a
-            # client: the project index knows (`attr:app.repos.BaseRepo.redis`).
-            if base.rsplit(".", 1)[-1] not in self.scopes.classes:
-                qualified = self.qualified(_dotted_expr(base), self.scopes.module)
-                if qualified and qualified.lstrip(".").split(".", 1)[0] not in _NOT_PROJECT:
-                    return ClientRef(ClientKind.CLIENT, source="base-class", via=f"attr:{qualified}.{attr}")
+            method = info.methods.get(attr)
+            if method is not None and {"property", "cached_property"} & set(method.decorators):
+                # `self.redis` where `redis` is a (cached) property that builds or returns a client.
+                ref = self.factory_client(method, depth)
+                if ref is not None:
+                    return ref
+        for info in chain:
+            for base in info.bases:
+                # The project index knows whether that module sets it (`attr:app.repos.BaseRepo.redis`).
+                if base.rsplit(".", 1)[-1] not in self.scopes.classes:
+                    qualified = self.qualified(_dotted_expr(base), self.scopes.module)
+                    if qualified and qualified.lstrip(".").split(".", 1)[0] not in _NOT_PROJECT:
+                        return ClientRef(ClientKind.CLIENT, source="base-class", via=f"attr:{qualified}.{attr}")
         return None
 
     def _call_client(self, node: cst.Call, scope: Scope, depth: int) -> Optional[ClientRef]:
