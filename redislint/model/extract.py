@@ -12,7 +12,6 @@ import re
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ..diagnostics import Position, Span
 from . import clients
@@ -20,8 +19,10 @@ from .command_table import KEY_PARAMS, SIGNATURES
 from .commands import lua_commands, method_for_raw
 from .module import ClientArgument, ClientKind, ClientRef, ClientSite, FunctionCallSite, FunctionInfo, KeyPattern, ModuleModel, RedisCall, StatementRef, Value
 from .origins import OriginFinder
+from .positions import Positions
 from .resolve import Resolver, literal_value, _NO_VALUE
 from .scopes import ModuleScopes, Scope, collect_scopes, dotted_name
+from .walk import walk
 
 # Methods on non-Redis receivers that write to a durable store (RL501), by the kind of receiver
 # that makes them one.
@@ -72,9 +73,8 @@ def extract(path: str, text: str, client_names: Sequence[str] = (),
         return ModuleModel(path=path, error=f"cannot parse: {type(err).__name__}")
     scopes = collect_scopes(module)
     resolver = Resolver(scopes, client_names, external_clients)
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    extractor = CallExtractor(path, scopes, resolver)
-    wrapper.visit(extractor)
+    extractor = CallExtractor(path, scopes, resolver, Positions(module))
+    walk(module, extractor)
     model = extractor.model
     # Chained calls are visited outermost first; "before"/"after" is source order of the
     # method names, which is also execution order for chains.
@@ -117,11 +117,11 @@ def _exports(scopes: ModuleScopes, resolver: Resolver) -> Dict[str, ClientRef]:
     return out
 
 
-class CallExtractor(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (PositionProvider,)
+class CallExtractor:
+    """Visits a module once (with ``walk``) and records what it does to Redis."""
 
-    def __init__(self, path: str, scopes: ModuleScopes, resolver: Resolver):
-        super().__init__()
+    def __init__(self, path: str, scopes: ModuleScopes, resolver: Resolver, positions: Positions):
+        self.positions = positions
         self.scopes = scopes
         self.resolver = resolver
         self.origins = OriginFinder(resolver)
@@ -144,8 +144,7 @@ class CallExtractor(cst.CSTVisitor):
 
     # --- positions -----------------------------------------------------------------------
     def span(self, node: cst.CSTNode) -> Span:
-        r = self.get_metadata(PositionProvider, node)
-        return Span(Position(r.start.line, r.start.column), Position(r.end.line, r.end.column))
+        return self.positions.span(node)
 
     @property
     def scope(self) -> Scope:

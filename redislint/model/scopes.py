@@ -12,6 +12,8 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
+from .walk import walk
+
 
 def dotted_name(node: cst.BaseExpression) -> Optional[str]:
     """`a.b.c` for a Name/Attribute chain, else None."""
@@ -122,8 +124,9 @@ def _target_names(target: cst.BaseExpression) -> List[str]:
     return []
 
 
-class ScopeCollector(cst.CSTVisitor):
-    """Collects imports, assignments, parameters, returns and class attributes per scope."""
+class ScopeCollector:
+    """Collects imports, assignments, parameters, returns and class attributes per scope (driven
+    by ``walk``)."""
 
     def __init__(self) -> None:
         self.module_scope = Scope(None, "<module>", None)
@@ -340,5 +343,5 @@ class ScopeCollector(cst.CSTVisitor):
 
 def collect_scopes(module: cst.Module) -> ModuleScopes:
     collector = ScopeCollector()
-    module.visit(collector)
+    walk(module, collector)
     return collector.result()
