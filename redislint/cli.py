@@ -65,12 +65,16 @@ def cli() -> None:
 @click.option("--statistics", is_flag=True, help="Show counts per rule instead of findings.")
 @click.option("--config", "config_path", type=str, default=None, help="Use this configuration file.")
 @click.option("--force-exclude", is_flag=True, help="Apply exclusions to paths given on the command line.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the model cache.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Processes that parse files in parallel (default: one per core).")
 def check(paths, fix, unsafe_fixes, diff, select, ignore, extend_select, preview, output_format, exit_zero,
-          exit_non_zero_on_fix, stdin_filename, statistics, config_path, force_exclude) -> None:
+          exit_non_zero_on_fix, stdin_filename, statistics, config_path, force_exclude, no_cache, jobs) -> None:
     """Lint PATHS (default: the current directory)."""
     try:
         code = _check(paths, fix, unsafe_fixes, diff, select, ignore, extend_select, preview, output_format,
-                      exit_zero, exit_non_zero_on_fix, stdin_filename, statistics, config_path, force_exclude)
+                      exit_zero, exit_non_zero_on_fix, stdin_filename, statistics, config_path, force_exclude,
+                      no_cache, jobs)
     except RedislintError as err:
         click.echo(f"redislint: error: {err}", err=True)
         code = EXIT_ERROR
@@ -78,9 +82,10 @@ def check(paths, fix, unsafe_fixes, diff, select, ignore, extend_select, preview
 
 
 def _check(paths, fix, unsafe_fixes, diff, select, ignore, extend_select, preview, output_format, exit_zero,
-           exit_non_zero_on_fix, stdin_filename, statistics, config_path, force_exclude) -> int:
+           exit_non_zero_on_fix, stdin_filename, statistics, config_path, force_exclude, no_cache=False,
+           jobs=None) -> int:
     from .output import MODE_CHECK, MODE_DIFF, MODE_FIX, SummaryInfo, render
-    from .runner import Linter, RunResult, lint_paths, write_fixes
+    from .runner import Linter, RunResult, lint_paths, open_cache, write_fixes
     from .files import read_stdin
 
     overrides = {}
@@ -109,7 +114,8 @@ def _check(paths, fix, unsafe_fixes, diff, select, ignore, extend_select, previe
             return _exit_code(result, mode, exit_zero, exit_non_zero_on_fix)
     else:
         result = lint_paths(paths or ["."], resolver, force_exclude=force_exclude,
-                            fix_level=fix_level if fixing else None, diff=diff)
+                            fix_level=fix_level if fixing else None, diff=diff, jobs=jobs,
+                            cache=None if no_cache else open_cache(resolver))
     for message in result.errors:
         click.echo(f"redislint: warning: {message}", err=True)
 
@@ -138,6 +144,25 @@ def _exit_code(result, mode: str, exit_zero: bool, exit_non_zero_on_fix: bool) -
     if exit_non_zero_on_fix and result.fixed:
         return EXIT_FINDINGS
     return EXIT_FINDINGS if result.diagnostics else EXIT_OK
+
+
+@cli.command(name="clean")
+@click.option("--config", "config_path", type=str, default=None, help="Use this configuration file.")
+def clean_command(config_path: Optional[str]) -> None:
+    """Remove the model cache (`.redislint_cache`, or the `cache-dir` setting)."""
+    from .cache import clean
+    from .runner import cache_directory
+
+    try:
+        directory = cache_directory(ConfigResolver(explicit_config=config_path).root_settings())
+        removed = clean(directory)
+    except RedislintError as err:
+        click.echo(f"redislint: error: {err}", err=True)
+        sys.exit(EXIT_ERROR)
+    except OSError as err:
+        click.echo(f"redislint: error: cannot remove the cache: {err}", err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(f"Removed cache at {directory}" if removed else f"No cache at {directory}")
 
 
 @cli.command(name="rule")

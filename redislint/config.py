@@ -125,6 +125,12 @@ def _redis_py_version(value: Any) -> str:
     return value.strip()
 
 
+def _non_empty_string(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _Invalid("a non-empty string (a directory)", _describe(value))
+    return value
+
+
 _Validator = Callable[[Any], Any]
 
 # TOML key -> (Settings field, validator).  per-file-ignores is handled separately because its
@@ -144,6 +150,7 @@ _KEYS: Dict[str, Tuple[str, _Validator]] = {
     "max-value-bytes": ("max_value_bytes", _positive_int("a positive integer (bytes)")),
     "redis-py-version": ("redis_py_version", _redis_py_version),
     "test-paths": ("test_paths", _string_list(_PATTERNS)),
+    "cache-dir": ("cache_dir", _non_empty_string),
     # Not a Settings field: merged into test_paths by _parse_table.
     "extend-test-paths": ("extend_test_paths", _string_list(_PATTERNS)),
 }
@@ -336,6 +343,8 @@ class ConfigResolver:
             values[name] = value
         values["config_path"] = config_path
         values["project_root"] = os.path.dirname(config_path) if config_path else self.cwd
+        if values.get("cache_dir"):  # relative to the config file, like every path in it
+            values["cache_dir"] = os.path.join(values["project_root"], os.path.expanduser(values["cache_dir"]))
         settings = Settings(**values)
         self._settings[config_path] = settings
         return settings

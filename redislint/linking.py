@@ -17,6 +17,7 @@ followed for a few rounds.  Linking is idempotent: a run may index the same mode
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import Dict, List, Optional, Tuple
 
 from .model import ClientArgument, ClientKind, ClientRef, FunctionInfo, ModuleModel
@@ -65,7 +66,7 @@ class ProjectModules:
             table = self._functions[module.path] = {f.qualname: f for f in module.functions}
         return table
 
-    def _candidates(self, qualified: str, importer: str):
+    def candidates(self, qualified: str, importer: str):
         """(module, name inside it) pairs an import may name, most specific module first."""
         dots = len(qualified) - len(qualified.lstrip("."))
         parts = tuple(qualified.lstrip(".").split("."))
@@ -89,7 +90,7 @@ class ProjectModules:
         if depth > _MAX_REEXPORTS:
             return None
         refs = set()
-        for modules, name in self._candidates(qualified, importer):
+        for modules, name in self.candidates(qualified, importer):
             for m in modules:
                 ref = m.exported_clients.get(name)
                 if ref is not None:
@@ -113,7 +114,7 @@ class ProjectModules:
             return (module, fn, 0) if fn is not None else None
         bound = 1 if kind == "bound" else 0  # `super().m(...)`: `self` is passed implicitly
         found = []
-        for modules, name in self._candidates(target, module.path):
+        for modules, name in self.candidates(target, module.path):
             for m in modules:
                 table = self.functions(m)
                 if name in table:
@@ -177,9 +178,10 @@ def _promote(module: ModuleModel, resolve) -> None:
         old = call.client
         # Objects derived from the client (pipelines, json()) keep what they are.
         kind = old.kind if old.kind in (ClientKind.PIPELINE, ClientKind.JSON) else found.kind
-        call.client = ClientRef(kind, is_async=found.is_async or old.is_async, pipeline_id=old.pipeline_id,
-                                transactional=old.transactional, source=old.source, via=old.via)
-        promoted.append(call)
+        # A new call object: the extracted model stays as it was (the cache keeps it).
+        promoted.append(dataclasses.replace(call, client=ClientRef(
+            kind, is_async=found.is_async or old.is_async, pipeline_id=old.pipeline_id,
+            transactional=old.transactional, source=old.source, via=old.via)))
     if promoted:
         module.calls = sorted(module.calls + promoted, key=lambda c: c.order)
         module.pending_calls = waiting

@@ -5,22 +5,27 @@ a key expired in one module counts for a write in another.
 """
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
 
 from .config import ConfigResolver, is_test_path, per_file_ignored_codes
 from .diagnostics import Applicability, Diagnostic, Position, Span
 from .files import SourceFile, decode_source, discover, read_source, write_source_atomic
+from .linking import ProjectModules
 from .fixes import FixResult, default_parses, fix_source
 from .model import ModuleModel
 from .model.clients import CLIENT_MODULES
-from .model.extract import extract
 from .output.diff import unified_diff
 from .project import ProjectIndex
 from .registry import RuleInfo, run_rules, select_rules
 from .settings import Settings
 from .suppression import apply_suppressions, parse_noqa
+
+if TYPE_CHECKING:
+    from .cache import ModelCache
 
 PARSE_ERROR = "RL001"
 
@@ -44,6 +49,8 @@ def build_model(source: SourceFile, settings: Settings, force: bool = False) -> 
         return ModuleModel(path=source.path, error=source.error or "cannot read file")
     if not force and not may_touch_redis(source.text, settings):
         return ModuleModel(path=source.path, analysed=False)
+    from .model.extract import extract  # the parser is imported only when something is parsed
+
     model = extract(source.path, source.text, settings.client_names)
     model.is_test = is_test_path(settings, source.path)
     return model
@@ -56,15 +63,49 @@ def _module_word(path: str) -> str:
     return parts[-2] if stem == "__init__" and len(parts) > 1 else stem
 
 
-def project_hooks(models: Sequence[ModuleModel]) -> List[Callable[[str], bool]]:
-    """Patterns by which a file that never names a Redis module can still matter:
+class Hooks:
+    """``hooks(path, text)``: whether a skipped file must be extracted after all.
+    ``fingerprint`` identifies the decision function, so a cache can remember decisions."""
+
+    def __init__(self, modules_of: Dict[str, Set[str]], defines: Dict[str, Set[str]]):
+        self.modules_of = modules_of
+        self.defines = defines
+        self.fingerprint = hashlib.blake2b(repr((sorted((k, sorted(v)) for k, v in modules_of.items()),
+                                                 sorted((k, sorted(v)) for k, v in defines.items()))).encode(),
+                                           digest_size=12).hexdigest()
+        self._names = re.compile(r"\b(%s)\b" % "|".join(map(re.escape, sorted(modules_of)))) if modules_of else None
+
+    def __call__(self, path: str, text: str) -> bool:
+        return self._uses_export(text) or self._defines_callee(path, text)
+
+    def _uses_export(self, text: str) -> bool:
+        # One scan for any hooked name; the (rarer) exporting module is checked only on a hit.
+        for found in set(self._names.findall(text)) if self._names is not None else ():
+            if any(re.search(rf"\b{re.escape(m)}\b", text) for m in self.modules_of[found]):
+                return True
+        return False
+
+    def _defines_callee(self, path: str, text: str) -> bool:
+        wanted = self.defines.get(path)
+        if not wanted:
+            return False
+        definition = re.compile(r"^\s*(?:async\s+)?(?:def|class)\s+(?:%s)\b" % "|".join(map(re.escape, sorted(wanted))),
+                                re.M)
+        return definition.search(text) is not None
+
+
+def project_hooks(models: Sequence[ModuleModel]) -> Hooks:
+    """Whether a file the prefilter skipped can still matter, given the models so far:
     - it imports a client, factory or client class another module exports (it names both the
       exporting module and the name), or calls a function whose findings depend on its
       arguments (a limit left to its default);
-    - it defines a function that a known client is passed to (`def store(conn, ...)`)."""
+    - it is the module that defines a function a known client is passed to
+      (`store(redis_client)` calls `def store(conn, ...)` in the module the call imports it from).
+    """
     uses: Set[Tuple[str, str]] = set()
-    defines: Set[str] = set()
     exported = {name.split(".", 1)[0] for m in models for name in m.exported_clients}
+    project = ProjectModules(list(models))
+    defines: Dict[str, Set[str]] = {}  # path -> names a client is passed to
     for m in models:
         word = _module_word(m.path)
         uses.update((word, name.split(".", 1)[0]) for name in m.exported_clients)
@@ -76,39 +117,29 @@ def project_hooks(models: Sequence[ModuleModel]) -> List[Callable[[str], bool]]:
             if function is not None and any(v.defaults_from for v in call.args.values()):
                 uses.add((word, function.class_name or function.name))
         for arg in m.client_arguments:
-            if not (arg.client.via or "").startswith("param:") and arg.callee.startswith(("import:", "bound:")):
-                defines.add(arg.callee.rsplit(".", 1)[-1])
-    # One scan for any hooked name; the (rarer) exporting module is checked only on a hit.
+            if (arg.client.via or "").startswith("param:") or not arg.callee.startswith(("import:", "bound:")):
+                continue
+            for modules, name in project.candidates(arg.callee.partition(":")[2], m.path):
+                for target in modules:
+                    if not target.analysed:
+                        defines.setdefault(target.path, set()).add(name.split(".", 1)[0])
     modules_of: Dict[str, Set[str]] = {}
     for module, name in uses:
         modules_of.setdefault(name, set()).add(module)
-    hooks: List[Callable[[str], bool]] = []
-    if modules_of:
-        names = re.compile(r"\b(%s)\b" % "|".join(map(re.escape, sorted(modules_of))))
-
-        def uses_export(text: str) -> bool:
-            for found in set(names.findall(text)):
-                if any(re.search(rf"\b{re.escape(m)}\b", text) for m in modules_of[found]):
-                    return True
-            return False
-
-        hooks.append(uses_export)
-    if defines:
-        definition = re.compile(r"^\s*(?:async\s+)?(?:def|class)\s+(?:%s)\b" % "|".join(map(re.escape, sorted(defines))),
-                                re.M)
-        hooks.append(lambda text: definition.search(text) is not None)
-    return hooks
+    return Hooks(modules_of, defines)
 
 
-def build_models(sources: Sequence[SourceFile], settings: Sequence[Settings]) -> List[ModuleModel]:
-    """Models for a run: files the byte prefilter keeps, then the files it skipped that use a
-    name the kept ones export (`from app.ext import cache` in a module that never says redis)."""
-    models = [build_model(s, st) for s, st in zip(sources, settings)]
+def build_models(sources: Sequence[SourceFile], settings: Sequence[Settings],
+                 prefilter: bool = True) -> List[ModuleModel]:
+    """Models for a run over sources in memory: files the byte prefilter keeps, then the files
+    it skipped that use a name the kept ones export (`from app.ext import cache` in a module
+    that never says redis).  ``build.ModelBuilder`` does the same for files on disk."""
+    models = [build_model(s, st, force=not prefilter) for s, st in zip(sources, settings)]
     for _ in range(3):  # a re-export brought in by one round can hook files in the next
-        hooks = project_hooks(models)
+        hooked = project_hooks(models)
         added = False
         for i, (source, st, model) in enumerate(zip(sources, settings, models)):
-            if not model.analysed and source.text and any(hook(source.text) for hook in hooks):
+            if not model.analysed and source.text and hooked(source.path, source.text):
                 models[i] = build_model(source, st, force=True)
                 added = True
         if not added:
@@ -125,9 +156,10 @@ def _parse_error(model: ModuleModel) -> Diagnostic:
     return Diagnostic(PARSE_ERROR, f"cannot analyse file: {model.error}", model.path, Span(at, at), None, None)
 
 
-def diagnose(model: ModuleModel, text: Optional[str], index: ProjectIndex, settings: Settings,
-             rules: Sequence[RuleInfo]) -> Tuple[List[Diagnostic], int]:
-    """Findings for one module after suppressions: (kept, suppressed count)."""
+def diagnose(model: ModuleModel, text: Union[Optional[str], Callable[[], Optional[str]]], index: ProjectIndex,
+             settings: Settings, rules: Sequence[RuleInfo]) -> Tuple[List[Diagnostic], int]:
+    """Findings for one module after suppressions: (kept, suppressed count).  ``text`` may be a
+    function: the file is read (for its noqa comments) only when there is something to suppress."""
     selected = {r.code for r in rules}
     if model.error is not None:
         found = [_parse_error(model)] if PARSE_ERROR in selected else []
@@ -135,6 +167,8 @@ def diagnose(model: ModuleModel, text: Optional[str], index: ProjectIndex, setti
         found = list(run_rules(rules, model, index, settings))
     if not found:
         return [], 0
+    if callable(text):
+        text = text()
     per_file = per_file_ignored_codes(settings, model.path)
     noqa = parse_noqa(text) if text is not None and model.error is None else parse_noqa("")
     kept, suppressed, _used = apply_suppressions(found, noqa, per_file)
@@ -172,10 +206,18 @@ class RunResult:
 
 
 class Linter:
-    """One run over a set of sources that share a project index."""
+    """One run over a set of files that share a project index.
 
-    def __init__(self, resolver: ConfigResolver):
+    ``jobs``: processes for extraction (default: one per core); ``cache``: the model cache
+    (None: none); ``prefilter``: False parses every file (to show the prefilter loses nothing).
+    """
+
+    def __init__(self, resolver: ConfigResolver, jobs: Optional[int] = None, cache: Optional["ModelCache"] = None,
+                 prefilter: bool = True):
         self.resolver = resolver
+        self.jobs = jobs
+        self.cache = cache
+        self.prefilter = prefilter
         self._rules: Dict[int, List[RuleInfo]] = {}
 
     def settings_for(self, path: str) -> Settings:
@@ -189,24 +231,50 @@ class Linter:
 
     def run(self, sources: Sequence[SourceFile], fix_level: Optional[Applicability] = None,
             diff: bool = False) -> List[FileOutcome]:
+        """Lint sources already in memory (stdin, the library API)."""
         settings = [self.settings_for(s.path) for s in sources]
-        models = build_models(sources, settings)
+        models = build_models(sources, settings, prefilter=self.prefilter)
+        by_path = {s.path: s for s in sources}
+        return self._outcomes(models, settings, by_path.__getitem__, fix_level, diff)
+
+    def run_paths(self, paths: Sequence[str], fix_level: Optional[Applicability] = None,
+                  diff: bool = False) -> Tuple[List[FileOutcome], Dict[str, SourceFile]]:
+        """Lint files on disk, through the cache and the process pool; also returns the sources
+        that were read to report or fix them (fixes are written only over those exact bytes)."""
+        from .build import ModelBuilder, default_jobs
+
+        settings = [self.settings_for(p) for p in paths]
+        prefilter = may_touch_redis if self.prefilter else (lambda text, st: True)
+        builder = ModelBuilder(self.cache, self.jobs or default_jobs(), prefilter)
+        models = builder.build(paths, settings, project_hooks)
+        read: Dict[str, SourceFile] = {}
+
+        def source_of(path: str) -> SourceFile:
+            if path not in read:
+                read[path] = read_source(path)
+            return read[path]
+
+        return self._outcomes(models, settings, source_of, fix_level, diff), read
+
+    def _outcomes(self, models: List[ModuleModel], settings: List[Settings], source_of: Callable[[str], SourceFile],
+                  fix_level: Optional[Applicability], diff: bool) -> List[FileOutcome]:
         index = ProjectIndex(models)
         outcomes = []
-        for source, st, model in zip(sources, settings, models):
+        for st, model in zip(settings, models):
             rules = self.rules(st)
-            kept, _ = diagnose(model, source.text, index, st, rules)
-            outcome = FileOutcome(source.path, kept)
-            if fix_level is not None and source.text is not None and model.error is None and any(
-                    d.fixable(fix_level) for d in kept):
-                others = [m for m in models if m is not model]
-                result = self._fix(source, st, rules, others, fix_level)
-                outcome.diagnostics = result.remaining
-                outcome.fixed = dict(result.fixed)
-                if result.changed:
-                    outcome.new_text = result.text
-                    if diff:
-                        outcome.diff = unified_diff(source.path, source.text, result.text)
+            kept, _ = diagnose(model, lambda: source_of(model.path).text, index, st, rules)
+            outcome = FileOutcome(model.path, kept)
+            if fix_level is not None and model.error is None and any(d.fixable(fix_level) for d in kept):
+                source = source_of(model.path)
+                if source.text is not None:
+                    others = [m for m in models if m is not model]
+                    result = self._fix(source, st, rules, others, fix_level)
+                    outcome.diagnostics = result.remaining
+                    outcome.fixed = dict(result.fixed)
+                    if result.changed:
+                        outcome.new_text = result.text
+                        if diff:
+                            outcome.diff = unified_diff(source.path, source.text, result.text)
             outcomes.append(outcome)
         return outcomes
 
@@ -241,13 +309,31 @@ class _FixedResolver:
 
 
 def lint_paths(paths: Sequence[str], resolver: Optional[ConfigResolver] = None, *, force_exclude: bool = False,
-               fix_level: Optional[Applicability] = None, diff: bool = False) -> RunResult:
-    """Lint files and directories; with ``fix_level``, compute fixes (written by ``write_fixes``)."""
+               fix_level: Optional[Applicability] = None, diff: bool = False, jobs: Optional[int] = None,
+               cache: Optional["ModelCache"] = None, prefilter: bool = True) -> RunResult:
+    """Lint files and directories; with ``fix_level``, compute fixes (written by ``write_fixes``).
+    ``cache`` (see ``open_cache``) is off unless given; ``jobs`` defaults to the number of cores."""
     resolver = resolver or ConfigResolver()
     files, errors = discover(paths, resolver, force_exclude=force_exclude)
-    sources = [read_source(p) for p in files]
-    outcomes = Linter(resolver).run(sources, fix_level=fix_level, diff=diff)
-    return RunResult(outcomes, errors, {s.path: s for s in sources})
+    outcomes, sources = Linter(resolver, jobs=jobs, cache=cache, prefilter=prefilter).run_paths(
+        files, fix_level=fix_level, diff=diff)
+    return RunResult(outcomes, errors, sources)
+
+
+def cache_directory(settings: Settings) -> str:
+    """Where the model cache lives: the `cache-dir` setting, else `.redislint_cache` in the
+    project root (the directory of the config file, or the current directory)."""
+    from .cache import CACHE_DIR_NAME
+
+    if settings.cache_dir:
+        return settings.cache_dir
+    return os.path.join(settings.project_root or os.getcwd(), CACHE_DIR_NAME)
+
+
+def open_cache(resolver: ConfigResolver) -> "ModelCache":
+    from .cache import ModelCache
+
+    return ModelCache(cache_directory(resolver.root_settings()))
 
 
 def write_fixes(result: RunResult) -> List[str]:

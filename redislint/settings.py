@@ -45,6 +45,8 @@ class Settings:
     redis_py_version: Optional[str] = None
     # Which files are tests (see DEFAULT_TEST_PATHS); `config.is_test_path` matches them.
     test_paths: Tuple[str, ...] = DEFAULT_TEST_PATHS
+    # The model cache directory (default: `.redislint_cache` in the project root).
+    cache_dir: Optional[str] = None
     # Where the settings came from (the config file), for messages and relative patterns.
     config_path: Optional[str] = None
     project_root: Optional[str] = None

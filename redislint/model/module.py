@@ -65,6 +65,11 @@ class KeyPattern:
         return self.text.split("{}", 1)[0]
 
 
+# Value.origin kinds that mean a big value: file contents, HTTP bodies, byte buffers,
+# serialised data frames and query results (RL401).
+LARGE_ORIGINS = frozenset({"file-read", "http-body", "buffer", "dataframe", "query-result"})
+
+
 @dataclass(frozen=True)
 class Value:
     """A summary of one argument expression."""

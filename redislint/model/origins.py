@@ -45,7 +45,6 @@ _LARGE_TYPES = {
     "numpy.ndarray": "buffer", "PIL.Image.Image": "buffer",
 }
 
-LARGE_ORIGINS = {"file-read", "http-body", "buffer", "dataframe", "query-result"}
 
 
 class OriginFinder:

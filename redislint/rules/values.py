@@ -5,7 +5,7 @@ from typing import Iterator
 
 from ..diagnostics import Diagnostic
 from ..model import commands as C
-from ..model.origins import LARGE_ORIGINS
+from ..model.module import LARGE_ORIGINS
 from ..registry import Context, rule
 
 _ORIGIN_WORDS = {

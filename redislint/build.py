@@ -1,0 +1,173 @@
+"""Models for a run over files on disk: prefilter, cache and process pool.
+
+The order of work, and why:
+1. Every file is stat'ed; one whose size and mtime match its cache entry is not even read.
+2. Other files are read once here, hashed (an unchanged hash reuses the entry), and passed
+   through the byte prefilter; the text is not kept.
+3. Files the prefilter keeps are parsed and extracted in a process pool, biggest first.
+4. Project hooks (``runner.project_hooks``) bring in skipped files that use what the kept ones
+   export; whether a hook set pulls a file in is remembered per file, so a warm run re-reads
+   nothing.
+The result is the same list of models, in the same order, as ``runner.build_models`` gives
+for the same sources: with or without cache, serial or parallel (tested).
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import multiprocessing
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+from .cache import FileEntry, ModelCache, content_digest
+from .config import is_test_path
+from .files import SourceFile, decode_source, read_source
+from .model import ModuleModel
+from .settings import Settings
+
+# Below this many files to extract, a pool costs more than it saves.
+_MIN_PARALLEL = 8
+
+
+def settings_fingerprint(settings: Settings) -> str:
+    """The settings that change what extraction produces (the prefilter and client names)."""
+    return hashlib.blake2b(repr(sorted(settings.client_names)).encode(), digest_size=8).hexdigest()
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))  # type: ignore[attr-defined]
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+def _extract(task: Tuple[str, Settings]) -> ModuleModel:
+    """Worker: read, parse and extract one file (the prefilter already kept it, or a hook did)."""
+    from .runner import build_model
+
+    path, settings = task
+    return build_model(read_source(path), settings, force=True)
+
+
+def _pool_context():
+    # fork shares the already imported parser with the workers; elsewhere use the default.
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
+def extract_all(tasks: Sequence[Tuple[str, Settings]], sizes: Sequence[int], jobs: int) -> List[ModuleModel]:
+    """Extract ``tasks`` (path, settings), in order; in a pool when there are enough of them."""
+    if jobs <= 1 or len(tasks) < _MIN_PARALLEL:
+        return [_extract(t) for t in tasks]
+    order = sorted(range(len(tasks)), key=lambda i: -sizes[i])  # big files first: even finish
+    results: List[Optional[ModuleModel]] = [None] * len(tasks)
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=_pool_context()) as pool:
+        for i, model in zip(order, pool.map(_extract, [tasks[i] for i in order])):
+            results[i] = model
+    return results  # type: ignore[return-value]
+
+
+@dataclass
+class _File:
+    path: str
+    settings: Settings
+    key: str  # absolute path: the cache key
+    entry: Optional[FileEntry] = None
+    error: Optional[SourceFile] = None  # unreadable: reported as RL001 by the model
+
+
+class ModelBuilder:
+    """Builds the models of one run; ``cache`` may be None (``--no-cache``)."""
+
+    def __init__(self, cache: Optional[ModelCache], jobs: int,
+                 prefilter: Callable[[str, Settings], bool]):
+        self.cache = cache
+        self.jobs = jobs
+        self.prefilter = prefilter
+
+    def _entry(self, f: _File) -> Optional[FileEntry]:
+        """The file's entry, refreshed from disk when its size or mtime changed; None when it
+        cannot be read (``f.error`` then says why)."""
+        fingerprint = settings_fingerprint(f.settings)
+        cached = self.cache.get(f.key) if self.cache is not None else None
+        try:
+            st = os.stat(f.path)
+        except OSError:
+            f.error = read_source(f.path)
+            return None
+        if cached is not None and cached.settings == fingerprint and cached.mtime_ns == st.st_mtime_ns \
+                and cached.size == st.st_size:
+            return cached
+        source = read_source(f.path)
+        if source.text is None:
+            f.error = source
+            return None
+        digest = content_digest(source.data)
+        if cached is not None and cached.settings == fingerprint and cached.digest == digest:
+            entry = FileEntry(st.st_mtime_ns, st.st_size, digest, fingerprint, cached.kept, cached.model,
+                              dict(cached.hooks))
+        else:
+            entry = FileEntry(st.st_mtime_ns, st.st_size, digest, fingerprint, self.prefilter(source.text, f.settings))
+        if self.cache is not None:
+            self.cache.put(f.key, entry)
+        return entry
+
+    def _fill(self, files: List[_File]) -> None:
+        """Extract the files whose entries have no model yet."""
+        tasks = [(f.path, f.settings) for f in files]
+        sizes = [f.entry.size if f.entry else 0 for f in files]
+        for f, model in zip(files, extract_all(tasks, sizes, self.jobs)):
+            assert f.entry is not None
+            model.is_test = False  # decided per run from the path and settings, never cached
+            f.entry.model = model
+            if self.cache is not None:
+                self.cache.dirty = True
+
+    def build(self, paths: Sequence[str], settings: Sequence[Settings],
+              hooks_for: Callable[[Sequence[ModuleModel]], "Hooks"]) -> List[ModuleModel]:
+        files = [_File(p, s, os.path.abspath(p)) for p, s in zip(paths, settings)]
+        for f in files:
+            f.entry = self._entry(f)
+        self._fill([f for f in files if f.entry is not None and f.entry.kept and f.entry.model is None])
+        analysed = [f.entry is not None and f.entry.kept for f in files]
+        for _ in range(3):  # a re-export brought in by one round can hook files in the next
+            models = [self._model(f, on) for f, on in zip(files, analysed)]
+            hooks = hooks_for(models)
+            hooked = []
+            for i, f in enumerate(files):
+                if analysed[i] or f.entry is None:
+                    continue
+                decision = f.entry.hooks.get(hooks.fingerprint)
+                if decision is None:
+                    source = read_source(f.path)
+                    decision = source.text is not None and hooks(f.path, source.text)
+                    f.entry.remember_hook(hooks.fingerprint, decision)
+                    if self.cache is not None:
+                        self.cache.dirty = True
+                if decision:
+                    hooked.append(i)
+            if not hooked:
+                break
+            self._fill([files[i] for i in hooked if files[i].entry.model is None])
+            for i in hooked:
+                analysed[i] = True
+        models = [self._model(f, on) for f, on in zip(files, analysed)]
+        if self.cache is not None:
+            self.cache.save()
+        return models
+
+    def _model(self, f: _File, analysed: bool) -> ModuleModel:
+        if f.entry is None:
+            source = f.error or read_source(f.path)
+            return ModuleModel(path=f.path, error=source.error or "cannot read file")
+        if not analysed:
+            return ModuleModel(path=f.path, analysed=False)
+        model = f.entry.model
+        assert model is not None
+        # A copy per run (linking replaces its call lists; the cache keeps the model as
+        # extracted), under the path this run was given (relative or not).
+        return dataclasses.replace(model, path=f.path, is_test=is_test_path(f.settings, f.path))
