@@ -47,11 +47,16 @@ def may_touch_redis(text: str, settings: Settings) -> bool:
 def build_model(source: SourceFile, settings: Settings, force: bool = False) -> ModuleModel:
     if source.error is not None or source.text is None:
         return ModuleModel(path=source.path, error=source.error or "cannot read file")
-    if not force and not may_touch_redis(source.text, settings):
+    kept = may_touch_redis(source.text, settings)
+    if not force and not kept:
         return ModuleModel(path=source.path, analysed=False)
     from .model.extract import extract  # the parser is imported only when something is parsed
 
     model = extract(source.path, source.text, settings.client_names)
+    if model.error is not None and not kept:
+        # RL001 is for files that can touch Redis: whether the prefilter skipped a broken file
+        # or a hook (or --no-prefilter) made us parse it, it is not ours to report.
+        return ModuleModel(path=source.path, analysed=False)
     model.is_test = is_test_path(settings, source.path)
     return model
 

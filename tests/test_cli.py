@@ -189,3 +189,31 @@ def test_demo_reports_many_codes():
     result = run("--output-format", "json", str(ROOT / "fixtures" / "demo"))
     assert result.exit_code == 1
     assert len({d["code"] for d in json.loads(result.output)}) >= 8
+
+
+def test_cache_is_written_reused_skipped_and_cleaned(project):
+    first = run(".")
+    assert (project / ".redislint_cache").is_dir()
+    assert list((project / ".redislint_cache").glob("models-*.pickle"))
+    assert run(".").output == first.output
+    cleaned = run("clean")
+    assert cleaned.exit_code == 0 and "Removed cache" in cleaned.output
+    assert not (project / ".redislint_cache").exists()
+    assert run("--no-cache", ".").output == first.output
+    assert not (project / ".redislint_cache").exists()
+    assert "No cache" in run("clean").output
+
+
+def test_cache_dir_setting_moves_the_cache(project):
+    (project / "redislint.toml").write_text('cache-dir = "build/lint-cache"\n')
+    run(".")
+    assert list((project / "build" / "lint-cache").glob("models-*.pickle"))
+    assert not (project / ".redislint_cache").exists()
+    assert "Removed cache" in run("clean").output
+    assert not (project / "build" / "lint-cache").exists()
+
+
+def test_jobs_option(project):
+    assert run("-j", "1", "--no-cache", ".").output == run("--jobs", "2", "--no-cache", ".").output
+    bad = run("--jobs", "0", ".")
+    assert bad.exit_code == 2 and "Traceback" not in bad.output
