@@ -78,6 +78,16 @@ def test_rl002_judges_only_rules_that_ran():
     assert RL002.lines(code, per_file_ignores={"snippet.py": ("RL101",)}) == []
 
 
+def test_rl002_preview_rules_count_only_with_preview():
+    code = H + textwrap.dedent("""
+        def f(uid, v):
+            r.set(f"user:{uid}", v, ex=60)  # noqa: RL003 -- explained
+    """)
+    assert [d.code for d in lint_source(code, "a.py", Settings(select=("RL002",), extend_select=("RL0",)))] == []
+    assert [d.code for d in lint_source(code, "a.py", Settings(select=("RL002", "RL003")))] == ["RL002"]
+
+
+
 def test_rl002_is_suppressed_by_its_own_code_not_by_a_blanket_noqa():
     assert RL002.lines("""
         def f(uid, v):
@@ -136,3 +146,73 @@ def test_rl002_comment_on_the_last_line_without_newline():
 
     new, applied = apply_edits(text, [d.fix])
     assert applied and new == H + "r.get('k')"
+
+
+# --- RL003 suppression-without-reason --------------------------------------------------------
+
+RL003 = Snippets(H, "RL003")
+
+
+def test_rl003_flags_codes_without_reason():
+    assert RL003.lines("""
+        def f(uid, v):
+            r.set(f"a:{uid}", v)  # noqa: RL101
+            r.set(f"b:{uid}", v)  # noqa:RL101,RL102
+            r.set(f"c:{uid}", v)  # noqa: RL1 --
+            r.set(f"d:{uid}", v)  # noqa: RL101  # type: ignore
+            r.set(f"e:{uid}", v)  # noqa: E501, RL101 - —
+    """) == [3, 4, 5, 6, 7]
+
+
+def test_rl003_accepts_reasons():
+    assert RL003.lines("""
+        def f(uid, v):
+            r.set(f"a:{uid}", v)  # noqa: RL101 -- session key, expired by the cleanup job
+            r.set(f"b:{uid}", v)  # noqa: RL101  reason without a separator
+            r.set(f"c:{uid}", v)  # noqa: RL101: migrated in 2025
+            r.set(f"d:{uid}", v)  # noqa: RL101 — em dash
+            r.set(f"e:{uid}", v)  # noqa: RL101  # in a second comment
+            r.set(f"f:{uid}", v)  # noqa: RL101  # type: ignore  # after another tool's directive
+            r.set(f"g:{uid}", v)  # noqa: RL101 -- 42
+    """) == []
+
+
+def test_rl003_ignores_blanket_and_other_tools():
+    assert RL003.lines("""
+        import os  # noqa
+        def f(uid, v):
+            r.set(f"a:{uid}", v)  # noqa
+            x = 1  # noqa: E501
+    """) == []
+
+
+def test_rl003_file_level_exemptions():
+    assert RL003.lines("""
+        # redislint: noqa: RL2
+        # redislint: noqa: RL5 -- no durable data in this module
+        def f(uid, v):
+            r.set(f"a:{uid}", v)
+    """) == [2]
+    # A whole-file exemption silences every finding, this one included.
+    assert RL003.lines("""
+        # redislint: noqa
+        r.get("k")  # noqa: RL101
+    """) == []
+
+
+def test_rl003_suppressed_by_its_own_code_and_then_used():
+    code = """
+        def f(uid, v):
+            r.set(f"a:{uid}", v)  # noqa: RL101, RL003
+    """
+    assert RL003.lines(code) == []
+    assert RL002.lines(code) == []
+
+
+def test_rl002_and_rl003_together():
+    # Unused and without a reason: both report the comment, and the fix keeps no text.
+    found = [d.code for d in lint(H + textwrap.dedent("""
+        def f(uid, v):
+            r.set(f"a:{uid}", v, ex=5)  # noqa: RL101
+    """))]
+    assert found == ["RL002", "RL003"]

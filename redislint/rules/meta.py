@@ -1,6 +1,7 @@
 """RL0xx: problems with the input itself and with the comments that silence findings."""
 from __future__ import annotations
 
+import re
 from typing import Iterator, Optional, Sequence
 
 from ..diagnostics import Diagnostic, Edit, Fix, Position
@@ -77,3 +78,35 @@ def _remove_codes(ctx: SuppressionContext, directive: NoqaDirective, unused: Seq
     if line < len(ctx.lines):
         return Fix.safe("Remove the `noqa` comment", Edit.deletion(Position(line, 0), Position(line + 1, 0)))
     return Fix.safe("Remove the `noqa` comment", Edit.deletion(Position(line, 0), end))
+
+
+@rule("RL003", "suppression-without-reason", "A redislint suppression that does not say why.",
+      status=Status.PREVIEW, phase=Phase.COMMENTS)
+def suppression_without_reason(ctx: SuppressionContext) -> Iterator[Diagnostic]:
+    """A suppression is a decision ("this key has no TTL on purpose"); without its reason the next
+    reader cannot tell a decision from a silenced bug.  The reason is the text after the codes
+    (`# noqa: RL101 -- expired by the cleanup job`, also after a further `#`), leaving out other
+    tools' directives (`# type: ignore`); it must hold a letter or a digit.  Judged: line
+    comments listing a redislint code, and file-level `# redislint: noqa` exemptions."""
+    for directive in ctx.noqa:
+        ours = [code for code in directive.codes if code.startswith(OUR_PREFIX)]
+        if ours and not has_reason(directive.reason):
+            yield ctx.report(directive.directive, f"`noqa` for {', '.join(ours)} gives no reason; say why after the "
+                                                  f"codes (`# noqa: {ours[0]} -- why`)")
+    for exemption in ctx.noqa.file_level:
+        if not has_reason(exemption.reason):
+            what = ", ".join(exemption.codes) if exemption.codes else "every rule"
+            yield ctx.report(exemption.comment, f"`redislint: noqa` turns off {what} for the whole file without "
+                                                "a reason; say why after it")
+
+
+# Comments of other tools that may follow the codes: `# noqa: RL101  # type: ignore`.
+_TOOL_DIRECTIVE = re.compile(r"(?:type|pyright|mypy|pragma|pylint|fmt|isort|ruff|flake8|redislint)\s*:|(?:nosec|noqa)\b",
+                             re.IGNORECASE)
+
+
+def has_reason(text: str) -> bool:
+    """Whether the text after a suppression's codes explains it: some part of it (split at `#`)
+    that is not another tool's directive holds a letter or a digit."""
+    return any(any(ch.isalnum() for ch in part) for part in text.split("#")
+               if not _TOOL_DIRECTIVE.match(part.strip()))
