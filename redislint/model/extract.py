@@ -625,7 +625,13 @@ class CallExtractor(cst.CSTVisitor):
                      size=size, items=items, item_values=item_values, resolved_literal=resolved,
                      possible=tuple(dict.fromkeys(v for v, _ in possible if isinstance(v, plain))),
                      defaults_from=tuple(dict.fromkeys(p for _, p in possible if p is not None)),
-                     entity=self.resolver.is_entity(node, scope))
+                     entity=self.resolver.is_entity(node, scope), callee=self._callee_of(node, scope))
+
+    def _callee_of(self, node: cst.BaseExpression, scope: Scope) -> Optional[str]:
+        """The qualified name a call expression calls (`timedelta(...)` → datetime.timedelta)."""
+        if not isinstance(node, cst.Call):
+            return None
+        return self.resolver.qualified(node.func, scope) or dotted_name(node.func)
 
 
 _KINDS = {

@@ -93,6 +93,8 @@ class Value:
     defaults_from: Tuple[str, ...] = ()
     # The value varies per entity (a parameter, an id, a loop variable): see KeyPattern.dynamic.
     entity: bool = False
+    # For a call: the qualified name of what it calls ("datetime.timedelta"), when known.
+    callee: Optional[str] = None
 
     @property
     def is_literal(self) -> bool:
