@@ -37,6 +37,18 @@ CASES = {
             r.set(f"other:{uid}", value)
             r.pexpire(f"other:{uid}", 1500)
         """),
+    "RL107": ("safe", """\
+        from datetime import timedelta
+
+        import redis
+
+        r = redis.Redis(socket_timeout=5)
+
+
+        def start(uid):
+            r.setex(f"login:{uid}", "pending", 900)
+            r.psetex(f"signup:{uid}", b"pending", timedelta(minutes=5))
+        """),
     "RL201": ("unsafe", """\
         import redis
         import redis.asyncio as aioredis
@@ -171,3 +183,21 @@ def test_fix_keeps_crlf_encoding_and_permissions(tmp_path):
     assert "n\u00e9:".encode("latin-1") in data
     assert b"ex=60" in data
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
+
+
+def test_rl002_fix_result(tmp_path):
+    path = _write(tmp_path, "RL002", CASES["RL002"][1])
+    run("--select", select("RL002"), "--fix", str(path))
+    text = path.read_text()
+    assert 'r.set(f"name:{uid}", value, ex=60)\n' in text
+    assert 'r.set(f"other:{uid}", value, ex=60)  # noqa: E501 -- legacy\n' in text
+    assert 'r.set(f"third:{uid}", value, ex=60)  # type: ignore\n' in text
+    assert "RL101" not in text
+
+
+def test_rl107_fix_result(tmp_path):
+    path = _write(tmp_path, "RL107", CASES["RL107"][1])
+    run("--select", "RL107", "--fix", str(path))
+    text = path.read_text()
+    assert 'r.setex(f"login:{uid}", 900, "pending")' in text
+    assert 'r.psetex(f"signup:{uid}", timedelta(minutes=5), b"pending")' in text
