@@ -68,7 +68,7 @@ def extract(path: str, text: str, client_names: Sequence[str] = (),
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as err:
         return _syntax_error_model(path, text, err)
-    except (RecursionError, MemoryError, ValueError) as err:  # pathological input
+    except (RecursionError, MemoryError, ValueError, cst.CSTValidationError) as err:  # pathological input
         return ModuleModel(path=path, error=f"cannot parse: {type(err).__name__}")
     scopes = collect_scopes(module)
     resolver = Resolver(scopes, client_names, external_clients)
