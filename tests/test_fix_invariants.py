@@ -49,6 +49,19 @@ CASES = {
             r.setex(f"login:{uid}", "pending", 900)
             r.psetex(f"signup:{uid}", b"pending", timedelta(minutes=5))
         """),
+    "RL204": ("safe", """\
+        import redis
+
+        r = redis.Redis(socket_timeout=5)
+
+
+        def follow(uid, other):
+            r.sadd(f"followers:{uid}", other)
+
+
+        def forget(uid):
+            r.delete(f"followers:{uid}")
+        """),
     "RL201": ("unsafe", """\
         import redis
         import redis.asyncio as aioredis
