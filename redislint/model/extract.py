@@ -18,7 +18,7 @@ from ..diagnostics import Position, Span
 from . import clients
 from .command_table import KEY_PARAMS, SIGNATURES
 from .commands import lua_commands, method_for_raw
-from .module import ClientArgument, ClientKind, ClientRef, ClientSite, FunctionCallSite, FunctionInfo, KeyPattern, ModuleModel, RedisCall, StatementRef, Value
+from .module import ClientArgument, ClientKind, ClientRef, ClientSite, Deserialisation, FunctionCallSite, FunctionInfo, KeyPattern, ModuleModel, RedisCall, StatementRef, Value
 from .origins import OriginFinder
 from .resolve import Resolver, literal_value, _NO_VALUE
 from .scopes import ModuleScopes, Scope, collect_scopes, dotted_name
@@ -29,6 +29,8 @@ _ORM_WRITES = {"save", "bulk_create", "bulk_update", "get_or_create", "update_or
 _QUERYSET_WRITES = {"create", "update", "delete", "insert"}
 _SESSION_WRITES = {"add", "add_all", "commit", "execute", "executemany", "merge", "flush", "execute_many"}
 _DOCUMENT_WRITES = {"insert_one", "insert_many", "update_one", "update_many", "replace_one", "put_item", "bulk_write"}
+# Deserialisers that run code chosen by whoever wrote the bytes.
+_CODE_RUNNING_LOADS = {"pickle.loads", "cPickle.loads", "_pickle.loads", "dill.loads", "cloudpickle.loads"}
 _SESSION_WORDS = ("session", "db", "conn", "cursor", "engine", "tx", "database", "cur")
 _QUERYSET_WORDS = ("objects", "query", "session", "db", "repo", "table", "model")
 
@@ -322,6 +324,7 @@ class CallExtractor(cst.CSTVisitor):
         qualified = self.resolver.qualified(func, self.scope)
         if qualified is not None:
             self._client_site(node, qualified)
+            self._deserialisation(node, qualified)
         if node.args:
             self._client_arguments(node)
         self._function_call(node)
@@ -427,6 +430,14 @@ class CallExtractor(cst.CSTVisitor):
         if durable:
             info = self.model.functions[self.function_stack[-1]]
             info.durable_writes = info.durable_writes + (f"{text}.{method}",)
+
+    def _deserialisation(self, node: cst.Call, qualified: str) -> None:
+        """`pickle.loads(data)` and its twins, with the value they load (RL402)."""
+        if qualified not in _CODE_RUNNING_LOADS or not node.args or node.args[0].star or node.args[0].keyword:
+            return
+        self.model.deserialisations.append(Deserialisation(
+            callee=qualified, span=self.span(node), value=self._value(node.args[0].value),
+            function=self.function_stack[-1] if self.function_stack else None))
 
     def _client_site(self, node: cst.Call, qualified: str) -> None:
         made = clients.constructor(qualified)

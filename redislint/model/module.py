@@ -236,6 +236,17 @@ class FunctionCallSite:
     star: bool  # `*args`/`**kwargs`: any parameter may be passed
 
 
+@dataclass(frozen=True)
+class Deserialisation:
+    """A call that turns bytes into objects by running code (`pickle.loads(data)`), with the
+    value it is given (whose origin says whether it was read from Redis): RL402."""
+
+    callee: str  # qualified: "pickle.loads", "dill.loads", "cloudpickle.loads"
+    span: Span
+    value: Value
+    function: Optional[int] = None
+
+
 @dataclass
 class FunctionInfo:
     name: str
@@ -269,6 +280,7 @@ class ModuleModel:
     # Clients this module passes to functions of the project (see ClientArgument).
     client_arguments: List[ClientArgument] = field(default_factory=list)
     function_calls: List[FunctionCallSite] = field(default_factory=list)
+    deserialisations: List[Deserialisation] = field(default_factory=list)
     # Set by the runner from the `test-paths` setting: most rules do not judge test code.
     is_test: bool = False
     # False when the prefilter decided the file cannot touch Redis and it was not parsed.
