@@ -24,6 +24,9 @@ class KeyFacts:
     deleted: bool = False
     written: bool = False
     member_removals: int = 0  # LREM/ZREM/SREM/HDEL call sites: members pruned one by one
+    # The collection type some write gives the key ("hash", "list", "set", "sorted set",
+    # "stream"); None when it is only written as a string, or not written at all.
+    collection: Optional[str] = None
     # Hash fields / set members written: whether any was dynamic, and the constant ones.
     dynamic_members: bool = False
     constant_members: Set[str] = field(default_factory=set)
@@ -120,6 +123,8 @@ class ProjectIndex:
                     continue
                 facts = self.keyspace.setdefault(key.text, KeyFacts(key.text))
                 self._record(facts, call, first=i == 0)
+                if facts.collection is None:
+                    facts.collection = collection_type(call, i)
 
     @staticmethod
     def _record(facts: KeyFacts, call: RedisCall, first: bool) -> None:
@@ -146,6 +151,15 @@ class ProjectIndex:
                     facts.constant_members.add(str(constant))
                 elif value.entity:
                     facts.dynamic_members = True
+
+
+def collection_type(call: RedisCall, position: int) -> Optional[str]:
+    """The collection type ``call`` writes at its ``position``-th key (None: not a collection write)."""
+    if position == 0:
+        return C.COLLECTION_TYPES.get(call.command)
+    if position == 1:
+        return C.MOVE_DESTINATION_TYPES.get(call.command)
+    return None
 
 
 def same_key(a: KeyPattern, b: KeyPattern) -> bool:

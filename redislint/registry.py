@@ -18,6 +18,16 @@ class Status(str, enum.Enum):
     PREVIEW = "preview"
 
 
+class Phase(str, enum.Enum):
+    """When a rule runs.  Most rules read the module's model; the suppression rules read the
+    file's `# noqa` comments and run in the runner after the model rules' findings were
+    suppressed, so that they can see which comments were used."""
+
+    MODEL = "model"  # over the ModuleModel, by run_rules
+    COMMENTS = "comments"  # over the noqa comments, after the model rules' findings were suppressed
+    USAGE = "usage"  # over which suppressions were used, after every other finding was suppressed
+
+
 class FixAvailability(str, enum.Enum):
     NONE = "none"
     SOMETIMES = "sometimes"
@@ -33,6 +43,7 @@ class RuleInfo:
     fix: FixAvailability
     # The fix's applicability when there is one ("safe" / "unsafe"), for `redislint rules`.
     fix_safety: str = ""
+    phase: Phase = Phase.MODEL
 
 
 class Context:
@@ -65,13 +76,15 @@ _RULES: Dict[str, Tuple[RuleInfo, Checker]] = {}
 
 
 def rule(code: str, name: str, summary: str, *, status: Status = Status.STABLE,
-         fix: FixAvailability = FixAvailability.NONE, fix_safety: str = "") -> Callable[[Checker], Checker]:
-    """Register a checker function under a code."""
+         fix: FixAvailability = FixAvailability.NONE, fix_safety: str = "",
+         phase: Phase = Phase.MODEL) -> Callable[[Checker], Checker]:
+    """Register a checker function under a code.  A checker of phase MODEL takes a
+    :class:`Context`; the later phases take a ``suppression.SuppressionContext``."""
 
     def register(check: Checker) -> Checker:
         if code in _RULES:
             raise ValueError(f"duplicate rule code {code}")
-        _RULES[code] = (RuleInfo(code, name, summary, status, fix, fix_safety), check)
+        _RULES[code] = (RuleInfo(code, name, summary, status, fix, fix_safety, phase), check)
         return check
 
     return register
@@ -142,11 +155,20 @@ def known_selector(selector: str) -> bool:
 def run_rules(infos: Sequence[RuleInfo], module: "ModuleModel", index: "ProjectIndex",
               settings: "Settings") -> Iterator[Diagnostic]:
     for info in infos:
-        if info.code == "RL001":
-            continue  # parse errors are reported by the runner, which knows why a file failed
+        if info.code == "RL001" or info.phase is not Phase.MODEL:
+            # Parse errors are reported by the runner, which knows why a file failed; the
+            # suppression rules run in the runner, after suppression (run_phase).
+            continue
         if module.is_test:
             # Test code flushes databases, writes keys without TTLs and reads whole collections
             # on purpose; judging it would drown the findings that matter (`test-paths`).
             continue
         ctx = Context(module, index, settings, info)
         yield from checker_for(info.code)(ctx)
+
+
+def run_phase(phase: Phase, infos: Sequence[RuleInfo], make_context: Callable[[RuleInfo], object]) -> Iterator[Diagnostic]:
+    """Run the selected rules of a later phase, each with the context ``make_context`` builds."""
+    for info in infos:
+        if info.phase is phase:
+            yield from checker_for(info.code)(make_context(info))

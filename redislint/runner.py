@@ -20,9 +20,9 @@ from .model import ModuleModel
 from .model.clients import CLIENT_MODULES
 from .output.diff import unified_diff
 from .project import ProjectIndex
-from .registry import RuleInfo, run_rules, select_rules
+from .registry import Phase, RuleInfo, run_phase, run_rules, select_rules
 from .settings import Settings
-from .suppression import apply_suppressions, parse_noqa
+from .suppression import SuppressionContext, apply_suppressions, matches_selector, parse_noqa, source_lines
 
 if TYPE_CHECKING:
     from .cache import ModelCache
@@ -164,20 +164,55 @@ def _parse_error(model: ModuleModel) -> Diagnostic:
 def diagnose(model: ModuleModel, text: Union[Optional[str], Callable[[], Optional[str]]], index: ProjectIndex,
              settings: Settings, rules: Sequence[RuleInfo]) -> Tuple[List[Diagnostic], int]:
     """Findings for one module after suppressions: (kept, suppressed count).  ``text`` may be a
-    function: the file is read (for its noqa comments) only when there is something to suppress."""
+    function: the file is read (for its comments) only when something needs them.
+
+    The suppression rules run last, over the file's comments: RL003 (phase COMMENTS) after the
+    model rules' findings were suppressed, RL002 (phase USAGE) once every other finding was, so
+    that it knows which comments suppressed something.  Their own findings are suppressed like
+    any other (a `# noqa: RL002` silences RL002 on its line), except that a blanket `# noqa` does
+    not silence the RL002 finding that reports it."""
     selected = {r.code for r in rules}
     if model.error is not None:
         found = [_parse_error(model)] if PARSE_ERROR in selected else []
     else:
         found = list(run_rules(rules, model, index, settings))
-    if not found:
+    comment_rules = [r for r in rules if r.phase is not Phase.MODEL]
+    if not found and not comment_rules:
         return [], 0
     if callable(text):
         text = text()
+    comment_rules = _comment_rules(model, text, comment_rules)
+    if not found and not comment_rules:
+        return [], 0
     per_file = per_file_ignored_codes(settings, model.path)
     noqa = parse_noqa(text) if text is not None and model.error is None else parse_noqa("")
-    kept, suppressed, _used = apply_suppressions(found, noqa, per_file)
+    kept, suppressed, used = apply_suppressions(found, noqa, per_file)
+    if comment_rules:
+        ran = tuple(r.code for r in rules if r.phase is not Phase.USAGE
+                    and not matches_selector(r.code, per_file))
+        lines = source_lines(text or "")
+        for phase in (Phase.COMMENTS, Phase.USAGE):
+            def context(info: RuleInfo) -> SuppressionContext:
+                return SuppressionContext(info, model, noqa, set(used), ran, lines)
+
+            more, n, more_used = apply_suppressions(list(run_phase(phase, comment_rules, context)), noqa, per_file,
+                                                    blanket=phase is not Phase.USAGE)
+            kept.extend(more)
+            suppressed += n
+            used |= more_used
     return kept, suppressed
+
+
+def _comment_rules(model: ModuleModel, text: Optional[str], rules: Sequence[RuleInfo]) -> List[RuleInfo]:
+    """The selected suppression rules, when they have something to judge: a file that was
+    analysed (parsed, not test code) and mentions `noqa` at all."""
+    chosen = [r for r in rules if r.phase is not Phase.MODEL]
+    if not chosen or text is None or model.error is not None or not model.analysed or model.is_test:
+        return []
+    return chosen if _NOQA_WORD.search(text) else []
+
+
+_NOQA_WORD = re.compile("noqa", re.IGNORECASE)
 
 
 @dataclass

@@ -26,9 +26,13 @@ import io
 import re
 import tokenize
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
-from .diagnostics import Diagnostic, Span
+from .diagnostics import Diagnostic, Fix, Span
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .model import ModuleModel
+    from .registry import RuleInfo
 
 PARSE_ERROR_CODE = "RL001"
 OUR_PREFIX = "RL"
@@ -288,6 +292,7 @@ def apply_suppressions(
     diags: Sequence[Diagnostic],
     noqa_map: NoqaMap,
     per_file_selectors: Tuple[str, ...] = (),
+    blanket: bool = True,
 ) -> Tuple[List[Diagnostic], int, Set[Tuple[int, str]]]:
     """Split ``diags`` into those kept and the number suppressed.
 
@@ -300,6 +305,9 @@ def apply_suppressions(
     the listed code or prefix as written (upper-case) that matched, or ``""`` for a bare ``# noqa``
     or a bare file-level exemption (whose ``line`` is the exemption comment's line).  A later
     unused-suppression rule compares it with the :class:`NoqaMap`.
+
+    With ``blanket`` False a bare line ``# noqa`` suppresses nothing: RL002's findings about a
+    blanket ``# noqa`` must not be silenced by the very comment they report.
     """
     kept: List[Diagnostic] = []
     suppressed = 0
@@ -321,7 +329,8 @@ def apply_suppressions(
             directive = noqa_map.get(d.suppression_line)
             if directive is not None:
                 if directive.bare:
-                    hit = (directive.line, "")
+                    if blanket:
+                        hit = (directive.line, "")
                 else:
                     entry = directive.matching_code(d.code)
                     if entry is not None:
@@ -349,6 +358,40 @@ def unused_codes(noqa_map: NoqaMap, used: Set[Tuple[int, str]]) -> Dict[int, Tup
     return out
 
 
+@dataclass
+class SuppressionContext:
+    """What a suppression rule (RL002, RL003) sees of one file: its comments and which of them
+    suppressed something in this run.
+
+    ``ran`` holds the codes of the rules that ran on the file (selected, and not turned off for
+    it by per-file-ignores); ``used`` is as :func:`apply_suppressions` returns it, accumulated
+    over every finding suppressed so far; ``lines`` are the physical lines without line ends.
+    """
+
+    rule: "RuleInfo"
+    module: "ModuleModel"
+    noqa: NoqaMap
+    used: Set[Tuple[int, str]]
+    ran: Tuple[str, ...]
+    lines: List[str]
+
+    @property
+    def path(self) -> str:
+        return self.module.path
+
+    def report(self, span: Span, message: str, fix: Optional[Fix] = None) -> Diagnostic:
+        return Diagnostic(self.rule.code, message, self.module.path, span, fix, span.start.line)
+
+    def ran_any(self, entry: str) -> bool:
+        """Whether a listed code or prefix covers a rule that ran on this file."""
+        return any(code.startswith(entry.upper()) for code in self.ran)
+
+
+def source_lines(text: str) -> List[str]:
+    """The physical lines of ``text`` without their line ends (as the noqa columns count them)."""
+    return [line.rstrip("\r\n") for line in _split_lines(text)]
+
+
 __all__ = [
     "FileNoqa",
     "NoqaDirective",
@@ -358,4 +401,6 @@ __all__ = [
     "parse_noqa",
     "unused_codes",
     "PARSE_ERROR_CODE",
+    "SuppressionContext",
+    "source_lines",
 ]

@@ -11,6 +11,9 @@ from redislint.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPECT = re.compile(r"#\s*expect:\s*([A-Z0-9 ,]+)")
+# On a line of its own, for the line below: where a trailing `# expect:` would change what is
+# checked (RL003 counts text after `# noqa: ...` codes as the reason).
+EXPECT_NEXT = re.compile(r"^\s*#\s*expect-next-line:\s*([A-Z0-9 ,]+)")
 
 
 def lint(code: str, **settings) -> List:
@@ -27,7 +30,11 @@ def codes(code: str, **settings) -> List[str]:
 def expectations(text: str) -> Set[Tuple[int, str]]:
     found = set()
     for lineno, line in enumerate(text.splitlines(), 1):
-        m = EXPECT.search(line)
+        m = EXPECT_NEXT.search(line)
+        if m:
+            lineno += 1
+        else:
+            m = EXPECT.search(line)
         if m:
             for code in re.split(r"[ ,]+", m.group(1).strip()):
                 if code:

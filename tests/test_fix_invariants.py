@@ -13,6 +13,18 @@ from click.testing import CliRunner
 from redislint.cli import cli
 
 CASES = {
+    "RL002": ("safe", """\
+        import redis
+
+        r = redis.Redis(socket_timeout=5)
+
+
+        def remember(uid, value):
+            r.set(f"name:{uid}", value, ex=60)  # noqa: RL101
+            r.set(f"other:{uid}", value, ex=60)  # noqa: E501, RL101 -- legacy
+            r.set(f"third:{uid}", value, ex=60)  # type: ignore  # noqa: RL101, RL104
+        # noqa: RL101
+        """),
     "RL104": ("safe", """\
         import redis
 
@@ -24,6 +36,31 @@ CASES = {
             r.expire(f"name:{uid}", 60)
             r.set(f"other:{uid}", value)
             r.pexpire(f"other:{uid}", 1500)
+        """),
+    "RL107": ("safe", """\
+        from datetime import timedelta
+
+        import redis
+
+        r = redis.Redis(socket_timeout=5)
+
+
+        def start(uid):
+            r.setex(f"login:{uid}", "pending", 900)
+            r.psetex(f"signup:{uid}", b"pending", timedelta(minutes=5))
+        """),
+    "RL204": ("safe", """\
+        import redis
+
+        r = redis.Redis(socket_timeout=5)
+
+
+        def follow(uid, other):
+            r.sadd(f"followers:{uid}", other)
+
+
+        def forget(uid):
+            r.delete(f"followers:{uid}")
         """),
     "RL201": ("unsafe", """\
         import redis
@@ -65,6 +102,14 @@ CASES = {
 }
 
 
+# The codes each case runs with (RL002 judges only the codes of rules that ran).
+SELECT = {"RL002": "RL002,RL1"}
+
+
+def select(code):
+    return SELECT.get(code, code)
+
+
 def run(*args):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
@@ -84,13 +129,13 @@ def _write(tmp_path, code, source, newline="\n"):
 def test_fix_reparses_and_is_idempotent(tmp_path, code):
     safety, source = CASES[code]
     path = _write(tmp_path, code, source)
-    result = run("--select", code, "--fix", "--unsafe-fixes", str(path))
+    result = run("--select", select(code), "--fix", "--unsafe-fixes", str(path))
     fixed = path.read_text()
     assert fixed != textwrap.dedent(source)
     cst.parse_module(fixed)  # re-parses
-    assert code not in run("--select", code, "--unsafe-fixes", str(path)).output or code == "RL201"
+    assert code not in run("--select", select(code), "--unsafe-fixes", str(path)).output or code == "RL201"
     # A second --fix changes nothing.
-    run("--select", code, "--fix", "--unsafe-fixes", str(path))
+    run("--select", select(code), "--fix", "--unsafe-fixes", str(path))
     assert path.read_text() == fixed
     assert result.exit_code in (0, 1)
 
@@ -100,7 +145,7 @@ def test_unsafe_fixes_need_the_flag(tmp_path, code):
     _, source = CASES[code]
     path = _write(tmp_path, code, source)
     before = path.read_text()
-    result = run("--select", code, "--fix", str(path))
+    result = run("--select", select(code), "--fix", str(path))
     assert path.read_text() == before
     assert "hidden fix" in result.output
 
@@ -110,7 +155,7 @@ def test_diff_writes_nothing(tmp_path, code):
     _, source = CASES[code]
     path = _write(tmp_path, code, source)
     before = path.read_bytes()
-    result = run("--select", code, "--diff", "--unsafe-fixes", str(path))
+    result = run("--select", select(code), "--diff", "--unsafe-fixes", str(path))
     assert result.stdout.startswith("--- a/") and result.stdout.splitlines()[0].endswith(f"{code}.py")
     assert path.read_bytes() == before
 
@@ -151,3 +196,21 @@ def test_fix_keeps_crlf_encoding_and_permissions(tmp_path):
     assert "n\u00e9:".encode("latin-1") in data
     assert b"ex=60" in data
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
+
+
+def test_rl002_fix_result(tmp_path):
+    path = _write(tmp_path, "RL002", CASES["RL002"][1])
+    run("--select", select("RL002"), "--fix", str(path))
+    text = path.read_text()
+    assert 'r.set(f"name:{uid}", value, ex=60)\n' in text
+    assert 'r.set(f"other:{uid}", value, ex=60)  # noqa: E501 -- legacy\n' in text
+    assert 'r.set(f"third:{uid}", value, ex=60)  # type: ignore\n' in text
+    assert "RL101" not in text
+
+
+def test_rl107_fix_result(tmp_path):
+    path = _write(tmp_path, "RL107", CASES["RL107"][1])
+    run("--select", "RL107", "--fix", str(path))
+    text = path.read_text()
+    assert 'r.setex(f"login:{uid}", 900, "pending")' in text
+    assert 'r.psetex(f"signup:{uid}", timedelta(minutes=5), b"pending")' in text

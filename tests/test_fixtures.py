@@ -18,8 +18,8 @@ def _found(result, path):
 
 @pytest.mark.parametrize("path", RULE_FIXTURES, ids=lambda p: p.name)
 def test_rule_fixture(path):
-    # Each rule fixture is a project of its own.
-    result = lint_paths([str(path)], ConfigResolver(cwd=str(ROOT)))
+    # Each rule fixture is a project of its own, linted with the stable rules and --preview.
+    result = lint_paths([str(path)], ConfigResolver(cwd=str(ROOT), overrides={"preview": True}))
     assert _found(result, path) == expectations(path.read_text())
 
 

@@ -257,3 +257,114 @@ def test_commands_rules_need_a_redis_receiver():
             obj.shutdown()
             obj.config_set("a", "b")
     """) == []
+
+
+# --- RL204 delete-large-key ------------------------------------------------------------------
+
+RL204 = Snippets(H, "RL204")
+
+
+@pytest.mark.parametrize("write", [
+    'r.hset(f"c:{uid}", item, 1)',
+    'r.hincrby(f"c:{uid}", item, 1)',
+    'r.hset(f"c:{uid}", mapping=data)',
+    'r.rpush(f"c:{uid}", item)',
+    'r.lpush(f"c:{uid}", item)',
+    'r.lmove("inbox", f"c:{uid}")',
+    'r.sadd(f"c:{uid}", item)',
+    'r.sunionstore(f"c:{uid}", ["a", "b"])',
+    'r.zadd(f"c:{uid}", {item: 1})',
+    'r.geoadd(f"c:{uid}", [1.0, 2.0, item])',
+    'r.xadd(f"c:{uid}", {"a": item})',
+])
+def test_rl204_flags_delete_of_a_collection(write):
+    assert RL204.lines(f"""
+        def write(uid, item, data):
+            {write}
+        def drop(uid):
+            r.delete(f"c:{{uid}}")
+    """) == [5]
+
+
+def test_rl204_every_receiver_and_several_keys():
+    assert RL204.lines("""
+        async def f(uid, item):
+            r.sadd(f"s:{uid}", item)
+            r.delete(f"t:{uid}", f"s:{uid}")
+            await ar.delete(f"s:{uid}")
+            rc.delete(f"s:{uid}")
+            with r.pipeline() as p:
+                p.delete(f"s:{uid}")
+    """) == [4, 5, 6, 8]
+
+
+def test_rl204_keyspace_is_project_wide(tmp_path):
+    from redislint.config import ConfigResolver
+    from redislint.runner import lint_paths
+
+    (tmp_path / "writes.py").write_text(
+        "import redis\nr = redis.Redis()\ndef add(uid, x):\n    r.rpush(f'log:{uid}', x)\n")
+    (tmp_path / "cleanup.py").write_text(
+        "import redis\nr = redis.Redis()\ndef drop(uid):\n    r.delete(f'log:{uid}')\n")
+    result = lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path), overrides={"select": ("RL204",)}))
+    assert [(d.path.rsplit("/", 1)[-1], d.line) for d in result.diagnostics] == [("cleanup.py", 4)]
+
+
+def test_rl204_does_not_flag():
+    assert RL204.lines("""
+        def f(uid, key, item, name, email):
+            r.set(f"token:{uid}", item, ex=5)
+            r.incr(f"hits:{uid}")
+            r.hset(f"profile:{uid}", mapping={"name": name, "email": email})
+            r.sadd(f"flags:{uid}", "admin", "beta")
+            r.delete(f"token:{uid}")
+            r.delete(f"hits:{uid}")
+            r.delete(f"profile:{uid}")
+            r.delete(f"flags:{uid}")
+            r.delete(key)
+            r.delete(f"never-written:{uid}")
+            r.sadd(f"s:{uid}", item)
+            r.unlink(f"s:{uid}")
+            r.getdel(f"s:{uid}")
+            r.execute_command("DEL", f"s:{uid}")
+    """) == []
+
+
+def test_rl204_unknown_key_expressions_only_within_a_function():
+    assert RL204.lines("""
+        def add(job):
+            k = job.key()
+            r.rpush(k, 1)
+            r.delete(k)
+        def other(job):
+            k = job.key()
+            r.delete(k)
+    """) == [5]
+
+
+def test_rl204_not_on_other_receivers():
+    assert RL204.lines("""
+        def f(uid, item, cache: dict):
+            r.sadd(f"s:{uid}", item)
+            cache.delete(f"s:{uid}")
+    """) == []
+
+
+def test_rl204_fix_renames_only_the_method():
+    (d,) = RL204.found("""
+        def f(uid, item):
+            r.sadd(f"s:{uid}", item)
+            r.delete(f"s:{uid}")
+    """)
+    assert d.fix.applicability is Applicability.SAFE
+    assert fixed("""
+        async def f(uid, item, keys):
+            r.sadd(f"s:{uid}", item)
+            n = r.delete(f"s:{uid}")
+            await ar.delete(f"s:{uid}", *keys)
+    """, "RL204") == textwrap.dedent("""
+        async def f(uid, item, keys):
+            r.sadd(f"s:{uid}", item)
+            n = r.unlink(f"s:{uid}")
+            await ar.unlink(f"s:{uid}", *keys)
+    """)

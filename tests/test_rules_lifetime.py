@@ -757,3 +757,135 @@ def test_rl104_raw_write_then_expire():
     """
     (d,) = only(code, "RL104")
     assert d.fix is None
+
+
+# --- RL107 invalid-ttl -----------------------------------------------------------------------
+
+RL107 = Snippets(H + "import datetime\nfrom datetime import timedelta\n", "RL107")
+
+
+@pytest.mark.parametrize("call", [
+    'r.set(k, v, ex=0)',
+    'r.set(k, v, ex=-10)',
+    'r.set(k, v, px=0)',
+    'r.set(k, v, px=-1)',
+    'r.set(k, v, 0)',
+    'r.set(k, v, ex=2.5)',
+    'r.set(k, v, px=100.0)',
+    'r.set(k, v, None, 1.5)',
+    'r.getex(k, ex=0)',
+    'r.expire(k, 0)',
+    'r.expire(k, -1)',
+    'r.pexpire(k, 0)',
+    'r.expire(k, 1.5)',
+    'r.expire(name=k, time=0)',
+    'r.setex(k, 0, v)',
+    'r.psetex(k, -5, v)',
+    'r.setex(k, 2.5, v)',
+    'r.setex(k, "hello", 60)',
+    'r.setex(k, b"x", 60)',
+    'r.setex(k, {"a": 1}, 60)',
+    'r.psetex(k, "hello", timedelta(milliseconds=500))',
+    'r.setex(k, "hello", datetime.timedelta(seconds=5))',
+    'r.expire(r.rpush(k, v), 60)',
+    'r.expire(r.incr(k), 60)',
+    'r.pexpire(r.hset(k, "f", v), 60)',
+    'r.expire(r.sadd(k, v), 60)',
+    'r.pipeline().expire(r.lpush(k, v), 60)',
+])
+def test_rl107_flags(call):
+    assert RL107.lines(f"""
+        def f(k, v):
+            {call}
+    """) == [3]
+
+
+def test_rl107_async_reply_as_key():
+    assert RL107.lines("""
+        async def f(k, v):
+            await ar.expire(await ar.rpush(k, v), 60)
+            await ar.set(k, v, ex=0)
+    """) == [3, 4]
+
+
+@pytest.mark.parametrize("call", [
+    'r.set(k, v, ex=ttl)',
+    'r.set(k, v, ex=delta)',
+    'r.set(k, v, ex=None)',
+    'r.set(k, v, px=None)',
+    'r.set(k, v, ex=60)',
+    'r.set(k, v, ex=TTL)',
+    'r.set(k, v, ex=timedelta(seconds=1))',
+    'r.set(k, v, ex=True)',
+    'r.expire(k, 60)',
+    'r.expire(k, ttl)',
+    'r.expire(k, timedelta(hours=1))',
+    'r.expireat(k, 0)',
+    'r.setex(k, 60, v)',
+    'r.setex(k, "60", 60)',
+    'r.setex(k, v, 60)',
+    'r.setex(k, "hello", ttl)',
+    'r.setex(k, "hello", 0)',
+    'r.setex(k, timedelta(seconds=5), "x")',
+    'r.expire(r.get(k), 60)',
+    'r.expire(r.getdel(k), 60)',
+    'r.execute_command("SET", k, v, "EX", 0)',
+    'r.expire(*args)',
+])
+def test_rl107_does_not_flag(call):
+    assert RL107.lines(f"""
+        TTL = 0
+        def f(k, v, ttl, delta: timedelta, args):
+            {call}
+    """) == []
+
+
+def test_rl107_reply_through_a_variable_is_not_followed():
+    assert RL107.lines("""
+        def f(k, v):
+            n = r.rpush(k, v)
+            r.expire(n, 60)
+    """) == []
+
+
+def test_rl107_not_on_other_receivers():
+    assert RL107.lines("""
+        class Cache:
+            def set(self, k, v, ex=None): ...
+        def f(k, v, cache: Cache):
+            cache.set(k, v, ex=0)
+            cache.expire(k, 0)
+    """) == []
+
+
+def test_rl107_only_the_certain_setex_swap_is_fixed():
+    fixes = {d.line - RL107.header.count("\n"): d.fix for d in RL107.found("""
+        def f(k, v):
+            r.setex(k, "hello", 60)
+            r.expire(k, 0)
+            r.set(k, v, ex=1.5)
+    """)}
+    assert fixes[3] is not None and fixes[3].applicability is Applicability.SAFE
+    assert fixes[4] is None and fixes[5] is None
+
+
+def test_rl107_swap_fix_result():
+    assert RL107.fixed("""
+        def f(k):
+            r.setex(k, "hello", 60)
+            r.psetex(name=k, time_ms={"a": 1}, value=timedelta(milliseconds=5))
+            r.setex(
+                k,
+                "pending",
+                timedelta(minutes=15),
+            )
+    """) == textwrap.dedent("""
+        def f(k):
+            r.setex(k, 60, "hello")
+            r.psetex(name=k, time_ms=timedelta(milliseconds=5), value={"a": 1})
+            r.setex(
+                k,
+                timedelta(minutes=15),
+                "pending",
+            )
+    """)

@@ -166,3 +166,50 @@ def test_rl401_raw_set():
             r.execute_command("SET", k, Path(path).read_bytes())
             r.execute_command("SET", Path(path).read_text(), 1)
     """) == [3]
+
+
+# --- RL402 pickle-from-redis -----------------------------------------------------------------
+
+RL402 = Snippets("""
+import pickle
+import dill
+import cloudpickle
+import redis
+from redis.asyncio import Redis as AsyncRedis
+r = redis.Redis()
+ar = AsyncRedis()
+""", "RL402")
+
+
+def test_rl402_flags_loads_of_redis_replies():
+    assert RL402.lines("""
+        async def f(k):
+            pickle.loads(r.get(k))
+            data = r.hget(k, "f")
+            pickle.loads(data)
+            dill.loads(await ar.get(k))
+            cloudpickle.loads(r.lindex(k, 0))
+            p = r.pipeline()
+    """) == [3, 5, 6, 7]
+
+
+def test_rl402_does_not_flag():
+    assert RL402.lines("""
+        import json
+        def f(k, blob, cache: dict):
+            json.loads(r.get(k))
+            pickle.loads(blob)
+            pickle.loads(cache.get(k))
+            pickle.dumps(r.get(k))
+            with open(k, "rb") as fh:
+                pickle.load(fh)
+    """) == []
+
+
+def test_rl402_not_in_test_code():
+    from redislint import lint_source
+    from redislint.settings import Settings
+
+    code = "import pickle, redis\nr = redis.Redis()\ndef f(k):\n    return pickle.loads(r.get(k))\n"
+    assert [d.code for d in lint_source(code, "tests/test_x.py", Settings(select=("RL402",)))] == []
+    assert [d.code for d in lint_source(code, "app.py", Settings(select=("RL402",)))] == ["RL402"]

@@ -39,6 +39,20 @@ STORE_DESTINATIONS: Dict[str, str] = {
 }
 COUNTERS: FrozenSet[str] = frozenset({"incr", "incrby", "incrbyfloat", "decr", "decrby", "hincrby", "increx"})
 
+# The type of collection a command creates or grows at its first key, and for moves at their
+# second (destination) key: a key the project uses this way can hold many elements (RL204).
+COLLECTION_TYPES: Dict[str, str] = {
+    "hset": "hash", "hsetnx": "hash", "hmset": "hash", "hincrby": "hash", "hincrbyfloat": "hash",
+    "lpush": "list", "rpush": "list", "lpushx": "list", "rpushx": "list", "linsert": "list",
+    "sadd": "set", "sunionstore": "set", "sinterstore": "set", "sdiffstore": "set",
+    "zadd": "sorted set", "zincrby": "sorted set", "geoadd": "sorted set", "zunionstore": "sorted set",
+    "zinterstore": "sorted set", "zdiffstore": "sorted set", "zrangestore": "sorted set",
+    "xadd": "stream",
+}
+MOVE_DESTINATION_TYPES: Dict[str, str] = {
+    "lmove": "list", "blmove": "list", "rpoplpush": "list", "brpoplpush": "list", "smove": "set",
+}
+
 # --- lifetime ------------------------------------------------------------------------------
 EXPIRES: FrozenSet[str] = frozenset({"expire", "pexpire", "expireat", "pexpireat"})
 PERSISTS: FrozenSet[str] = frozenset({"persist"})

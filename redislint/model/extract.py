@@ -17,7 +17,7 @@ from ..diagnostics import Position, Span
 from . import clients
 from .command_table import KEY_PARAMS, SIGNATURES
 from .commands import lua_commands, method_for_raw
-from .module import ClientArgument, ClientKind, ClientRef, ClientSite, FunctionCallSite, FunctionInfo, KeyPattern, ModuleModel, RedisCall, StatementRef, Value
+from .module import ClientArgument, ClientKind, ClientRef, ClientSite, Deserialisation, FunctionCallSite, FunctionInfo, KeyPattern, ModuleModel, RedisCall, StatementRef, Value
 from .origins import OriginFinder
 from .positions import Positions
 from .resolve import Resolver, literal_value, _NO_VALUE
@@ -30,6 +30,8 @@ _ORM_WRITES = {"save", "bulk_create", "bulk_update", "get_or_create", "update_or
 _QUERYSET_WRITES = {"create", "update", "delete", "insert"}
 _SESSION_WRITES = {"add", "add_all", "commit", "execute", "executemany", "merge", "flush", "execute_many"}
 _DOCUMENT_WRITES = {"insert_one", "insert_many", "update_one", "update_many", "replace_one", "put_item", "bulk_write"}
+# Deserialisers that run code chosen by whoever wrote the bytes.
+_CODE_RUNNING_LOADS = {"pickle.loads", "cPickle.loads", "_pickle.loads", "dill.loads", "cloudpickle.loads"}
 _SESSION_WORDS = ("session", "db", "conn", "cursor", "engine", "tx", "database", "cur")
 _QUERYSET_WORDS = ("objects", "query", "session", "db", "repo", "table", "model")
 
@@ -69,7 +71,7 @@ def extract(path: str, text: str, client_names: Sequence[str] = (),
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as err:
         return _syntax_error_model(path, text, err)
-    except (RecursionError, MemoryError, ValueError) as err:  # pathological input
+    except (RecursionError, MemoryError, ValueError, cst.CSTValidationError) as err:  # pathological input
         return ModuleModel(path=path, error=f"cannot parse: {type(err).__name__}")
     scopes = collect_scopes(module)
     resolver = Resolver(scopes, client_names, external_clients)
@@ -321,6 +323,7 @@ class CallExtractor:
         qualified = self.resolver.qualified(func, self.scope)
         if qualified is not None:
             self._client_site(node, qualified)
+            self._deserialisation(node, qualified)
         if node.args:
             self._client_arguments(node)
         self._function_call(node)
@@ -426,6 +429,14 @@ class CallExtractor:
         if durable:
             info = self.model.functions[self.function_stack[-1]]
             info.durable_writes = info.durable_writes + (f"{text}.{method}",)
+
+    def _deserialisation(self, node: cst.Call, qualified: str) -> None:
+        """`pickle.loads(data)` and its twins, with the value they load (RL402)."""
+        if qualified not in _CODE_RUNNING_LOADS or not node.args or node.args[0].star or node.args[0].keyword:
+            return
+        self.model.deserialisations.append(Deserialisation(
+            callee=qualified, span=self.span(node), value=self._value(node.args[0].value),
+            function=self.function_stack[-1] if self.function_stack else None))
 
     def _client_site(self, node: cst.Call, qualified: str) -> None:
         made = clients.constructor(qualified)
@@ -624,7 +635,13 @@ class CallExtractor:
                      size=size, items=items, item_values=item_values, resolved_literal=resolved,
                      possible=tuple(dict.fromkeys(v for v, _ in possible if isinstance(v, plain))),
                      defaults_from=tuple(dict.fromkeys(p for _, p in possible if p is not None)),
-                     entity=self.resolver.is_entity(node, scope))
+                     entity=self.resolver.is_entity(node, scope), callee=self._callee_of(node, scope))
+
+    def _callee_of(self, node: cst.BaseExpression, scope: Scope) -> Optional[str]:
+        """The qualified name a call expression calls (`timedelta(...)` → datetime.timedelta)."""
+        if not isinstance(node, cst.Call):
+            return None
+        return self.resolver.qualified(node.func, scope) or dotted_name(node.func)
 
 
 _KINDS = {

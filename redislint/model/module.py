@@ -98,6 +98,8 @@ class Value:
     defaults_from: Tuple[str, ...] = ()
     # The value varies per entity (a parameter, an id, a loop variable): see KeyPattern.dynamic.
     entity: bool = False
+    # For a call: the qualified name of what it calls ("datetime.timedelta"), when known.
+    callee: Optional[str] = None
 
     @property
     def is_literal(self) -> bool:
@@ -239,6 +241,17 @@ class FunctionCallSite:
     star: bool  # `*args`/`**kwargs`: any parameter may be passed
 
 
+@dataclass(frozen=True)
+class Deserialisation:
+    """A call that turns bytes into objects by running code (`pickle.loads(data)`), with the
+    value it is given (whose origin says whether it was read from Redis): RL402."""
+
+    callee: str  # qualified: "pickle.loads", "dill.loads", "cloudpickle.loads"
+    span: Span
+    value: Value
+    function: Optional[int] = None
+
+
 @dataclass
 class FunctionInfo:
     name: str
@@ -272,6 +285,7 @@ class ModuleModel:
     # Clients this module passes to functions of the project (see ClientArgument).
     client_arguments: List[ClientArgument] = field(default_factory=list)
     function_calls: List[FunctionCallSite] = field(default_factory=list)
+    deserialisations: List[Deserialisation] = field(default_factory=list)
     # Set by the runner from the `test-paths` setting: most rules do not judge test code.
     is_test: bool = False
     # False when the prefilter decided the file cannot touch Redis and it was not parsed.

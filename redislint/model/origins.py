@@ -3,7 +3,8 @@
 A value is "large" not because of its name but because of what produced it: a file read, an
 HTTP response body, an in-memory byte buffer, a serialised data frame or a database result set.
 Wrappers that keep the size (json.dumps, pickle.dumps, compression, base64, str/bytes) pass the
-origin of what they wrap through.
+origin of what they wrap through.  A reply of a command on a known client is "redis:<method>"
+(RL107: a key that is really a count; RL402: bytes read back from Redis).
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Optional, TYPE_CHECKING
 
 import libcst as cst
 
+from .module import ClientKind
 from .scopes import Scope, dotted_name
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -74,6 +76,9 @@ class OriginFinder:
             return None
         if not isinstance(node, cst.Call):
             return None
+        command = self._redis_command(node, scope)
+        if command is not None:
+            return f"redis:{command}"
         qualified = r.qualified(node.func) or dotted_name(node.func) or ""
         if qualified in _DATAFRAME_BUILDERS or qualified.startswith(("pandas.read_", "polars.read_")):
             return "dataframe"
@@ -105,6 +110,16 @@ class OriginFinder:
         if method in {"encode", "decode"}:
             return self.origin(receiver, scope, d)
         return None
+
+    def _redis_command(self, node: cst.Call, scope: Scope) -> Optional[str]:
+        """`r.get(k)` on a known client (not a pipeline, whose methods return the pipeline): the
+        command whose reply this is."""
+        if not isinstance(node.func, cst.Attribute):
+            return None
+        ref = self.resolver.client_of(node.func.value, scope)
+        if ref is None or ref.via is not None or ref.kind is ClientKind.PIPELINE:
+            return None
+        return node.func.attr.value
 
     def _annotated(self, annotation: cst.BaseExpression) -> Optional[str]:
         """A parameter annotated as a data frame or an array holds a whole data set."""

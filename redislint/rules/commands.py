@@ -5,9 +5,11 @@ import re
 from typing import Iterator, Optional
 
 from ..diagnostics import Diagnostic, Edit, Fix
-from ..model import ClientKind, RedisCall
+from ..model import ClientKind, KeyPattern, RedisCall
 from ..model import commands as C
-from ..registry import Context, FixAvailability, rule
+from ..project import collection_type, same_key
+from ..registry import Context, FixAvailability, Status, rule
+from ._support import key_label
 
 SCAN_COUNT = 1000
 _GLOB = re.compile(r"[*?\[\\]")
@@ -84,3 +86,44 @@ def dangerous_command(ctx: Context) -> Iterator[Diagnostic]:
         if call.command == "save" and not call.raw:
             fix = Fix.unsafe("Use `bgsave()`, which saves in a forked child", Edit.replacement(call.name_span, "bgsave"))
         yield ctx.report(call, f"`{call.command}` in application code: {reason}", fix)
+
+
+def _collection_of(ctx: Context, call: RedisCall, key: KeyPattern) -> Optional[str]:
+    """The collection type the project writes at ``key``: anywhere for its pattern (the
+    keyspace facts), or, when the pattern is unknown, in the same function for the same key
+    expression.
+    None for strings, for unknown keys, and for hashes and sets only ever written with a fixed
+    set of constant fields or members (a small object, as cheap to free as a string)."""
+    facts = ctx.index.facts(key)
+    if facts is not None and facts.collection is not None:
+        if facts.constant_members and not facts.dynamic_members and facts.collection in ("hash", "set"):
+            return None
+        return facts.collection
+    for other in ctx.module.calls:
+        if other.function != call.function:
+            continue
+        for i, other_key in enumerate(other.keys[:2]):
+            kind = collection_type(other, i)
+            if kind is not None and not other_key.known and same_key(other_key, key):
+                return kind
+    return None
+
+
+@rule("RL204", "delete-large-key", "DEL of a collection frees it in the foreground, blocking the server.",
+      status=Status.PREVIEW, fix=FixAvailability.SOMETIMES, fix_safety="safe")
+def delete_large_key(ctx: Context) -> Iterator[Diagnostic]:
+    """`delete` of a key the project uses as a hash, list, set, sorted set or stream: DEL frees
+    every element before it returns, on the server's only thread; UNLINK removes the key at
+    once and frees the memory in a background thread."""
+    for call in ctx.module.calls:
+        if call.command != "delete" or call.raw:
+            continue
+        for key in call.keys:
+            kind = _collection_of(ctx, call, key)
+            if kind is None:
+                continue
+            fix = Fix.safe("Use `unlink()`, which frees the memory in a background thread",
+                           Edit.replacement(call.name_span, "unlink"))
+            yield ctx.report(call, f"`delete` of {key_label(key)}, which the project uses as a {kind}: DEL frees "
+                                   "every element while the server waits; `unlink` frees it in the background", fix)
+            break

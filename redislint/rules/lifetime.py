@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator, Optional
 
 from ..diagnostics import Diagnostic, Edit, Fix
-from ..model import KeyPattern, RedisCall
+from ..model import KeyPattern, RedisCall, Value
 from ..model import commands as C
 from ..project import gives_ttl, lifetime_managed, same_key
 from ..registry import Context, FixAvailability, rule
@@ -182,3 +182,98 @@ def lock_without_timeout(ctx: Context) -> Iterator[Diagnostic]:
         timeout = site.args.get("timeout")
         if site.kind == "lock" and (timeout is None or timeout.kind == "none"):
             yield ctx.report(site.span, "`Lock(...)` without `timeout`: if the holder dies, the lock is held forever")
+
+
+# Commands whose reply is a count, a flag or a length, never a key name: passing one as the key
+# of `expire` names a key like "3" (`r.expire(r.rpush(k, v), 60)`).
+_COUNT_REPLIES = (C.COLLECTION_WRITES | C.COUNTERS | C.EXPIRES | frozenset(C.STORE_DESTINATIONS)
+                  | {"set", "setnx", "mset", "msetnx", "append", "setrange", "setbit", "delete", "unlink",
+                     "exists", "llen", "scard", "zcard", "hlen", "strlen", "persist", "ttl", "pttl"}) \
+    - {"xadd", "json.set"}
+_TIMEDELTA = {"datetime.timedelta"}
+
+
+def _not_positive_int(value: Optional[Value]) -> bool:
+    return value is not None and value.kind == "int" and value.literal <= 0
+
+
+def _is_float(value: Optional[Value]) -> bool:
+    return value is not None and value.kind == "float"
+
+
+def _non_numeric(value: Value) -> bool:
+    """Certainly not a number of seconds: a str/bytes literal that is not an integer, or a
+    container literal."""
+    if value.kind in ("str", "bytes"):
+        text = value.literal.decode("latin-1") if isinstance(value.literal, bytes) else value.literal
+        return not text.strip().lstrip("-").isdigit()
+    return value.kind in ("dict", "list", "tuple", "set")
+
+
+def _is_duration(value: Value) -> bool:
+    return (value.kind == "int" and value.literal > 0) or (value.kind == "call" and value.callee in _TIMEDELTA)
+
+
+# `setex(name, time, value)`, `psetex(name, time_ms, value)`.
+_SETEX_TIME = {"setex": "time", "psetex": "time_ms"}
+
+
+def _swap_fix(call: RedisCall) -> Optional[Fix]:
+    time, value = call.args[_SETEX_TIME[call.command]], call.args["value"]
+    if call.has_star_args or not call.bound:
+        return None
+    return Fix.safe("Swap the value and the time", Edit.replacement(time.span, value.text),
+                    Edit.replacement(value.span, time.text))
+
+
+def _invalid_ttl(call: RedisCall) -> Iterator[tuple]:
+    """(span, message, fix) for each expiry of ``call`` that fails or deletes the key."""
+    command = call.command
+    if command in ("set", "getex", "increx"):
+        for param, unit in (("ex", "seconds"), ("px", "milliseconds")):
+            given = call.args.get(param)
+            if _not_positive_int(given):
+                yield given.span, (f"`{param}={given.text}`: Redis rejects an expiry that is not positive "
+                                   f"(invalid expire time), so the `{command}` fails"), None
+            elif _is_float(given):
+                yield given.span, (f"`{param}={given.text}`: redis-py raises DataError for a float `{param}`; "
+                                   f"pass whole {unit} (an int) or a timedelta"), None
+    elif command in ("expire", "pexpire"):
+        time, name = call.args.get("time"), call.args.get("name")
+        if _not_positive_int(time):
+            yield time.span, (f"`{command}` with a time of {time.text} deletes the key at once instead of "
+                              "giving it a TTL; use `delete()` if that is the intent"), None
+        elif _is_float(time):
+            yield time.span, (f"`{command}` with a time of {time.text}: Redis rejects a time that is not an "
+                              "integer"), None
+        origin = name.origin if name is not None and name.kind in ("call", "await") else None
+        if origin is not None and origin.startswith("redis:") and origin[len("redis:"):] in _COUNT_REPLIES:
+            yield name.span, (f"`{command}` is given the reply of `{origin[len('redis:'):]}` (a number) as its "
+                              "key: it expires a key named after that number, not the key just written"), None
+    elif command in _SETEX_TIME:
+        time, value = call.args.get(_SETEX_TIME[command]), call.args.get("value")
+        if time is None or value is None:
+            return
+        if _non_numeric(time) and _is_duration(value):
+            yield call.span, (f"`{command}` takes `(name, {_SETEX_TIME[command]}, value)`: the value and the time "
+                              "are swapped, so Redis rejects the call"), _swap_fix(call)
+        elif _not_positive_int(time):
+            yield time.span, (f"`{command}` with a time of {time.text}: Redis rejects an expiry that is not "
+                              "positive"), None
+        elif _is_float(time):
+            yield time.span, (f"`{command}` with a time of {time.text}: Redis rejects a time that is not an "
+                              "integer"), None
+
+
+@rule("RL107", "invalid-ttl", "An expiry that fails, or deletes the key instead of bounding it.",
+      fix=FixAvailability.SOMETIMES, fix_safety="safe")
+def invalid_ttl(ctx: Context) -> Iterator[Diagnostic]:
+    """Literal expiries the server rejects (`ex=0`, negative, non-integer), that redis-py
+    rejects before sending (a float `ex`/`px`), that delete the key (`expire(k, 0)`), `setex`
+    arguments in the wrong order, and `expire` of a command's reply instead of a key.  Only
+    literals count: a variable's value is not known here."""
+    for call in ctx.module.calls:
+        if call.raw:
+            continue
+        for span, message, fix in _invalid_ttl(call):
+            yield ctx.report(span, message, fix)

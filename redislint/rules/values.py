@@ -6,7 +6,7 @@ from typing import Iterator
 from ..diagnostics import Diagnostic
 from ..model import commands as C
 from ..model.module import LARGE_ORIGINS
-from ..registry import Context, rule
+from ..registry import Context, Status, rule
 
 _ORIGIN_WORDS = {
     "file-read": "a whole file read",
@@ -46,3 +46,19 @@ def large_value(ctx: Context) -> Iterator[Diagnostic]:
                 yield ctx.report(value.span, f"`{call.command}` stores a {value.size:,}-byte literal, {severity} "
                                              f"the {limit:,}-byte limit (max-value-bytes)")
                 break
+
+
+@rule("RL402", "pickle-from-redis", "Unpickling bytes read from Redis runs code whoever wrote them chose.",
+      status=Status.PREVIEW)
+def pickle_from_redis(ctx: Context) -> Iterator[Diagnostic]:
+    """`pickle.loads` (or `dill`/`cloudpickle`) of a value read from Redis within the function:
+    unpickling runs whatever code the bytes name, so anyone who can write that key — another
+    service, a compromised client, a user-controlled field — runs code in this process."""
+    for load in ctx.module.deserialisations:
+        origin = load.value.origin or ""
+        if not origin.startswith("redis:"):
+            continue
+        command = origin[len("redis:"):]
+        yield ctx.report(load.span, f"`{load.callee}` of the reply of `{command}`: unpickling bytes from Redis runs "
+                                    "code chosen by whoever can write that key; store JSON (or sign the bytes) "
+                                    "instead")
