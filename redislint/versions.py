@@ -40,14 +40,22 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.9/3.10 only
     import tomli as tomllib
 
-try:  # optional: better PEP 508/440 parsing when available
-    from packaging.requirements import InvalidRequirement as _InvalidRequirement
-    from packaging.requirements import Requirement as _Requirement
-    from packaging.version import InvalidVersion as _InvalidVersion
-    from packaging.version import Version as _Version
-    _HAVE_PACKAGING = True
-except ImportError:  # pragma: no cover - depends on the environment
-    _HAVE_PACKAGING = False
+_PACKAGING: Optional[Any] = None
+
+
+def _packaging() -> Any:
+    """``packaging``'s requirements and version modules when installed (better PEP 508/440
+    parsing), else False.  Imported on first use: most runs never read a requirement."""
+    global _PACKAGING
+    if _PACKAGING is None:
+        try:
+            import packaging.requirements
+            import packaging.version
+
+            _PACKAGING = packaging
+        except ImportError:  # pragma: no cover - depends on the environment
+            _PACKAGING = False
+    return _PACKAGING
 
 if TYPE_CHECKING:  # pragma: no cover
     from .settings import Settings
@@ -118,10 +126,11 @@ def version_from_setting(text: str) -> Version:
 def _release(text: str) -> Optional[Version]:
     """The release segment of a PEP 440 version string, or None when it is not a version."""
     text = text.strip()
-    if _HAVE_PACKAGING:
+    packaging = _packaging()
+    if packaging:
         try:
-            return tuple(_Version(text).release)
-        except _InvalidVersion:
+            return tuple(packaging.version.Version(text).release)
+        except packaging.version.InvalidVersion:
             return None
     match = _VERSION_RE.match(text)
     if match is None:
@@ -221,10 +230,11 @@ def _parse_requirement(text: str) -> Optional[Tuple[str, List[Tuple[str, str]]]]
     """``(name, [(operator, version)])`` of a PEP 508 requirement string, None if invalid."""
     if not isinstance(text, str) or not text.strip():
         return None
-    if _HAVE_PACKAGING:
+    packaging = _packaging()
+    if packaging:
         try:
-            requirement = _Requirement(text.strip())
-        except _InvalidRequirement:
+            requirement = packaging.requirements.Requirement(text.strip())
+        except packaging.requirements.InvalidRequirement:
             return None
         return requirement.name, [(spec.operator, spec.version) for spec in requirement.specifier]
     return _fallback_requirement(text)

@@ -22,10 +22,10 @@ from redislint.versions import (
 def parser(request, monkeypatch):
     """Run every test with packaging (when installed) and with the fallback parser."""
     if request.param == "packaging":
-        if not versions._HAVE_PACKAGING:  # pragma: no cover - packaging missing
+        if not versions._packaging():  # pragma: no cover - packaging missing
             pytest.skip("packaging is not installed")
     else:
-        monkeypatch.setattr(versions, "_HAVE_PACKAGING", False)
+        monkeypatch.setattr(versions, "_PACKAGING", False)
     return request.param
 
 
