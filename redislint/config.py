@@ -372,6 +372,22 @@ def _relative_to(path: str, root: Optional[str]) -> Optional[str]:
     return rel.replace(os.sep, "/")
 
 
+@functools.lru_cache(maxsize=1024)
+def pattern_matcher(patterns: Tuple[str, ...]) -> Callable[[str], bool]:
+    """``matches(relative_path)`` for gitignore-style patterns ("/"-separated, a trailing "/"
+    for directories).  Without `!` patterns a path matches when any pattern does, so one
+    combined regular expression answers (discovery asks this for every file of a large tree);
+    with them, pathspec applies git's order."""
+    spec = _spec(patterns)
+    active = [p for p in spec.patterns if p.include is not None and p.regex is not None]
+    if not active:
+        return lambda rel: False
+    if any(not p.include for p in active) or any(p.regex.flags & ~re.UNICODE for p in active):
+        return lambda rel: bool(spec.match_file(rel))
+    combined = re.compile("|".join("(?:%s)" % re.sub(r"\(\?P<\w+>", "(?:", p.regex.pattern) for p in active))
+    return lambda rel: combined.search(rel) is not None
+
+
 def path_matches(patterns: Sequence[str], path: str, root: Optional[str], is_dir: bool = False) -> bool:
     """Whether gitignore-style ``patterns`` match ``path`` (relative to ``root``) or its basename.
 
@@ -380,13 +396,13 @@ def path_matches(patterns: Sequence[str], path: str, root: Optional[str], is_dir
     """
     if not patterns:
         return False
-    spec = _spec(tuple(patterns))
+    matches = pattern_matcher(tuple(patterns))
     suffix = "/" if is_dir else ""
     rel = _relative_to(path, root)
-    if rel is not None and spec.match_file(rel + suffix):
+    if rel is not None and matches(rel + suffix):
         return True
     name = os.path.basename(os.path.normpath(path))
-    return bool(name) and name not in (os.curdir, os.pardir) and spec.match_file(name + suffix)
+    return bool(name) and name not in (os.curdir, os.pardir) and matches(name + suffix)
 
 
 def per_file_ignored_codes(settings: Settings, path: str) -> Tuple[str, ...]:

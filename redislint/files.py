@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import io
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -20,7 +21,7 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import pathspec
 
-from .config import ConfigResolver, path_matches
+from .config import ConfigResolver, _relative_to, path_matches, pattern_matcher
 from .errors import UsageError
 from .settings import Settings
 
@@ -93,10 +94,25 @@ def _decision(spec: pathspec.GitIgnoreSpec, rel: str) -> Optional[bool]:
     Git lets a deeper ``.gitignore`` override a shallower one only where it says something, so
     a plain "matches" boolean is not enough.  Last matching pattern wins, as in git.
     """
+    if not _any_pattern(spec)(rel):
+        return None  # the common case, answered by one regular expression
     for pattern in reversed(spec.patterns):
         if pattern.include is not None and pattern.match_file(rel):
             return bool(pattern.include)
     return None
+
+
+_ANY_PATTERN: Dict[int, Tuple[pathspec.GitIgnoreSpec, "re.Pattern[str]"]] = {}
+
+
+def _any_pattern(spec: pathspec.GitIgnoreSpec):
+    """Whether any pattern of ``spec`` (ignoring or re-including) matches a path."""
+    known = _ANY_PATTERN.get(id(spec))
+    if known is None or known[0] is not spec:
+        parts = [re.sub(r"\(\?P<\w+>", "(?:", p.regex.pattern) for p in spec.patterns
+                 if p.include is not None and p.regex is not None]
+        known = _ANY_PATTERN[id(spec)] = (spec, re.compile("|".join("(?:%s)" % p for p in parts) or r"(?!)"))
+    return known[1].search
 
 
 class _GitIgnores:
@@ -127,7 +143,8 @@ class _GitIgnores:
         path = os.path.abspath(path)
         suffix = "/" if is_dir else ""
         for base, spec in reversed(self._chain(os.path.dirname(path))):
-            rel = os.path.relpath(path, base).replace(os.sep, "/") + suffix
+            # ``path`` lies below ``base`` (the chain holds its ancestors): a slice, not relpath.
+            rel = path[len(base.rstrip(os.sep)) + 1:].replace(os.sep, "/") + suffix
             decision = _decision(spec, rel)
             if decision is not None:
                 return decision
@@ -169,8 +186,8 @@ def discover(paths: Sequence[str], resolver: ConfigResolver,
             seen_files.add(key)
             files.append(path)
 
-    def walk(directory: str, ignores: _GitIgnores) -> None:
-        real = os.path.realpath(directory)
+    def walk(directory: str, ignores: _GitIgnores, real: Optional[str] = None) -> None:
+        real = real or os.path.realpath(directory)
         if real in seen_dirs:  # symlink loop, or a tree already walked via another path
             return
         seen_dirs.add(real)
@@ -180,19 +197,32 @@ def discover(paths: Sequence[str], resolver: ConfigResolver,
         except OSError as err:
             errors.append(f"{directory}: {err.strerror or err}")
             return
+        # Settings apply per directory: work out once what every entry's exclusion needs.
+        absolute = os.path.abspath(directory)
+        settings = resolver.settings_for_dir(absolute)
+        excluded = pattern_matcher(tuple(settings.exclude) + tuple(settings.extend_exclude))
+        root = settings.project_root
+        prefix = None if root is None else ("" if absolute == root else _relative_to(absolute, root))
         for entry in entries:
-            child = entry.name if directory == os.curdir else os.path.join(directory, entry.name)
+            name = entry.name
+            child = name if directory == os.curdir else os.path.join(directory, name)
             try:
                 is_dir = entry.is_dir()  # follows symlinks; loops are caught by seen_dirs
                 is_file = not is_dir and entry.is_file()
             except OSError:
                 continue
-            if not (is_dir or (is_file and entry.name.endswith(PYTHON_SUFFIXES))):
+            if not (is_dir or (is_file and name.endswith(PYTHON_SUFFIXES))):
                 continue
-            if _excluded(resolver.settings_for(child), child, is_dir) or ignores.ignored(child, is_dir):
+            suffix = "/" if is_dir else ""
+            rel = None if prefix is None else (f"{prefix}/{name}" if prefix else name)
+            if (rel is not None and excluded(rel + suffix)) or excluded(name + suffix):
+                continue
+            if ignores.ignored(os.path.join(absolute, name), is_dir):
                 continue
             if is_dir:
-                walk(child, ignores)
+                # Only a symlink can lead back into walked trees; other directories' real
+                # path follows from their parent's.
+                walk(child, ignores, None if entry.is_symlink() else os.path.join(real, name))
             else:
                 add(child)
 

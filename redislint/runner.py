@@ -124,10 +124,12 @@ def project_hooks(models: Sequence[ModuleModel]) -> Hooks:
         for arg in m.client_arguments:
             if (arg.client.via or "").startswith("param:") or not arg.callee.startswith(("import:", "bound:")):
                 continue
-            for modules, name in project.candidates(arg.callee.partition(":")[2], m.path):
-                for target in modules:
-                    if not target.analysed:
-                        defines.setdefault(target.path, set()).add(name.split(".", 1)[0])
+            # Only an import that names one module of the project, as linking requires
+            # (`from types import MappingProxyType` must not hook every `types.py`).
+            found = [(target, name) for modules, name in project.candidates(arg.callee.partition(":")[2], m.path)
+                     for target in modules]
+            if len(found) == 1 and not found[0][0].analysed:
+                defines.setdefault(found[0][0].path, set()).add(found[0][1].split(".", 1)[0])
     modules_of: Dict[str, Set[str]] = {}
     for module, name in uses:
         modules_of.setdefault(name, set()).add(module)
