@@ -118,6 +118,7 @@ def test_walk_visits_like_libcst(name: str, text: str) -> None:
     _assert_same_order(text)
 
 
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")  # generated code may be odd, not wrong
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(hypothesmith.from_grammar())
 def test_generated_code_positions_and_order(text: str) -> None:
