@@ -210,6 +210,17 @@ class ClientSite:
     function: Optional[int] = None
     loop_depth: int = 0
     args_end: Optional[Position] = None
+    # Positional arguments given (besides a from_url's url), and whether `*args`/`**kwargs`
+    # hide others: then which keywords were given is not known.
+    positional: int = 0
+    has_star_args: bool = False
+    # How the new object is kept: the use of the call's result ("assign", "return",
+    # "argument", "discard", "other" ...), the source text of the assignment target
+    # (`r`, `self.redis`, `_clients[url]`), and whether that target outlives the call: an
+    # attribute, an item of a container, or a name declared `global`.
+    result_use: str = "other"
+    assigned_to: Optional[str] = None
+    stored: bool = False
 
 
 @dataclass(frozen=True)
