@@ -315,6 +315,14 @@ class CallExtractor:
                      or (isinstance(t, cst.Name) and t.value in scope.globals)
                      for t in targets)
         self.targets[id(value)] = (self.resolver.code(targets[0]), stored)
+        if stored and isinstance(value, cst.Name):
+            self._keep_name(value.value)
+
+    def _keep_name(self, name: str) -> None:
+        if self.function_stack:
+            info = self.model.functions[self.function_stack[-1]]
+            if name not in info.kept_names:
+                info.kept_names = info.kept_names + (name,)
 
     def visit_Return(self, node: cst.Return) -> None:
         if node.value is not None:
@@ -322,6 +330,8 @@ class CallExtractor:
 
     def visit_Arg(self, node: cst.Arg) -> None:
         self._mark(node.value, "argument")
+        if isinstance(node.value, cst.Name):
+            self._keep_name(node.value.value)
 
     def visit_Await(self, node: cst.Await) -> None:
         self.awaited[id(node.expression)] = node

@@ -275,6 +275,9 @@ class FunctionInfo:
     # Calls to a durable store in this function (ORM save/create, session.commit, SQL execute).
     durable_writes: Tuple[str, ...] = ()
     returns_client: bool = False
+    # Local names whose object may outlive the call: assigned to an attribute, an item or a
+    # global, or passed to some call (`self.r = r`, `app.extensions["redis"] = r`, `Service(r)`).
+    kept_names: Tuple[str, ...] = ()
 
 
 @dataclass
