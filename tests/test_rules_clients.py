@@ -135,3 +135,59 @@ def test_timeout_settings_are_read(tmp_path):
     (tmp_path / "redislint.toml").write_text("default-socket-timeout = 2.5\ndefault-connect-timeout = 1\n")
     settings = ConfigResolver(cwd=str(tmp_path)).settings_for(str(tmp_path / "x.py"))
     assert (settings.default_socket_timeout, settings.default_connect_timeout) == (2.5, 1)
+
+
+# --- RL602 client-per-call -------------------------------------------------------------------
+
+P = Snippets(H + "import functools\nfrom flask import Flask\napp = Flask(__name__)\nPOOL = redis.ConnectionPool()\n",
+             "RL602")
+
+
+@pytest.mark.parametrize("body", [
+    '@app.route("/")\ndef index():\n    r = redis.Redis(host="h")\n    return r.get("x")\n',
+    "def profile(uid):\n    return redis.Redis().get(f'p:{uid}')\n",
+    "async def handler(request):\n    async with aredis.Redis() as r:\n        return await r.get('x')\n",
+    "def task():\n    pool = redis.ConnectionPool(host='h')\n    redis.Redis(connection_pool=pool).ping()\n",
+    "def inline():\n    return redis.Redis(connection_pool=redis.ConnectionPool()).get('x')\n",
+    "def view():\n    c = RedisCluster(host='h')\n    c.get('x')\n",
+])
+def test_rl602_flags_clients_built_per_call(body):
+    assert len(P.found(body)) == 1
+
+
+def test_rl602_flags_a_client_built_in_a_loop():
+    (d,) = P.found("def ping_all(urls):\n    for u in urls:\n        redis.from_url(u).ping()\n")
+    assert "in a loop" in d.message
+
+
+@pytest.mark.parametrize("body", [
+    "r = redis.Redis()\n",  # module level
+    "for url in URLS:\n    redis.from_url(url).ping()\n",  # module-level start-up code
+    "@functools.lru_cache()\ndef get_client():\n    return redis.Redis()\n",
+    "@functools.cache\ndef get_client():\n    r = redis.Redis()\n    return r\n",
+    "def get_client():\n    return redis.Redis()\n",  # a factory: its callers decide how often
+    "class Repo:\n    def __init__(self):\n        self.r = redis.Redis()\n",
+    "class Repo:\n    def connect(self):\n        r = redis.Redis()\n        self.r = r\n",
+    "class Repo:\n    @functools.cached_property\n    def r(self):\n        return redis.Redis()\n",
+    "def view():\n    r = redis.Redis(connection_pool=POOL)\n    return r.get('x')\n",
+    "def view(pool):\n    return redis.Redis(connection_pool=pool).get('x')\n",
+    "def view():\n    return redis.Redis.from_pool(POOL).get('x')\n",
+    "def create_app():\n    app.redis = redis.Redis()\n",
+    "def main():\n    r = redis.Redis()\n    r.ping()\n",
+    "def init_redis(app):\n    r = redis.Redis()\n    app.extensions['redis'] = r\n",
+    "def setup_clients():\n    r = redis.Redis()\n    r.ping()\n",
+    "_c = None\ndef client():\n    global _c\n    if _c is None:\n        _c = redis.Redis()\n    return _c\n",
+    "CLIENTS = {}\ndef client(url):\n    CLIENTS[url] = redis.from_url(url)\n",
+    "def make(url):\n    r = redis.from_url(url)\n    return Service(r)\n",
+    "import pytest\n@pytest.fixture\ndef r():\n    client = redis.Redis()\n    yield client\n",
+    "class Command:\n    def handle(self, *args, **options):\n        redis.Redis().ping()\n",
+    "import fakeredis\ndef view():\n    return fakeredis.FakeRedis().get('x')\n",
+])
+def test_rl602_does_not_flag(body):
+    assert P.found(body) == []
+
+
+def test_rl602_does_not_judge_test_code(tmp_path):
+    (tmp_path / "test_app.py").write_text("import redis\n\ndef test_get():\n    redis.Redis().get('x')\n")
+    result = lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path)), jobs=1)
+    assert result.diagnostics == []

@@ -102,3 +102,64 @@ def client_without_timeout(ctx: Context) -> Iterator[Diagnostic]:
             "waits forever when the server stalls or the connection dies",
             _timeout_fix(ctx, site, query, scheme, version.version),
         )
+
+
+# Functions that run once, or once per long-lived object: building a client there is how it
+# should be done.  By name: constructors and context entries, test set-up, and start-up code.
+_ONCE_METHODS = frozenset({"__init__", "__new__", "__post_init__", "__enter__", "__aenter__", "__set_name__",
+                           "setUp", "setUpClass", "asyncSetUp", "setup_method", "setup_class"})
+_STARTUP_NAMES = frozenset({"main", "create_app", "make_app", "app_factory", "get_app", "build_app", "startup",
+                            "on_startup", "lifespan", "ready", "run", "cli"})
+_STARTUP_PREFIXES = ("setup", "set_up", "init", "configure", "bootstrap", "create_app", "on_startup")
+# Decorators that make a function run once (cached factories, fixtures, lifespans, start-up hooks).
+_ONCE_DECORATORS = frozenset({"cache", "lru_cache", "cached", "cached_property", "memoize", "memoized",
+                              "fixture", "contextmanager", "asynccontextmanager", "on_event",
+                              "before_first_request", "before_serving", "on_startup", "startup",
+                              "worker_process_init", "setup", "once"})
+
+
+def _runs_once(function) -> bool:
+    name = function.name
+    if name in _ONCE_METHODS or name in _STARTUP_NAMES or name.lower().startswith(_STARTUP_PREFIXES):
+        return True
+    if function.class_name == "Command" and name == "handle":
+        return True  # a Django management command runs once per invocation
+    return bool(_ONCE_DECORATORS.intersection(function.decorators))
+
+
+def _kept(site: ClientSite, function) -> bool:
+    """The new client outlives the call: returned (a factory: its callers decide how often),
+    stored on an object, in a container or a global, or its name handed to another call."""
+    if site.stored or site.result_use in ("return", "argument") or function.returns_client:
+        return True
+    return site.result_use == "assign" and site.assigned_to in function.kept_names
+
+
+def _local_pool(ctx: Context, client: ClientSite, name: str) -> bool:
+    """``name`` holds a pool built in the same function (`pool = ConnectionPool(...)`)."""
+    return any(site.kind == "pool" and site.function == client.function and site.result_use == "assign"
+               and not site.stored and site.assigned_to == name for site in ctx.module.clients)
+
+
+@rule("RL602", "client-per-call", "A client or pool built on every call instead of once.")
+def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
+    """A redis-py client or pool constructed inside a function that runs per request, task or
+    iteration and dropped when it returns: each call opens a new connection pool (TCP connect,
+    AUTH, SELECT) instead of reusing one.  Conservative: quiet for start-up code and functions
+    that run once, cached factories, `__init__`, clients on a shared pool, and clients that
+    outlive the call (returned, stored, passed on)."""
+    for site in ctx.module.clients:
+        if site.kind not in ("client", "cluster", "pool") or not site.constructor.startswith(_JUDGED_PREFIXES):
+            continue
+        if site.function is None or site.constructor.endswith(".from_pool"):
+            continue
+        pool = site.args.get("connection_pool")
+        if pool is not None and pool.kind != "call" and not _local_pool(ctx, site, pool.text):
+            continue  # a shared pool; a pool built here, inline or in a local name, is not one
+        function = ctx.module.functions[site.function]
+        if _runs_once(function) or _kept(site, function):
+            continue
+        what = "pool" if site.kind == "pool" else "client"
+        where = "in a loop, once per iteration" if site.loop_depth else f"in `{function.name}()`, once per call"
+        yield ctx.report(site.span, f"a new Redis {what} is built {where}: every one opens its own connections; "
+                                    "build it once (module level, `__init__` or a cached factory) and reuse it")
