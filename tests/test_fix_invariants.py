@@ -99,6 +99,16 @@ CASES = {
         def followers(uid):
             return r.smembers(f"followers:{uid}")
         """),
+    "RL106": ("unsafe", """\
+        import redis
+
+        r = redis.Redis(socket_timeout=5)
+
+
+        def refresh(sid, data):
+            r.set(f"session:{sid}", data, ex=3600)
+            r.set(f"session:{sid}", data)
+        """),
     "RL601": ("unsafe", """\
         import redis
         from redis.asyncio import RedisCluster
@@ -111,7 +121,7 @@ CASES = {
 }
 
 # Files written next to a case: the project's redis-py version for version-dependent rules.
-PROJECT_FILES = {"RL601": {"requirements.txt": "redis==7.4.0\n"}}
+PROJECT_FILES = {"RL106": {"requirements.txt": "redis==5.0.1\n"}, "RL601": {"requirements.txt": "redis==7.4.0\n"}}
 
 
 # The codes each case runs with (RL002 judges only the codes of rules that ran).
@@ -238,3 +248,9 @@ def test_rl601_fix_result(tmp_path):
     assert 'from_url("redis://cache/0", socket_timeout=5, socket_connect_timeout=5)' in text
     assert 'redis.Redis(unix_socket_path="/run/redis.sock", socket_timeout=5)' in text
     assert 'RedisCluster(host="cache", socket_timeout=5, socket_connect_timeout=5)' in text
+
+
+def test_rl106_fix_result(tmp_path):
+    path = _write(tmp_path, "RL106", CASES["RL106"][1])
+    run("--select", "RL106", "--fix", "--unsafe-fixes", str(path))
+    assert 'r.set(f"session:{sid}", data, keepttl=True)' in path.read_text()
