@@ -11,7 +11,7 @@ from .helpers import ROOT, expectations
 
 RULE_FIXTURES = sorted((ROOT / "fixtures" / "rules").glob("*.py"))
 # Settings a fixture's rule depends on (its docstring says so), beyond --preview.
-FIXTURE_SETTINGS = {"RL601.py": {"redis_py_version": "7.4"}}
+FIXTURE_SETTINGS = {"RL205.py": {"redis_py_version": "7.4"}, "RL601.py": {"redis_py_version": "7.4"}}
 
 
 def _found(result, path):
