@@ -2,7 +2,7 @@
 per user, order or request multiply until memory runs out and eviction or OOM errors start."""
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import Dict, Iterator, List, Optional
 
 from ..diagnostics import Diagnostic, Edit, Fix
 from ..model import KeyPattern, RedisCall, Value
@@ -308,15 +308,15 @@ def _touches(call: RedisCall, key: KeyPattern) -> bool:
     return False
 
 
-def _ttl_before(ctx: Context, call: RedisCall, key: KeyPattern) -> Optional[RedisCall]:
-    """The call that gave ``key`` the TTL ``call`` clears: the last call before it in the same
-    function that touches the key, when that call gives a TTL and runs whenever ``call`` does
-    (every `if` it sits under also guards ``call``)."""
+def _ttl_before(calls: List[RedisCall], call: RedisCall, key: KeyPattern) -> Optional[RedisCall]:
+    """The call that gave ``key`` the TTL ``call`` clears: the last call before it in its
+    function (``calls``, in source order) that touches the key, when that call gives a TTL and
+    runs whenever ``call`` does (every `if` it sits under also guards ``call``)."""
     last = None
-    for other in ctx.module.calls:
+    for other in calls:
         if other.order >= call.order:
             break
-        if other.function == call.function and _touches(other, key):
+        if _touches(other, key):
             last = other
     if last is None or not gives_ttl(last) or not last.keys or not same_key(last.keys[0], key):
         return None
@@ -325,10 +325,10 @@ def _ttl_before(ctx: Context, call: RedisCall, key: KeyPattern) -> Optional[Redi
     return last
 
 
-def _ttl_given_again(ctx: Context, call: RedisCall, key: KeyPattern) -> bool:
+def _ttl_given_again(calls: List[RedisCall], call: RedisCall, key: KeyPattern) -> bool:
     """The function gives the key a TTL again after ``call`` (the usual set-then-expire)."""
-    return any(other.order > call.order and other.function == call.function and gives_ttl(other)
-               and other.keys and same_key(other.keys[0], key) for other in ctx.module.calls)
+    return any(other.order > call.order and gives_ttl(other) and other.keys and same_key(other.keys[0], key)
+               for other in calls)
 
 
 def _keepttl_fix(ctx: Context, call: RedisCall) -> Optional[Fix]:
@@ -358,12 +358,16 @@ def ttl_cleared(ctx: Context) -> Iterator[Diagnostic]:
     `getset`, renamed onto, or `persist`ed: the TTL is gone and the key lives forever.  Only
     when the TTL is certain to have been given first (same function, source order, not in a
     branch the overwrite is outside of) and nothing gives it a TTL again afterwards."""
+    by_function: Dict[Optional[int], List[RedisCall]] = {}
+    for call in ctx.module.calls:
+        by_function.setdefault(call.function, []).append(call)
     for call in ctx.module.calls:
         key = _cleared_key(call)
         if key is None:
             continue
-        given = _ttl_before(ctx, call, key)
-        if given is None or _ttl_given_again(ctx, call, key):
+        calls = by_function[call.function]
+        given = _ttl_before(calls, call, key)
+        if given is None or _ttl_given_again(calls, call, key):
             continue
         yield ctx.report(
             call,
