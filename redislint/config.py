@@ -115,6 +115,17 @@ def _positive_int(expected: str) -> Callable[[Any], int]:
     return validate
 
 
+def _positive_number(expected: str) -> Callable[[Any], Any]:
+    """A positive int or float (a duration in seconds, possibly fractional)."""
+    def validate(value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0 \
+                or value != value or value == float("inf"):
+            raise _Invalid(expected, _describe(value))
+        return value
+
+    return validate
+
+
 def _redis_py_version(value: Any) -> str:
     if not isinstance(value, str):
         raise _Invalid(_REDIS_PY_VERSION, _describe(value))
@@ -149,6 +160,8 @@ _KEYS: Dict[str, Tuple[str, _Validator]] = {
     "record-key-patterns": ("record_key_patterns", _string_list("a list of non-empty strings")),
     "max-value-bytes": ("max_value_bytes", _positive_int("a positive integer (bytes)")),
     "redis-py-version": ("redis_py_version", _redis_py_version),
+    "default-socket-timeout": ("default_socket_timeout", _positive_number("a positive number (seconds)")),
+    "default-connect-timeout": ("default_connect_timeout", _positive_number("a positive number (seconds)")),
     "test-paths": ("test_paths", _string_list(_PATTERNS)),
     "cache-dir": ("cache_dir", _non_empty_string),
     # Not a Settings field: merged into test_paths by _parse_table.

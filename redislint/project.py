@@ -12,6 +12,8 @@ from typing import Dict, Iterable, List, Optional, Set, Tuple
 from .model import FunctionCallSite, FunctionInfo, KeyPattern, ModuleModel, RedisCall
 from .model import commands as C
 from .linking import ProjectModules, link_project_clients
+from .settings import Settings
+from .versions import RedisPyVersion, project_redis_py_version
 
 
 @dataclass
@@ -86,9 +88,18 @@ class ProjectIndex:
         modules = list(modules)
         self.project = ProjectModules(modules)
         self._call_sites: Optional[Dict[Tuple[str, str], List[Tuple[FunctionCallSite, int]]]] = None
+        self._versions: Dict[Tuple[Optional[str], Optional[str]], Optional[RedisPyVersion]] = {}
         link_project_clients(modules, self.project)
         for module in modules:
             self.add(module)
+
+    def redis_py_version(self, settings: Settings) -> Optional[RedisPyVersion]:
+        """The project's redis-py version for these settings (the `redis-py-version` setting, else
+        detected in the project root), read once per run and project root."""
+        key = (settings.redis_py_version, settings.project_root)
+        if key not in self._versions:
+            self._versions[key] = project_redis_py_version(settings)
+        return self._versions[key]
 
     def callers_use_default(self, module: ModuleModel, function: FunctionInfo, param: str) -> bool:
         """Whether some call in the project leaves ``param`` of ``function`` to its default.

@@ -11,6 +11,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .model import ModuleModel, RedisCall
     from .project import ProjectIndex
     from .settings import Settings
+    from .versions import RedisPyVersion
 
 
 class Status(str, enum.Enum):
@@ -58,6 +59,11 @@ class Context:
     @property
     def path(self) -> str:
         return self.module.path
+
+    @property
+    def redis_py_version(self) -> Optional["RedisPyVersion"]:
+        """The project's redis-py version (setting or detection), None when nothing says."""
+        return self.index.redis_py_version(self.settings)
 
     def report(
         self,

@@ -43,6 +43,9 @@ class Settings:
     max_value_bytes: int = 10 * 1024
     # The project's redis-py version ("7.4", "8.0.1"); None means detect it (versions.py).
     redis_py_version: Optional[str] = None
+    # What RL601's fix writes for `socket_timeout` / `socket_connect_timeout` (seconds).
+    default_socket_timeout: float = 5
+    default_connect_timeout: float = 5
     # Which files are tests (see DEFAULT_TEST_PATHS); `config.is_test_path` matches them.
     test_paths: Tuple[str, ...] = DEFAULT_TEST_PATHS
     # The model cache directory (default: `.redislint_cache` in the project root).

@@ -15,6 +15,9 @@ from .helpers import ROOT
 
 SECTIONS = ["What it does", "Why it matters", "Example", "Use instead", "Fix safety", "Options", "References"]
 CODES = [info.code for info in all_rules()]
+# Rules that depend on the project's redis-py version run their pages as a project declaring one
+# (the page's Example says which).
+PAGE_SETTINGS = {"RL601": {"redis_py_version": "7.4"}}
 
 
 def _block(page: str, section: str) -> str:
@@ -28,7 +31,8 @@ def _block(page: str, section: str) -> str:
 def _codes(source: str, code: str):
     # RL002 judges only the codes of rules that ran, so its pages run with every rule selected.
     phase = next(i.phase for i in all_rules() if i.code == code)
-    settings = Settings(select=(code,) if phase is not Phase.USAGE else ("ALL",), preview=True)
+    settings = Settings(select=(code,) if phase is not Phase.USAGE else ("ALL",), preview=True,
+                        **PAGE_SETTINGS.get(code, {}))
     return [d.code for d in lint_source(source, f"{code}_doc.py", settings)]
 
 

@@ -99,7 +99,29 @@ CASES = {
         def followers(uid):
             return r.smembers(f"followers:{uid}")
         """),
+    "RL106": ("unsafe", """\
+        import redis
+
+        r = redis.Redis(socket_timeout=5)
+
+
+        def refresh(sid, data):
+            r.set(f"session:{sid}", data, ex=3600)
+            r.set(f"session:{sid}", data)
+        """),
+    "RL601": ("unsafe", """\
+        import redis
+        from redis.asyncio import RedisCluster
+
+        r = redis.Redis(host="cache", port=6379)
+        pool = redis.ConnectionPool.from_url("redis://cache/0")
+        local = redis.Redis(unix_socket_path="/run/redis.sock")
+        cluster = RedisCluster(host="cache")
+        """),
 }
+
+# Files written next to a case: the project's redis-py version for version-dependent rules.
+PROJECT_FILES = {"RL106": {"requirements.txt": "redis==5.0.1\n"}, "RL601": {"requirements.txt": "redis==7.4.0\n"}}
 
 
 # The codes each case runs with (RL002 judges only the codes of rules that ran).
@@ -120,6 +142,8 @@ def in_tmp(tmp_path, monkeypatch):
 
 
 def _write(tmp_path, code, source, newline="\n"):
+    for name, text in PROJECT_FILES.get(code, {}).items():
+        (tmp_path / name).write_text(text)
     path = tmp_path / f"{code}.py"
     path.write_bytes(textwrap.dedent(source).replace("\n", newline).encode("utf-8"))
     return path
@@ -214,3 +238,19 @@ def test_rl107_fix_result(tmp_path):
     text = path.read_text()
     assert 'r.setex(f"login:{uid}", 900, "pending")' in text
     assert 'r.psetex(f"signup:{uid}", timedelta(minutes=5), b"pending")' in text
+
+
+def test_rl601_fix_result(tmp_path):
+    path = _write(tmp_path, "RL601", CASES["RL601"][1])
+    run("--select", "RL601", "--fix", "--unsafe-fixes", str(path))
+    text = path.read_text()
+    assert 'redis.Redis(host="cache", port=6379, socket_timeout=5, socket_connect_timeout=5)' in text
+    assert 'from_url("redis://cache/0", socket_timeout=5, socket_connect_timeout=5)' in text
+    assert 'redis.Redis(unix_socket_path="/run/redis.sock", socket_timeout=5)' in text
+    assert 'RedisCluster(host="cache", socket_timeout=5, socket_connect_timeout=5)' in text
+
+
+def test_rl106_fix_result(tmp_path):
+    path = _write(tmp_path, "RL106", CASES["RL106"][1])
+    run("--select", "RL106", "--fix", "--unsafe-fixes", str(path))
+    assert 'r.set(f"session:{sid}", data, keepttl=True)' in path.read_text()

@@ -368,3 +368,99 @@ def test_rl204_fix_renames_only_the_method():
             n = r.unlink(f"s:{uid}")
             await ar.unlink(f"s:{uid}", *keys)
     """)
+
+
+# --- RL205 blocking-wait-exceeds-timeout ------------------------------------------------------
+
+B = Snippets("""
+import redis
+import redis.asyncio as aredis
+r = redis.Redis(socket_timeout=5)
+plain = redis.Redis()
+ar = aredis.Redis(socket_timeout=5)
+u = redis.from_url("redis://h/0?socket_timeout=2")
+""", "RL205")
+
+
+@pytest.mark.parametrize("call", [
+    'plain.blpop(["q"])',  # the default timeout is 0
+    'plain.blpop(["q"], 0)',
+    'plain.brpop("q", timeout=0)',
+    'plain.blpop("q", timeout=None)',
+    'plain.brpoplpush("a", "b")',
+    'plain.bzpopmin("z", 0)',
+    'plain.bzpopmax("z", timeout=0)',
+    'plain.blmove("a", "b", 0)',
+    'plain.blmpop(0, 1, "q", direction="LEFT")',
+    'plain.bzmpop(0, 1, ["z"], min=True)',
+    'plain.xread({"s": "$"}, block=0)',
+    'plain.xreadgroup("g", "c", {"s": ">"}, block=0)',
+    'plain.pipeline().blpop("q", 0)',
+])
+def test_rl205_flags_waits_that_never_end(call):
+    assert B.lines(f"def f():\n    {call}\n") == [2]
+
+
+@pytest.mark.parametrize("call", [
+    'r.blpop("q", timeout=30)',  # 30 s > 5 s
+    'r.brpop("q", 6)',
+    'r.xread({"s": "$"}, block=10000)',  # block is in milliseconds
+    'r.xreadgroup("g", "c", {"s": ">"}, count=10, block=5001)',
+    'u.blmove("a", "b", 3)',  # socket_timeout from the URL
+    'r.blpop("q", 0)',  # forever, cut short by the socket timeout
+])
+def test_rl205_flags_waits_longer_than_the_socket_timeout(call):
+    (d,) = B.found(f"def f():\n    {call}\n")
+    assert "socket timeout" in d.message
+
+
+def test_rl205_async_and_self_clients():
+    assert B.lines("""
+        async def f():
+            await ar.blpop("q", timeout=60)
+
+        class Worker:
+            def __init__(self):
+                self.redis = redis.Redis(socket_timeout=1)
+
+            def run(self):
+                self.redis.brpop("jobs", timeout=2)
+    """) == [3, 10]
+
+
+@pytest.mark.parametrize("call", [
+    'r.blpop("q", timeout=1)',
+    'r.blpop("q", timeout=5)',  # not longer than the socket timeout
+    'r.xread({"s": "$"}, block=4000)',
+    'r.xread({"s": "$"})',  # no block: does not block
+    'r.xread({"s": "$"}, block=None)',
+    'r.xreadgroup("g", "c", {"s": ">"}, count=10)',
+    'plain.blpop("q", timeout=30)',  # no socket timeout known (redis-py version unknown)
+    'plain.blpop("q", timeout=wait)',  # not a literal
+    'r.blpop("q", timeout=wait)',
+    'r.lpop("q")',
+    'other.blpop("q", 0)',  # not a client
+    'plain.blpop(*args)',
+])
+def test_rl205_does_not_flag(call):
+    assert B.lines(f"def f(wait, other, args):\n    {call}\n") == []
+
+
+def test_rl205_uses_redis_py_8_default_only_when_the_version_is_known():
+    code = 'def f():\n    plain.blpop("q", timeout=30)\n'
+    assert B.lines(code) == []
+    assert B.lines(code, redis_py_version="7.4") == []
+    (d,) = B.found(code, redis_py_version="8.0")
+    assert "socket timeout is 5 s" in d.message
+
+
+def test_rl205_unknown_client_construction_uses_no_timeout():
+    assert B.lines("""
+        import os
+        e = redis.from_url(os.environ["URL"])
+        p = redis.Redis(connection_pool=redis.ConnectionPool(socket_timeout=1))
+
+        def f():
+            e.blpop("q", timeout=30)
+            p.blpop("q", timeout=30)
+    """, redis_py_version="8.0") == []

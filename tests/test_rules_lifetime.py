@@ -889,3 +889,88 @@ def test_rl107_swap_fix_result():
                 "pending",
             )
     """)
+
+
+# --- RL106 ttl-cleared -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("ttl, overwrite", [
+    ('r.set(k, v, ex=60)', 'r.set(k, v)'),
+    ('r.set(k, v, px=60000)', 'r.set(k, v, xx=True)'),
+    ('r.setex(k, 60, v)', 'r.set(k, v, get=True)'),
+    ('r.expire(k, 60)', 'r.getset(k, v)'),
+    ('r.set(k, v, ex=60)', 'r.rename(f"tmp:{uid}", k)'),
+    ('r.expire(k, 60)', 'r.persist(k)'),
+    ('r.set(k, v, exat=1700000000)', 'r.set(k, v, keepttl=False)'),
+])
+def test_rl106_flags_a_ttl_cleared_by_a_later_write(ttl, overwrite):
+    assert lines(f"""
+        def f(uid, v):
+            k = f"s:{{uid}}"
+            {ttl}
+            {overwrite}
+    """, "RL106") == [5]
+
+
+def test_rl106_in_pipelines_and_async():
+    assert lines("""
+        def f(uid, v):
+            with r.pipeline() as p:
+                p.set(f"s:{uid}", v, ex=60)
+                p.set(f"s:{uid}", v)
+                p.execute()
+
+        async def g(uid, v):
+            await ar.expire(f"t:{uid}", 60)
+            await ar.set(f"t:{uid}", v)
+    """, "RL106") == [5, 10]
+
+
+@pytest.mark.parametrize("body", [
+    'r.set(k, v, ex=60)\nr.set(k, v, keepttl=True)',  # keepttl
+    'r.set(k, v, ex=60)\nr.set(k, v, ex=30)',  # the overwrite carries its own TTL
+    'r.set(k, v, ex=60)\nr.set(k, v, px=30000)',
+    'r.expire(k, 60)\nr.setex(k, 30, v)',
+    'r.set(k, v, ex=60)\nr.set(k, v, nx=True)',  # NX cannot overwrite an existing key
+    'r.set(k, v, ex=60)\nr.set(k, v)\nr.expire(k, 60)',  # given a TTL again
+    'r.set(k, v, ex=60)\nr.delete(k)\nr.set(k, v)',  # a new key: RL101's business
+    'r.set(k, v)\nr.set(k, v)',  # never had a TTL
+    'r.set(k, v, ex=60)\nr.set(f"other:{uid}", v)',  # another key
+    'if uid:\n    r.set(k, v, ex=60)\nr.set(k, v)',  # the TTL may not have been given
+    'r.set(k, v, ex=60)\nr.rename(k, f"archive:{uid}")',  # the key is the source
+    'r.set(k, v, ex=60)\nr.set(k, *args)',  # the arguments are not known
+])
+def test_rl106_does_not_flag(body):
+    code = "def f(uid, v, *args):\n    k = f's:{uid}'\n" + textwrap.indent(body, "    ") + "\n"
+    assert only(code, "RL106") == []
+
+
+def test_rl106_not_across_functions():
+    assert lines("""
+        def a(uid, v):
+            r.set(f"s:{uid}", v, ex=60)
+
+        def b(uid, v):
+            r.set(f"s:{uid}", v)
+    """, "RL106") == []
+
+
+def test_rl106_fix_adds_keepttl_when_redis_py_has_it():
+    code = 'def f(uid, v):\n    r.set(f"s:{uid}", v, ex=60)\n    r.set(f"s:{uid}", v)\n'
+    assert fixed(code, "RL106", redis_py_version="4.6") == \
+        'def f(uid, v):\n    r.set(f"s:{uid}", v, ex=60)\n    r.set(f"s:{uid}", v, keepttl=True)\n'
+    (d,) = only(code, "RL106", redis_py_version="4.6")
+    assert d.fix.applicability is Applicability.UNSAFE
+
+
+@pytest.mark.parametrize("settings", [{}, {"redis_py_version": "3.4"}])
+def test_rl106_no_fix_without_a_redis_py_that_has_keepttl(settings):
+    (d,) = only('def f(uid, v):\n    r.set(f"s:{uid}", v, ex=60)\n    r.set(f"s:{uid}", v)\n', "RL106", **settings)
+    assert d.fix is None
+
+
+@pytest.mark.parametrize("overwrite", ['r.getset(k, v)', 'r.persist(k)', 'r.rename("tmp", k)',
+                                       'r.set(k, v, keepttl=False)'])
+def test_rl106_no_fix_for_other_overwrites(overwrite):
+    code = f"def f(uid, v):\n    k = f's:{{uid}}'\n    r.expire(k, 60)\n    {overwrite}\n"
+    (d,) = only(code, "RL106", redis_py_version="5.0")
+    assert d.fix is None

@@ -139,6 +139,7 @@ class CallExtractor:
         self.statement: Optional[Tuple[cst.SimpleStatementLine, int, int, bool]] = None
         self.use: Dict[int, Tuple[str, Optional[str]]] = {}
         self.awaited: Dict[int, cst.Await] = {}
+        self.targets: Dict[int, Tuple[str, bool]] = {}  # assigned value id -> (target text, stored)
         self.condition_of: List[int] = []
         self.under_if: List[int] = []
         self.if_counter = 0
@@ -299,10 +300,29 @@ class CallExtractor:
     def visit_Assign(self, node: cst.Assign) -> None:
         target = node.targets[0].target if len(node.targets) == 1 else None
         self._mark(node.value, "assign", target.value if isinstance(target, cst.Name) else None)
+        self._note_targets(node.value, [t.target for t in node.targets])
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
             self._mark(node.value, "assign", node.target.value if isinstance(node.target, cst.Name) else None)
+            self._note_targets(node.value, [node.target])
+
+    def _note_targets(self, value: cst.BaseExpression, targets: List[cst.BaseExpression]) -> None:
+        """Where an assigned value is kept (for ClientSite): the first target's text, and whether
+        some target outlives the function (an attribute, an item, a `global` name)."""
+        scope = self.scope
+        stored = any(isinstance(t, (cst.Attribute, cst.Subscript))
+                     or (isinstance(t, cst.Name) and t.value in scope.globals)
+                     for t in targets)
+        self.targets[id(value)] = (self.resolver.code(targets[0]), stored)
+        if stored and isinstance(value, cst.Name):
+            self._keep_name(value.value)
+
+    def _keep_name(self, name: str) -> None:
+        if self.function_stack:
+            info = self.model.functions[self.function_stack[-1]]
+            if name not in info.kept_names:
+                info.kept_names = info.kept_names + (name,)
 
     def visit_Return(self, node: cst.Return) -> None:
         if node.value is not None:
@@ -310,6 +330,8 @@ class CallExtractor:
 
     def visit_Arg(self, node: cst.Arg) -> None:
         self._mark(node.value, "argument")
+        if isinstance(node.value, cst.Name):
+            self._keep_name(node.value.value)
 
     def visit_Await(self, node: cst.Await) -> None:
         self.awaited[id(node.expression)] = node
@@ -460,11 +482,16 @@ class CallExtractor:
                 args[name] = self._value(arg.value)
             if timeout in args:
                 args["timeout"] = args[timeout]  # one name for rules, whatever the library calls it
+        use = self.use.get(id(node), ("other", None))[0]
+        target, stored = self.targets.get(id(node), (None, False))
         self.model.clients.append(ClientSite(
             kind=kind, constructor=qualified, span=self.span(node),
             kwargs=tuple(a.keyword.value for a in node.args if a.keyword is not None),
             args=args, function=self.function_stack[-1] if self.function_stack else None,
             loop_depth=self.loop_depth, args_end=self._args_end(node),
+            positional=len(positional) - (1 if positional and qualified.endswith("from_url") else 0),
+            has_star_args=any(a.star for a in node.args),
+            result_use=use, assigned_to=target, stored=stored,
         ))
 
     def _redis_call(self, node: cst.Call, func: cst.Attribute, method: str, receiver: ClientRef) -> None:

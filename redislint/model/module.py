@@ -210,6 +210,17 @@ class ClientSite:
     function: Optional[int] = None
     loop_depth: int = 0
     args_end: Optional[Position] = None
+    # Positional arguments given (besides a from_url's url), and whether `*args`/`**kwargs`
+    # hide others: then which keywords were given is not known.
+    positional: int = 0
+    has_star_args: bool = False
+    # How the new object is kept: the use of the call's result ("assign", "return",
+    # "argument", "discard", "other" ...), the source text of the assignment target
+    # (`r`, `self.redis`, `_clients[url]`), and whether that target outlives the call: an
+    # attribute, an item of a container, or a name declared `global`.
+    result_use: str = "other"
+    assigned_to: Optional[str] = None
+    stored: bool = False
 
 
 @dataclass(frozen=True)
@@ -264,6 +275,9 @@ class FunctionInfo:
     # Calls to a durable store in this function (ORM save/create, session.commit, SQL execute).
     durable_writes: Tuple[str, ...] = ()
     returns_client: bool = False
+    # Local names whose object may outlive the call: assigned to an attribute, an item or a
+    # global, or passed to some call (`self.r = r`, `app.extensions["redis"] = r`, `Service(r)`).
+    kept_names: Tuple[str, ...] = ()
 
 
 @dataclass

@@ -5,7 +5,7 @@ import re
 from typing import Iterator, Optional
 
 from ..diagnostics import Diagnostic, Edit, Fix
-from ..model import ClientKind, KeyPattern, RedisCall
+from ..model import ClientKind, ClientSite, KeyPattern, RedisCall
 from ..model import commands as C
 from ..project import collection_type, same_key
 from ..registry import Context, FixAvailability, Status, rule
@@ -127,3 +127,107 @@ def delete_large_key(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.report(call, f"`delete` of {key_label(key)}, which the project uses as a {kind}: DEL frees "
                                    "every element while the server waits; `unlink` frees it in the background", fix)
             break
+
+
+# Blocking commands and the parameter that bounds their wait: (name, unit in seconds, the
+# redis-py default when not given — None: the command does not block unless it is given).
+_BLOCKING_WAITS = {
+    "blpop": ("timeout", 1.0, 0), "brpop": ("timeout", 1.0, 0), "brpoplpush": ("timeout", 1.0, 0),
+    "bzpopmin": ("timeout", 1.0, 0), "bzpopmax": ("timeout", 1.0, 0), "blmove": ("timeout", 1.0, None),
+    "blmpop": ("timeout", 1.0, None), "bzmpop": ("timeout", 1.0, None),
+    "xread": ("block", 0.001, None), "xreadgroup": ("block", 0.001, None),
+}
+# redis-py 8.0 gives connections a 5 s socket timeout by default; before it, none.
+DEFAULT_SOCKET_TIMEOUT = 5.0
+DEFAULT_SOCKET_TIMEOUT_SINCE = (8, 0)
+
+
+def _site_of(ctx: Context, call: RedisCall) -> Optional[ClientSite]:
+    """The construction the receiver of ``call`` is bound to, when exactly one in the module fits:
+    a module-level (or same-function) assignment to the receiver's name, or for `self.x` an
+    assignment to `self.x` in a method of the same class."""
+    function = ctx.module.function_of(call)
+    found = []
+    for site in ctx.module.clients:
+        if site.assigned_to != call.receiver or site.kind not in ("client", "cluster"):
+            continue
+        if call.receiver.startswith("self."):
+            owner = ctx.module.functions[site.function] if site.function is not None else None
+            if owner is None or function is None or owner.class_name != function.class_name:
+                continue
+        elif site.function is not None and site.function != call.function:
+            continue
+        found.append(site)
+    return found[0] if len(found) == 1 else None
+
+
+def _socket_timeout(ctx: Context, call: RedisCall) -> Optional[float]:
+    """The receiver's socket timeout in seconds, when known: a literal `socket_timeout` (keyword or
+    in a literal `from_url` URL) of its construction, else redis-py 8's default when the
+    construction sets none and the project is known to be on redis-py 8 or later."""
+    site = _site_of(ctx, call)
+    if site is None or site.has_star_args or "connection_pool" in site.kwargs \
+            or site.constructor.endswith("from_pool") or not site.constructor.startswith("redis."):
+        return None
+    given = site.args.get("socket_timeout")
+    if given is not None:
+        return float(given.literal) if given.kind in ("int", "float") and given.literal > 0 else None
+    url = site.args.get("url")
+    if url is not None and url.kind == "str":
+        from urllib.parse import parse_qs, urlsplit
+
+        try:
+            values = parse_qs(urlsplit(url.literal).query).get("socket_timeout")
+            if values:
+                return float(values[0])
+        except ValueError:
+            return None
+    elif url is not None:
+        return None  # the URL may carry a timeout we cannot read
+    version = ctx.redis_py_version
+    if version is not None and version.version[:2] >= DEFAULT_SOCKET_TIMEOUT_SINCE:
+        return DEFAULT_SOCKET_TIMEOUT
+    return None
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g} s"
+
+
+@rule("RL205", "blocking-wait-exceeds-timeout",
+      "A blocking read that waits forever, or longer than the client's socket timeout.")
+def blocking_wait_exceeds_timeout(ctx: Context) -> Iterator[Diagnostic]:
+    """A blocking pop or stream read with a wait of 0 (forever; also the default of `blpop` and its
+    twins), or with a literal wait longer than the socket timeout of the client it runs on (when
+    the client's construction is known): the socket read then times out before the server
+    answers, raising `TimeoutError` on an idle queue.  `block` is in milliseconds, `timeout` in
+    seconds."""
+    for call in ctx.module.calls:
+        spec = _BLOCKING_WAITS.get(call.command)
+        if spec is None or call.raw or call.has_star_args or not call.bound:
+            continue
+        param, unit, default = spec
+        value = call.args.get(param)
+        if value is None:
+            if default != 0:
+                continue  # not blocking (`xread` without `block`), or a required argument missing
+            wait, shown = 0.0, f"no `{param}` (it defaults to 0)"
+        elif value.kind == "none" and param == "timeout":
+            wait, shown = 0.0, f"`{param}=None` (sent as 0)"
+        elif value.kind in ("int", "float") and value.literal >= 0:
+            wait, shown = value.literal * unit, f"`{param}={value.text}`"
+        else:
+            continue
+        socket_timeout = _socket_timeout(ctx, call)
+        if wait == 0 and socket_timeout is not None:
+            yield ctx.report(call, f"`{call.command}` with {shown} asks the server to wait forever, but the client "
+                                   f"gives up after its {_seconds(socket_timeout)} socket timeout and raises "
+                                   "TimeoutError on an idle queue; pass a shorter wait and loop")
+        elif wait == 0:
+            yield ctx.report(call, f"`{call.command}` with {shown} waits forever: a dead connection and an empty "
+                                   "queue look the same, and the caller never gets control back; pass a bounded "
+                                   "wait and loop")
+        elif socket_timeout is not None and wait > socket_timeout:
+            yield ctx.report(call, f"`{call.command}` waits up to {_seconds(wait)} ({shown}) but the client's "
+                                   f"socket timeout is {_seconds(socket_timeout)}: an idle wait ends in TimeoutError; "
+                                   "wait less than the socket timeout, or give the reader a longer one")

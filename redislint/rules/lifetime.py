@@ -2,7 +2,7 @@
 per user, order or request multiply until memory runs out and eviction or OOM errors start."""
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import Dict, Iterator, List, Optional
 
 from ..diagnostics import Diagnostic, Edit, Fix
 from ..model import KeyPattern, RedisCall, Value
@@ -277,3 +277,101 @@ def invalid_ttl(ctx: Context) -> Iterator[Diagnostic]:
             continue
         for span, message, fix in _invalid_ttl(call):
             yield ctx.report(span, message, fix)
+
+
+# SET KEEPTTL exists in redis-py since 3.5 (and in Redis since 6.0).
+KEEPTTL_SINCE = (3, 5)
+
+
+def _cleared_key(call: RedisCall) -> Optional[KeyPattern]:
+    """The key whose TTL ``call`` removes: a plain `set` (no TTL option of its own, not `nx`,
+    which cannot overwrite an existing key), `getset`, the destination of `rename`, `persist`."""
+    if call.raw or call.has_star_args:
+        return None
+    if call.command == "set" and not gives_ttl(call) and not call.has_arg("nx"):
+        return call.keys[0] if call.keys else None
+    if call.command in ("getset", "persist"):
+        return call.keys[0] if call.keys else None
+    if call.command == "rename" and len(call.keys) == 2:
+        return call.keys[1]
+    return None
+
+
+def _touches(call: RedisCall, key: KeyPattern) -> bool:
+    """``call`` gives ``key`` a TTL, deletes it or replaces it (what decides whether the key
+    still has the TTL given earlier)."""
+    if call.command in C.DELETES or call.command in ("rename", "renamenx"):
+        return any(same_key(k, key) for k in call.keys)
+    if gives_ttl(call) or _cleared_key(call) is not None:
+        target = _cleared_key(call) or (call.keys[0] if call.keys else None)
+        return target is not None and same_key(target, key)
+    return False
+
+
+def _ttl_before(calls: List[RedisCall], call: RedisCall, key: KeyPattern) -> Optional[RedisCall]:
+    """The call that gave ``key`` the TTL ``call`` clears: the last call before it in its
+    function (``calls``, in source order) that touches the key, when that call gives a TTL and
+    runs whenever ``call`` does (every `if` it sits under also guards ``call``)."""
+    last = None
+    for other in calls:
+        if other.order >= call.order:
+            break
+        if _touches(other, key):
+            last = other
+    if last is None or not gives_ttl(last) or not last.keys or not same_key(last.keys[0], key):
+        return None
+    if not set(last.under_if) <= set(call.under_if):
+        return None
+    return last
+
+
+def _ttl_given_again(calls: List[RedisCall], call: RedisCall, key: KeyPattern) -> bool:
+    """The function gives the key a TTL again after ``call`` (the usual set-then-expire)."""
+    return any(other.order > call.order and gives_ttl(other) and other.keys and same_key(other.keys[0], key)
+               for other in calls)
+
+
+def _keepttl_fix(ctx: Context, call: RedisCall) -> Optional[Fix]:
+    version = ctx.redis_py_version
+    if call.command != "set" or version is None or version.version[:2] < KEEPTTL_SINCE:
+        return None
+    if not call.bound or "keepttl" in call.args or call.extra_kwargs:
+        return None
+    edit = insert_kwargs(call, "keepttl=True")
+    return Fix.unsafe("Add `keepttl=True` (needs Redis 6.0+)", edit) if edit is not None else None
+
+
+_NEVER = "so the key now never expires"
+_CLEARS = {
+    "set": f"SET without `keepttl` discards the TTL, {_NEVER}",
+    "getset": f"GETSET discards the TTL, {_NEVER} (`set(..., get=True, keepttl=True)` keeps it, on Redis 6.2+)",
+    "rename": "RENAME replaces the key, TTL included, so it now lives as long as the source key does "
+              "(forever, unless the source has a TTL)",
+    "persist": f"PERSIST removes the TTL, {_NEVER}",
+}
+
+
+@rule("RL106", "ttl-cleared", "A TTL given to a key and then discarded by a later write.",
+      fix=FixAvailability.SOMETIMES, fix_safety="unsafe")
+def ttl_cleared(ctx: Context) -> Iterator[Diagnostic]:
+    """A key given a TTL and then, in the same function, overwritten by a plain `set`, by
+    `getset`, renamed onto, or `persist`ed: the TTL is gone and the key lives forever.  Only
+    when the TTL is certain to have been given first (same function, source order, not in a
+    branch the overwrite is outside of) and nothing gives it a TTL again afterwards."""
+    by_function: Dict[Optional[int], List[RedisCall]] = {}
+    for call in ctx.module.calls:
+        by_function.setdefault(call.function, []).append(call)
+    for call in ctx.module.calls:
+        key = _cleared_key(call)
+        if key is None:
+            continue
+        calls = by_function[call.function]
+        given = _ttl_before(calls, call, key)
+        if given is None or _ttl_given_again(calls, call, key):
+            continue
+        yield ctx.report(
+            call,
+            f"`{call.command}` on {key_label(key)} drops the TTL `{given.command}` gave it on line "
+            f"{given.span.start.line}: {_CLEARS[call.command]}",
+            _keepttl_fix(ctx, call),
+        )

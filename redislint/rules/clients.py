@@ -1,0 +1,165 @@
+"""RL6xx: clients and resilience.  How clients and pools are built decides what a slow or dead
+server does to the application: hang it, or fail fast so that it can fall back."""
+from __future__ import annotations
+
+from typing import Iterator, Optional, Tuple
+from urllib.parse import parse_qs, urlsplit
+
+from ..diagnostics import Diagnostic, Edit, Fix
+from ..model import ClientSite
+from ..registry import Context, FixAvailability, rule
+
+# redis-py 8.0 gives every connection a 5 s socket timeout (and the same connect timeout);
+# before it both default to None: wait forever.
+TIMEOUT_DEFAULT_SINCE = (8, 0)
+
+# `socket_connect_timeout` exists since redis-py 2.10.
+CONNECT_TIMEOUT_SINCE = (2, 10)
+
+# Constructors whose timeouts RL601 judges: redis-py's own clients, clusters and pools (sync and
+# asyncio) and walrus (a redis.Redis subclass).  Not fakeredis (no network), not aioredis (its
+# own versions), not framework helpers that build the client from settings we cannot see.
+_JUDGED_PREFIXES = ("redis.", "walrus.")
+# `Redis(host, port, db, password, socket_timeout, ...)`: from the fifth positional argument on,
+# socket_timeout may have been passed by position.
+_REDIS_POSITIONAL_BEFORE_TIMEOUT = 4
+
+
+def _judged(site: ClientSite) -> bool:
+    if site.kind not in ("client", "cluster", "pool") or not site.constructor.startswith(_JUDGED_PREFIXES):
+        return False
+    if site.has_star_args or site.constructor.endswith(".from_pool") or "connection_pool" in site.kwargs:
+        return False  # **kwargs may hold it; a client on a shared pool takes the pool's timeouts
+    if site.kind == "client" and not site.constructor.endswith("from_url") \
+            and site.positional > _REDIS_POSITIONAL_BEFORE_TIMEOUT:
+        return False
+    return True
+
+
+def _url_query(site: ClientSite) -> Tuple[dict, str]:
+    """The query parameters and scheme of the literal URL given to `from_url` (empty if none)."""
+    url = site.args.get("url")
+    if url is None or url.kind != "str":
+        return {}, ""
+    try:
+        parts = urlsplit(url.literal)
+        return parse_qs(parts.query), parts.scheme
+    except ValueError:
+        return {}, ""
+
+
+def _given(site: ClientSite, name: str, query: dict) -> bool:
+    """The timeout is set: a keyword that is not a literal None, or a parameter of the URL."""
+    value = site.args.get(name)
+    if name in site.kwargs:
+        return not (value is not None and value.kind == "none")
+    return name in query
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _timeout_fix(ctx: Context, site: ClientSite, query: dict, scheme: str, version: Tuple[int, ...]) -> Optional[Fix]:
+    """Add `socket_timeout` (and `socket_connect_timeout`, which falls back to it anyway) with the
+    configured defaults.  Unix-socket connections (and pools with a connection class of their own)
+    get only `socket_timeout`: older redis-py's UnixDomainSocketConnection takes no connect
+    timeout, and neither does redis-py before 2.10."""
+    if site.args_end is None or "socket_timeout" in site.kwargs:
+        return None  # `socket_timeout=None` written out: replacing it is the author's call
+    unix = "unix_socket_path" in site.kwargs or "connection_class" in site.kwargs or scheme == "unix"
+    parts = [f"socket_timeout={_number(ctx.settings.default_socket_timeout)}"]
+    if not unix and version[:2] >= CONNECT_TIMEOUT_SINCE and not _given(site, "socket_connect_timeout", query) and "socket_connect_timeout" not in site.kwargs:
+        parts.append(f"socket_connect_timeout={_number(ctx.settings.default_connect_timeout)}")
+    has_args = bool(site.kwargs) or site.positional > 0 or "url" in site.args
+    text = ", ".join(parts)
+    return Fix.unsafe(f"Add `{text}` (the configured defaults)",
+                      Edit.insertion(site.args_end, f", {text}" if has_args else text))
+
+
+@rule("RL601", "client-without-timeout", "A client or pool that waits forever on a dead server (redis-py < 8).",
+      fix=FixAvailability.SOMETIMES, fix_safety="unsafe")
+def client_without_timeout(ctx: Context) -> Iterator[Diagnostic]:
+    """A redis-py client or pool built without `socket_timeout`, in a project whose redis-py is
+    older than 8.0: there a command on a connection whose server died or stalls waits forever,
+    and the worker or request holding it hangs with it.  `socket_connect_timeout` falls back to
+    `socket_timeout`, so the socket timeout is the one that must be there.  Quiet when the
+    version is unknown or 8.0 and later (which default both to 5 s)."""
+    version = ctx.redis_py_version
+    if version is None or version.version[:2] >= TIMEOUT_DEFAULT_SINCE:
+        return
+    for site in ctx.module.clients:
+        if not _judged(site):
+            continue
+        query, scheme = _url_query(site)
+        if _given(site, "socket_timeout", query):
+            continue
+        name = site.constructor.rsplit(".", 2)
+        shown = ".".join(name[-2:]) if site.constructor.endswith("from_url") else name[-1]
+        yield ctx.report(
+            site.span,
+            f"`{shown}(...)` without `socket_timeout`: with redis-py {version} ({version.source}) a command "
+            "waits forever when the server stalls or the connection dies",
+            _timeout_fix(ctx, site, query, scheme, version.version),
+        )
+
+
+# Functions that run once, or once per long-lived object: building a client there is how it
+# should be done.  By name: constructors and context entries, test set-up, and start-up code.
+_ONCE_METHODS = frozenset({"__init__", "__new__", "__post_init__", "__enter__", "__aenter__", "__set_name__",
+                           "setUp", "setUpClass", "asyncSetUp", "setup_method", "setup_class"})
+_STARTUP_NAMES = frozenset({"main", "create_app", "make_app", "app_factory", "get_app", "build_app", "startup",
+                            "on_startup", "lifespan", "ready", "run", "cli"})
+_STARTUP_PREFIXES = ("setup", "set_up", "init", "configure", "bootstrap", "create_app", "on_startup")
+# Decorators that make a function run once (cached factories, fixtures, lifespans, start-up hooks).
+_ONCE_DECORATORS = frozenset({"cache", "lru_cache", "cached", "cached_property", "memoize", "memoized",
+                              "fixture", "contextmanager", "asynccontextmanager", "on_event",
+                              "before_first_request", "before_serving", "on_startup", "startup",
+                              "worker_process_init", "setup", "once"})
+
+
+def _runs_once(function) -> bool:
+    name = function.name
+    if name in _ONCE_METHODS or name in _STARTUP_NAMES or name.lower().startswith(_STARTUP_PREFIXES):
+        return True
+    if function.class_name == "Command" and name == "handle":
+        return True  # a Django management command runs once per invocation
+    return bool(_ONCE_DECORATORS.intersection(function.decorators))
+
+
+def _kept(site: ClientSite, function) -> bool:
+    """The new client outlives the call: returned (a factory: its callers decide how often),
+    stored on an object, in a container or a global, or its name handed to another call."""
+    if site.stored or site.result_use in ("return", "argument") or function.returns_client:
+        return True
+    return site.result_use == "assign" and site.assigned_to in function.kept_names
+
+
+def _local_pool(ctx: Context, client: ClientSite, name: str) -> bool:
+    """``name`` holds a pool built in the same function (`pool = ConnectionPool(...)`)."""
+    return any(site.kind == "pool" and site.function == client.function and site.result_use == "assign"
+               and not site.stored and site.assigned_to == name for site in ctx.module.clients)
+
+
+@rule("RL602", "client-per-call", "A client or pool built on every call instead of once.")
+def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
+    """A redis-py client or pool constructed inside a function that runs per request, task or
+    iteration and dropped when it returns: each call opens a new connection pool (TCP connect,
+    AUTH, SELECT) instead of reusing one.  Conservative: quiet for start-up code and functions
+    that run once, cached factories, `__init__`, clients on a shared pool, and clients that
+    outlive the call (returned, stored, passed on)."""
+    for site in ctx.module.clients:
+        if site.kind not in ("client", "cluster", "pool") or not site.constructor.startswith(_JUDGED_PREFIXES):
+            continue
+        if site.function is None or site.constructor.endswith(".from_pool"):
+            continue
+        pool = site.args.get("connection_pool")
+        if pool is not None and pool.kind != "call" and not _local_pool(ctx, site, pool.text):
+            continue  # a shared pool; a pool built here, inline or in a local name, is not one
+        function = ctx.module.functions[site.function]
+        if _runs_once(function) or _kept(site, function):
+            continue
+        what = "pool" if site.kind == "pool" else "client"
+        where = "in a loop, once per iteration" if site.loop_depth else f"in `{function.name}()`, once per call"
+        yield ctx.report(site.span, f"a new Redis {what} is built {where}: every one opens its own connections; "
+                                    "build it once (module level, `__init__` or a cached factory) and reuse it")

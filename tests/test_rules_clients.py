@@ -1,0 +1,193 @@
+"""RL601–RL602: clients and resilience.  Positive cases, every "must not flag" case RULES.md
+lists, and the fixes at the diagnostic level."""
+from __future__ import annotations
+
+import pytest
+
+from redislint.config import ConfigError, ConfigResolver
+from redislint.diagnostics import Applicability
+from redislint.runner import lint_paths
+
+from .helpers import Snippets
+
+H = """
+import redis
+import redis.asyncio as aredis
+from redis import RedisCluster
+from redis.asyncio import RedisCluster as AsyncCluster
+"""
+S = Snippets(H, "RL601")
+OLD = {"redis_py_version": "7.4"}
+
+
+# --- RL601 client-without-timeout ------------------------------------------------------------
+
+@pytest.mark.parametrize("build", [
+    'redis.Redis(host="h")',
+    "redis.Redis()",
+    "redis.StrictRedis('h', 6379)",
+    'redis.Redis.from_url("redis://h:6379/0")',
+    "redis.from_url(settings.REDIS_URL)",
+    'redis.Redis(host="h", socket_connect_timeout=2)',
+    'redis.Redis(host="h", socket_timeout=None)',
+    'redis.ConnectionPool(host="h")',
+    'redis.BlockingConnectionPool.from_url("redis://h")',
+    "aredis.Redis()",
+    'aredis.from_url("redis://h")',
+    'RedisCluster(host="h")',
+    'AsyncCluster.from_url("redis://h")',
+    'redis.Redis(connection_pool=redis.ConnectionPool(host="h"))',
+])
+def test_rl601_flags_clients_without_socket_timeout(build):
+    assert S.lines(f"r = {build}\n", **OLD) == [1]
+
+
+@pytest.mark.parametrize("build", [
+    'redis.Redis(host="h", socket_timeout=5)',
+    'redis.Redis(host="h", socket_timeout=5, socket_connect_timeout=2)',
+    'redis.Redis.from_url("redis://h:6379/0?socket_timeout=3")',
+    'redis.from_url("redis://h/0?socket_timeout=3&socket_connect_timeout=1")',
+    'redis.ConnectionPool(host="h", socket_timeout=2)',
+    "redis.Redis(connection_pool=POOL)",
+    "redis.Redis.from_pool(POOL)",
+    "redis.Redis(**options)",
+    'redis.Redis("h", 6379, 0, None, 5)',
+    "aredis.Redis(socket_timeout=1.5)",
+    "fakeredis.FakeRedis()",
+])
+def test_rl601_does_not_flag_clients_with_a_timeout(build):
+    assert S.lines(f"import fakeredis\nr = {build}\n", **OLD) == []
+
+
+@pytest.mark.parametrize("version", ["8.0", "8.1.2", "9"])
+def test_rl601_quiet_on_redis_py_8_and_later(version):
+    assert S.lines("r = redis.Redis()\n", redis_py_version=version) == []
+
+
+def test_rl601_quiet_when_the_version_is_unknown():
+    assert S.lines("r = redis.Redis()\n") == []
+
+
+def test_rl601_message_names_the_version_and_where_it_came_from():
+    (d,) = S.found("r = redis.Redis()\n", **OLD)
+    assert "redis-py 7.4 (redis-py-version setting)" in d.message
+
+
+def test_rl601_reads_the_detected_version(tmp_path):
+    (tmp_path / "requirements.txt").write_text("redis==4.6.0\n")
+    (tmp_path / "app.py").write_text("import redis\nr = redis.Redis()\n")
+    result = lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path)), jobs=1)
+    assert [(d.code, d.line) for d in result.diagnostics] == [("RL601", 2)]
+    assert "redis-py 4.6.0 (requirements.txt)" in result.diagnostics[0].message
+    (tmp_path / "requirements.txt").write_text("redis>=8.0\n")
+    assert lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path)), jobs=1).diagnostics == []
+
+
+def test_rl601_a_lower_bound_below_8_counts():
+    # `redis>=5.0` allows 5.x, where the client waits forever: the code must be right there too.
+    assert S.lines("r = redis.Redis()\n", redis_py_version="5.0") == [1]
+
+
+@pytest.mark.parametrize("build, after", [
+    ('redis.Redis(host="h")', 'redis.Redis(host="h", socket_timeout=5, socket_connect_timeout=5)'),
+    ("redis.Redis()", "redis.Redis(socket_timeout=5, socket_connect_timeout=5)"),
+    ("redis.from_url(URL)", "redis.from_url(URL, socket_timeout=5, socket_connect_timeout=5)"),
+    ('redis.Redis(host="h", socket_connect_timeout=2)', 'redis.Redis(host="h", socket_connect_timeout=2, socket_timeout=5)'),
+    ('redis.from_url("redis://h?socket_connect_timeout=1")',
+     'redis.from_url("redis://h?socket_connect_timeout=1", socket_timeout=5)'),
+    ('redis.Redis(unix_socket_path="/s")', 'redis.Redis(unix_socket_path="/s", socket_timeout=5)'),
+    ('redis.from_url("unix:///tmp/r.sock")', 'redis.from_url("unix:///tmp/r.sock", socket_timeout=5)'),
+    ("redis.ConnectionPool(connection_class=C)", "redis.ConnectionPool(connection_class=C, socket_timeout=5)"),
+    ('RedisCluster(host="h",\n    port=1,\n)', 'RedisCluster(host="h",\n    port=1, socket_timeout=5, socket_connect_timeout=5,\n)'),
+    ("AsyncCluster()", "AsyncCluster(socket_timeout=5, socket_connect_timeout=5)"),
+])
+def test_rl601_fix_adds_the_timeouts_the_client_takes(build, after):
+    assert S.fixed(f"r = {build}\n", **OLD) == f"r = {after}\n"
+
+
+def test_rl601_fix_uses_the_configured_defaults_and_is_unsafe():
+    (d,) = S.found("r = redis.Redis()\n", default_socket_timeout=2.5, default_connect_timeout=1, **OLD)
+    assert d.fix.applicability is Applicability.UNSAFE
+    assert d.fix.edits[0].content == "socket_timeout=2.5, socket_connect_timeout=1"
+
+
+def test_rl601_no_connect_timeout_before_redis_py_2_10():
+    assert S.fixed("r = redis.Redis()\n", redis_py_version="2.9") == "r = redis.Redis(socket_timeout=5)\n"
+
+
+def test_rl601_no_fix_over_an_explicit_none():
+    (d,) = S.found("r = redis.Redis(socket_timeout=None)\n", **OLD)
+    assert d.fix is None
+
+
+@pytest.mark.parametrize("line, message", [
+    ("default-socket-timeout = 0", "expected a positive number (seconds), got integer 0"),
+    ("default-connect-timeout = true", "expected a positive number (seconds), got boolean true"),
+    ('default-socket-timeout = "5"', "expected a positive number (seconds)"),
+])
+def test_timeout_settings_are_validated(tmp_path, line, message):
+    (tmp_path / "redislint.toml").write_text(line + "\n")
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        ConfigResolver(cwd=str(tmp_path)).settings_for(str(tmp_path / "x.py"))
+
+
+def test_timeout_settings_are_read(tmp_path):
+    (tmp_path / "redislint.toml").write_text("default-socket-timeout = 2.5\ndefault-connect-timeout = 1\n")
+    settings = ConfigResolver(cwd=str(tmp_path)).settings_for(str(tmp_path / "x.py"))
+    assert (settings.default_socket_timeout, settings.default_connect_timeout) == (2.5, 1)
+
+
+# --- RL602 client-per-call -------------------------------------------------------------------
+
+P = Snippets(H + "import functools\nfrom flask import Flask\napp = Flask(__name__)\nPOOL = redis.ConnectionPool()\n",
+             "RL602")
+
+
+@pytest.mark.parametrize("body", [
+    '@app.route("/")\ndef index():\n    r = redis.Redis(host="h")\n    return r.get("x")\n',
+    "def profile(uid):\n    return redis.Redis().get(f'p:{uid}')\n",
+    "async def handler(request):\n    async with aredis.Redis() as r:\n        return await r.get('x')\n",
+    "def task():\n    pool = redis.ConnectionPool(host='h')\n    redis.Redis(connection_pool=pool).ping()\n",
+    "def inline():\n    return redis.Redis(connection_pool=redis.ConnectionPool()).get('x')\n",
+    "def view():\n    c = RedisCluster(host='h')\n    c.get('x')\n",
+])
+def test_rl602_flags_clients_built_per_call(body):
+    assert len(P.found(body)) == 1
+
+
+def test_rl602_flags_a_client_built_in_a_loop():
+    (d,) = P.found("def ping_all(urls):\n    for u in urls:\n        redis.from_url(u).ping()\n")
+    assert "in a loop" in d.message
+
+
+@pytest.mark.parametrize("body", [
+    "r = redis.Redis()\n",  # module level
+    "for url in URLS:\n    redis.from_url(url).ping()\n",  # module-level start-up code
+    "@functools.lru_cache()\ndef get_client():\n    return redis.Redis()\n",
+    "@functools.cache\ndef get_client():\n    r = redis.Redis()\n    return r\n",
+    "def get_client():\n    return redis.Redis()\n",  # a factory: its callers decide how often
+    "class Repo:\n    def __init__(self):\n        self.r = redis.Redis()\n",
+    "class Repo:\n    def connect(self):\n        r = redis.Redis()\n        self.r = r\n",
+    "class Repo:\n    @functools.cached_property\n    def r(self):\n        return redis.Redis()\n",
+    "def view():\n    r = redis.Redis(connection_pool=POOL)\n    return r.get('x')\n",
+    "def view(pool):\n    return redis.Redis(connection_pool=pool).get('x')\n",
+    "def view():\n    return redis.Redis.from_pool(POOL).get('x')\n",
+    "def create_app():\n    app.redis = redis.Redis()\n",
+    "def main():\n    r = redis.Redis()\n    r.ping()\n",
+    "def init_redis(app):\n    r = redis.Redis()\n    app.extensions['redis'] = r\n",
+    "def setup_clients():\n    r = redis.Redis()\n    r.ping()\n",
+    "_c = None\ndef client():\n    global _c\n    if _c is None:\n        _c = redis.Redis()\n    return _c\n",
+    "CLIENTS = {}\ndef client(url):\n    CLIENTS[url] = redis.from_url(url)\n",
+    "def make(url):\n    r = redis.from_url(url)\n    return Service(r)\n",
+    "import pytest\n@pytest.fixture\ndef r():\n    client = redis.Redis()\n    yield client\n",
+    "class Command:\n    def handle(self, *args, **options):\n        redis.Redis().ping()\n",
+    "import fakeredis\ndef view():\n    return fakeredis.FakeRedis().get('x')\n",
+])
+def test_rl602_does_not_flag(body):
+    assert P.found(body) == []
+
+
+def test_rl602_does_not_judge_test_code(tmp_path):
+    (tmp_path / "test_app.py").write_text("import redis\n\ndef test_get():\n    redis.Redis().get('x')\n")
+    result = lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path)), jobs=1)
+    assert result.diagnostics == []
