@@ -15,6 +15,7 @@ import libcst as cst
 
 from ..diagnostics import Position, Span
 from . import clients
+from .caches import CacheFacts
 from .command_table import KEY_PARAMS, SIGNATURES
 from .commands import lua_commands, method_for_raw
 from .module import ClientArgument, ClientKind, ClientRef, ClientSite, Deserialisation, FunctionCallSite, FunctionInfo, KeyPattern, ModuleModel, RedisCall, StatementRef, Value
@@ -143,6 +144,7 @@ class CallExtractor:
         self.under_if: List[int] = []
         self.if_counter = 0
         self.order = 0
+        self.caches = CacheFacts(self)  # framework cache calls and settings
 
     # --- positions -----------------------------------------------------------------------
     def span(self, node: cst.CSTNode) -> Span:
@@ -297,6 +299,7 @@ class CallExtractor:
         self._mark(node.value, "discard")
 
     def visit_Assign(self, node: cst.Assign) -> None:
+        self.caches.assign(node)
         target = node.targets[0].target if len(node.targets) == 1 else None
         self._mark(node.value, "assign", target.value if isinstance(target, cst.Name) else None)
 
@@ -324,6 +327,7 @@ class CallExtractor:
         if qualified is not None:
             self._client_site(node, qualified)
             self._deserialisation(node, qualified)
+        self.caches.call(node, qualified)
         if node.args:
             self._client_arguments(node)
         self._function_call(node)

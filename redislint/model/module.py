@@ -252,6 +252,45 @@ class Deserialisation:
     function: Optional[int] = None
 
 
+@dataclass(frozen=True)
+class CacheCall:
+    """A call on a framework cache object — Django's `cache`/`caches["x"]`, a Flask-Caching
+    `Cache`, a cachelib `RedisCache` — which is not a Redis client: its methods have their own
+    semantics (`clear()`, `keys()`), and whether they reach Redis depends on the configured
+    backend (see ``model.caches``)."""
+
+    framework: str  # "django", "flask_caching", "cachelib"
+    method: str
+    span: Span
+    name_span: Span
+    receiver: str  # source text of the cache object
+    # Django: the cache alias (`cache` is "default"); None when the subscript is not a literal.
+    alias: Optional[str] = None
+    # Flask-Caching/cachelib objects built in this module: what their own constructor (or
+    # `init_app(config=...)`) says — the CACHE_TYPE or class, and the key prefix
+    # (None: not given; "?" given but not a literal).
+    backend: Optional[str] = None
+    key_prefix: Optional[str] = None
+    args: Tuple[Value, ...] = ()  # positional arguments
+    kwargs: Tuple[str, ...] = ()
+    has_star_args: bool = False
+    result_use: str = "other"
+    function: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class CacheConfig:
+    """A cache backend configured somewhere in the project: Django `CACHES = {alias: {"BACKEND":
+    ...}}`, a use of `django_redis.get_redis_connection(alias)` (which only works when that alias
+    is a django-redis cache), Flask `CACHE_TYPE`/`CACHE_KEY_PREFIX` settings."""
+
+    framework: str  # "django", "flask_caching"
+    setting: str  # "BACKEND", "CACHE_TYPE", "CACHE_KEY_PREFIX"
+    value: str
+    alias: Optional[str] = None  # Django alias
+    span: Optional[Span] = None
+
+
 @dataclass
 class FunctionInfo:
     name: str
@@ -286,6 +325,9 @@ class ModuleModel:
     client_arguments: List[ClientArgument] = field(default_factory=list)
     function_calls: List[FunctionCallSite] = field(default_factory=list)
     deserialisations: List[Deserialisation] = field(default_factory=list)
+    # Framework cache API calls and cache backend settings (RL201/RL202 framework forms).
+    cache_calls: List[CacheCall] = field(default_factory=list)
+    cache_configs: List[CacheConfig] = field(default_factory=list)
     # Set by the runner from the `test-paths` setting: most rules do not judge test code.
     is_test: bool = False
     # False when the prefilter decided the file cannot touch Redis and it was not parsed.
