@@ -178,6 +178,8 @@ class RedisCall:
     lua_commands: Tuple[str, ...] = ()
     # Sequence number in source order within the module, to say "before"/"after".
     order: int = 0
+    # The loops the call repeats in (indices into ModuleModel.loops), outermost first.
+    loops: Tuple[int, ...] = ()
 
     @property
     def key(self) -> Optional[KeyPattern]:
@@ -292,6 +294,21 @@ class CacheConfig:
 
 
 @dataclass
+class LoopInfo:
+    """A `for` loop or comprehension that calls may repeat in (RL605).  `while` loops are not
+    recorded: they have no loop variable for a key to depend on."""
+
+    targets: Tuple[str, ...]  # the names the loop binds (`for uid, name in rows` → uid, name)
+    iterable: str  # source text of what it iterates
+    # The iterable is a literal display of at most a few fixed elements (`("a", "b")`, a module
+    # constant bound to one, `range(3)`): the number of elements; None otherwise.
+    literal_size: Optional[int] = None
+    # A `break` in the loop's own body, or a `return` anywhere in it: it may stop at the first hit.
+    exits_early: bool = False
+    comprehension: bool = False
+
+
+@dataclass
 class FunctionInfo:
     name: str
     qualname: str
@@ -328,6 +345,7 @@ class ModuleModel:
     # Framework cache API calls and cache backend settings (RL201/RL202 framework forms).
     cache_calls: List[CacheCall] = field(default_factory=list)
     cache_configs: List[CacheConfig] = field(default_factory=list)
+    loops: List[LoopInfo] = field(default_factory=list)
     # Set by the runner from the `test-paths` setting: most rules do not judge test code.
     is_test: bool = False
     # False when the prefilter decided the file cannot touch Redis and it was not parsed.
