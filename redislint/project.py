@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
-from .model import FunctionCallSite, FunctionInfo, KeyPattern, ModuleModel, RedisCall
+from .model import CacheConfig, FunctionCallSite, FunctionInfo, KeyPattern, ModuleModel, RedisCall
 from .model import commands as C
 from .linking import ProjectModules, link_project_clients
 from .settings import Settings
@@ -85,6 +85,8 @@ def _member_values(call: RedisCall):
 class ProjectIndex:
     def __init__(self, modules: Iterable[ModuleModel] = ()):
         self.keyspace: Dict[str, KeyFacts] = {}
+        # Cache backends configured anywhere in the run (model.caches decides what they mean).
+        self.cache_configs: List[CacheConfig] = []
         modules = list(modules)
         self.project = ProjectModules(modules)
         self._call_sites: Optional[Dict[Tuple[str, str], List[Tuple[FunctionCallSite, int]]]] = None
@@ -128,6 +130,7 @@ class ProjectIndex:
         return self.keyspace.get(key.text)
 
     def add(self, module: ModuleModel) -> None:
+        self.cache_configs.extend(module.cache_configs)
         for call in module.calls:
             for i, key in enumerate(call.keys):
                 if not key.known:

@@ -213,3 +213,48 @@ def test_rl501_raw_write():
             r.execute_command("SET", f"order:{oid}", data)
             r.execute_command("SET", f"invoice:{oid}", data, "EX", 60)
     """) == [3]
+
+
+# --- RL502 pubsub-as-queue -------------------------------------------------------------------
+
+P = Snippets(H + 'TASK_CHANNEL = "tasks"\n', "RL502")
+
+
+def test_rl502_work_handed_out_over_pubsub():
+    assert P.lines("""
+        async def f(task, order, job_id):
+            r.publish("jobs", json.dumps({"id": job_id}))
+            r.publish(TASK_CHANNEL, json.dumps(task))
+            r.publish("orders:new", order.to_json())
+            await ar.publish("work_queue", "payload")
+            r.publish("resize", json.dumps({"task": "thumbnail", "path": "a.png"}))
+            r.spublish("jobs", "payload")
+    """) == [3, 4, 5, 6, 7, 8]
+
+
+def test_rl502_news_and_used_replies_are_quiet():
+    assert P.lines("""
+        def f(task, order, job_id, uid, channel):
+            r.publish("events", json.dumps(task))
+            r.publish("notifications", json.dumps({"user": uid}))
+            r.publish("order_updates", order.to_json())
+            r.publish("job_status", json.dumps({"job": job_id, "status": "done"}))
+            r.publish("order_created", order.to_json())
+            r.publish("chat:room", json.dumps({"text": "hi"}))
+            r.publish(f"user:{uid}", json.dumps({"job_id": job_id}))
+            r.publish(channel, json.dumps(task))
+            receivers = r.publish("jobs", "x")
+            if not r.publish("jobs", "x"):
+                raise RuntimeError("no worker listening")
+            p = r.pipeline()
+            p.publish("jobs", "x")
+            p.execute()
+            r.lpush("jobs", "x")
+    """) == []
+
+
+def test_rl502_needs_a_redis_receiver():
+    assert Snippets("import json\n", "RL502").lines("""
+        def f(bus, task):
+            bus.publish("jobs", json.dumps(task))
+    """) == []

@@ -15,6 +15,8 @@ import libcst as cst
 
 from ..diagnostics import Position, Span
 from . import clients
+from .caches import CacheFacts
+from .loops import LoopFacts
 from .command_table import KEY_PARAMS, SIGNATURES
 from .commands import lua_commands, method_for_raw
 from .module import ClientArgument, ClientKind, ClientRef, ClientSite, Deserialisation, FunctionCallSite, FunctionInfo, KeyPattern, ModuleModel, RedisCall, StatementRef, Value
@@ -144,6 +146,8 @@ class CallExtractor:
         self.under_if: List[int] = []
         self.if_counter = 0
         self.order = 0
+        self.caches = CacheFacts(self)  # framework cache calls and settings
+        self.loops = LoopFacts(self)  # the for loops and comprehensions calls repeat in
 
     # --- positions -----------------------------------------------------------------------
     def span(self, node: cst.CSTNode) -> Span:
@@ -200,6 +204,7 @@ class CallExtractor:
         self._saved = getattr(self, "_saved", [])
         self._saved.append((self.loop_depth, self.try_stack, self.condition_of, self.under_if))
         self.loop_depth, self.try_stack, self.condition_of, self.under_if = 0, [], [], []
+        self.loops.enter_function()
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         index = self.function_stack.pop()
@@ -207,6 +212,7 @@ class CallExtractor:
         factory = self.resolver.factory_client(scope, 0)
         self.model.functions[index].returns_client = factory is not None and factory.via is None
         self.loop_depth, self.try_stack, self.condition_of, self.under_if = self._saved.pop()
+        self.loops.leave_function()
 
     def visit_Lambda(self, node: cst.Lambda) -> bool:
         return False
@@ -214,9 +220,14 @@ class CallExtractor:
     # loops: only the body repeats
     def visit_For_body(self, node: cst.For) -> None:
         self.loop_depth += 1
+        self.loops.enter_for(node)
 
     def leave_For_body(self, node: cst.For) -> None:
         self.loop_depth -= 1
+        self.loops.leave()
+
+    def visit_Break(self, node: cst.Break) -> None:
+        self.loops.exit_loop()
 
     def visit_While_body(self, node: cst.While) -> None:
         self.loop_depth += 1
@@ -232,9 +243,11 @@ class CallExtractor:
 
     def _enter_comp(self, node: cst.CSTNode) -> None:
         self.loop_depth += 1
+        self.loops.enter_comprehension(node)
 
     def _leave_comp(self, node: cst.CSTNode) -> None:
         self.loop_depth -= 1
+        self.loops.leave()
 
     visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _enter_comp
     leave_ListComp = leave_SetComp = leave_GeneratorExp = leave_DictComp = _leave_comp
@@ -298,6 +311,7 @@ class CallExtractor:
         self._mark(node.value, "discard")
 
     def visit_Assign(self, node: cst.Assign) -> None:
+        self.caches.assign(node)
         target = node.targets[0].target if len(node.targets) == 1 else None
         self._mark(node.value, "assign", target.value if isinstance(target, cst.Name) else None)
         self._note_targets(node.value, [t.target for t in node.targets])
@@ -325,6 +339,7 @@ class CallExtractor:
                 info.kept_names = info.kept_names + (name,)
 
     def visit_Return(self, node: cst.Return) -> None:
+        self.loops.exit_function()
         if node.value is not None:
             self._mark(node.value, "return")
 
@@ -346,6 +361,7 @@ class CallExtractor:
         if qualified is not None:
             self._client_site(node, qualified)
             self._deserialisation(node, qualified)
+        self.caches.call(node, qualified)
         if node.args:
             self._client_arguments(node)
         self._function_call(node)
@@ -549,6 +565,7 @@ class CallExtractor:
             lua=lua,
             lua_commands=lua_commands(lua) if lua else (),
             order=self.order,
+            loops=self.loops.current(),
         )
         (self.model.pending_calls if receiver.via is not None else self.model.calls).append(call)
 

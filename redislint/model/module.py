@@ -178,6 +178,8 @@ class RedisCall:
     lua_commands: Tuple[str, ...] = ()
     # Sequence number in source order within the module, to say "before"/"after".
     order: int = 0
+    # The loops the call repeats in (indices into ModuleModel.loops), outermost first.
+    loops: Tuple[int, ...] = ()
 
     @property
     def key(self) -> Optional[KeyPattern]:
@@ -263,6 +265,60 @@ class Deserialisation:
     function: Optional[int] = None
 
 
+@dataclass(frozen=True)
+class CacheCall:
+    """A call on a framework cache object — Django's `cache`/`caches["x"]`, a Flask-Caching
+    `Cache`, a cachelib `RedisCache` — which is not a Redis client: its methods have their own
+    semantics (`clear()`, `keys()`), and whether they reach Redis depends on the configured
+    backend (see ``model.caches``)."""
+
+    framework: str  # "django", "flask_caching", "cachelib"
+    method: str
+    span: Span
+    name_span: Span
+    receiver: str  # source text of the cache object
+    # Django: the cache alias (`cache` is "default"); None when the subscript is not a literal.
+    alias: Optional[str] = None
+    # Flask-Caching/cachelib objects built in this module: what their own constructor (or
+    # `init_app(config=...)`) says — the CACHE_TYPE or class, and the key prefix
+    # (None: not given; "?" given but not a literal).
+    backend: Optional[str] = None
+    key_prefix: Optional[str] = None
+    args: Tuple[Value, ...] = ()  # positional arguments
+    kwargs: Tuple[str, ...] = ()
+    has_star_args: bool = False
+    result_use: str = "other"
+    function: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class CacheConfig:
+    """A cache backend configured somewhere in the project: Django `CACHES = {alias: {"BACKEND":
+    ...}}`, a use of `django_redis.get_redis_connection(alias)` (which only works when that alias
+    is a django-redis cache), Flask `CACHE_TYPE`/`CACHE_KEY_PREFIX` settings."""
+
+    framework: str  # "django", "flask_caching"
+    setting: str  # "BACKEND", "CACHE_TYPE", "CACHE_KEY_PREFIX"
+    value: str
+    alias: Optional[str] = None  # Django alias
+    span: Optional[Span] = None
+
+
+@dataclass
+class LoopInfo:
+    """A `for` loop or comprehension that calls may repeat in (RL605).  `while` loops are not
+    recorded: they have no loop variable for a key to depend on."""
+
+    targets: Tuple[str, ...]  # the names the loop binds (`for uid, name in rows` → uid, name)
+    iterable: str  # source text of what it iterates
+    # The iterable is a literal display of at most a few fixed elements (`("a", "b")`, a module
+    # constant bound to one, `range(3)`): the number of elements; None otherwise.
+    literal_size: Optional[int] = None
+    # A `break` in the loop's own body, or a `return` anywhere in it: it may stop at the first hit.
+    exits_early: bool = False
+    comprehension: bool = False
+
+
 @dataclass
 class FunctionInfo:
     name: str
@@ -300,6 +356,10 @@ class ModuleModel:
     client_arguments: List[ClientArgument] = field(default_factory=list)
     function_calls: List[FunctionCallSite] = field(default_factory=list)
     deserialisations: List[Deserialisation] = field(default_factory=list)
+    # Framework cache API calls and cache backend settings (RL201/RL202 framework forms).
+    cache_calls: List[CacheCall] = field(default_factory=list)
+    cache_configs: List[CacheConfig] = field(default_factory=list)
+    loops: List[LoopInfo] = field(default_factory=list)
     # Set by the runner from the `test-paths` setting: most rules do not judge test code.
     is_test: bool = False
     # False when the prefilter decided the file cannot touch Redis and it was not parsed.

@@ -5,8 +5,9 @@ import re
 from typing import Iterator, Optional
 
 from ..diagnostics import Diagnostic, Edit, Fix
-from ..model import ClientKind, ClientSite, KeyPattern, RedisCall
+from ..model import CacheCall, ClientKind, ClientSite, KeyPattern, RedisCall
 from ..model import commands as C
+from ..model.caches import redis_command
 from ..project import collection_type, same_key
 from ..registry import Context, FixAvailability, Status, rule
 from ._support import key_label
@@ -59,6 +60,29 @@ def keys_command(ctx: Context) -> Iterator[Diagnostic]:
             # for its whole run.  No fix: SCAN cannot be looped inside one script call.
             yield ctx.report(call, f"the Lua script passed to `{call.command}` calls `KEYS`, which scans the "
                                    "whole keyspace while the script blocks the server")
+    # Framework caches: django-redis `cache.keys()`, and `clear()` on cachelib-based Redis caches
+    # with a key prefix (it finds the prefixed keys with KEYS).  Only when the project configures
+    # a Redis backend for that cache (model.caches).
+    for cache_call in ctx.module.cache_calls:
+        runs = redis_command(cache_call, ctx.index.cache_configs)
+        if runs is None or runs[0] != "keys":
+            continue
+        if cache_call.method == "keys":
+            yield ctx.report(cache_call.span, f"{runs[1]}, which scans the whole keyspace in one blocking call; "
+                                              "iterate with `iter_keys()` (SCAN) instead", _iter_keys_fix(cache_call))
+        else:
+            yield ctx.report(cache_call.span, f"{runs[1]}: KEYS scans the whole keyspace in one blocking call; "
+                                              "version the cache keys or delete them with SCAN instead")
+
+
+def _iter_keys_fix(call: CacheCall) -> Optional[Fix]:
+    """django-redis `cache.keys(p)` → `list(cache.iter_keys(p))` (`cache.iter_keys(p)` where only
+    iterated).  Only for the one-argument form: the two methods' other parameters differ."""
+    if len(call.args) != 1 or call.kwargs or call.has_star_args:
+        return None
+    scan = f"{call.receiver}.iter_keys({call.args[0].text})"
+    title = "Use `iter_keys()` (SCAN may return a key more than once and is not a point-in-time snapshot)"
+    return Fix.unsafe(title, Edit.replacement(call.span, scan if call.result_use == "iterate" else f"list({scan})"))
 
 
 @rule("RL202", "flush-command", "FLUSHALL/FLUSHDB in application code deletes every key.")
@@ -71,6 +95,13 @@ def flush_command(ctx: Context) -> Iterator[Diagnostic]:
         for command in sorted(C.FLUSH_COMMANDS.intersection(call.lua_commands)):
             yield ctx.report(call, f"the Lua script passed to `{call.command}` calls `{command.upper()}`, which "
                                    "deletes every key; delete the keys you own instead")
+    # Framework caches whose `clear()` flushes the database: django-redis, Django's Redis backend,
+    # cachelib/Flask-Caching Redis caches with no key prefix (model.caches).
+    for cache_call in ctx.module.cache_calls:
+        runs = redis_command(cache_call, ctx.index.cache_configs)
+        if runs is not None and runs[0] == "flushdb":
+            yield ctx.report(cache_call.span, f"{runs[1]}: it deletes every key in the Redis database, not only "
+                                              "the cache's; delete the keys you own instead")
 
 
 @rule("RL203", "dangerous-command", "Administrative commands that block or reconfigure the server.",

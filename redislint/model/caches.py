@@ -1,0 +1,242 @@
+"""Framework cache APIs that run Redis commands behind a method of their own.
+
+A Django `cache`, a Flask-Caching `Cache` or a cachelib `RedisCache` is not a Redis client (RULES.md,
+"Receivers"): `cache.get()` / `cache.set()` have their own semantics.  Two of their methods matter to
+the command rules, because of the Redis commands they run when the backend is Redis (read from the
+libraries' sources):
+
+- django-redis `cache.keys(pattern)` runs `KEYS` (its `iter_keys()` uses SCAN);
+- `cache.clear()` runs `FLUSHDB` on django-redis and on Django's own Redis backend, and on cachelib's
+  `RedisCache` (which Flask-Caching's Redis backends extend) when the key prefix is empty; with a key
+  prefix cachelib runs `KEYS <prefix>*` and deletes the keys it finds.  Flask-Caching sets the prefix
+  to `"flask_cache_"` unless `CACHE_KEY_PREFIX` says otherwise.
+
+Whether a cache is Redis-backed is read from the project (conservatively: unknown means "no"):
+Django `CACHES = {alias: {"BACKEND": ...}}` dict literals in any module of the run, or a call of
+`django_redis.get_redis_connection(alias)` (which raises unless that alias is a django-redis cache);
+Flask's `CACHE_TYPE` (in a config dict given to the `Cache` itself, or anywhere in the project: a
+module or class attribute, `app.config[...] = ...`, `config.update(...)`, `init_app(config=...)`).
+A backend named in several places (development settings with locmem, production with Redis) counts
+as Redis when any of them is: the code runs against Redis in some deployment.
+
+This module holds the vocabulary and the decisions; ``CacheFacts`` is driven by the extractor.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Tuple
+
+import libcst as cst
+
+from .module import CacheCall, CacheConfig
+from .resolve import _NO_VALUE, literal_value
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .extract import CallExtractor
+
+DJANGO_CACHE = "django.core.cache.cache"
+DJANGO_CACHES = "django.core.cache.caches"
+DJANGO_REDIS_BACKEND = "django_redis.cache.RedisCache"
+DJANGO_BUILTIN_REDIS_BACKEND = "django.core.cache.backends.redis.RedisCache"
+DJANGO_REDIS_CONNECTION = "django_redis.get_redis_connection"
+
+FLASK_CACHE = "flask_caching.Cache"
+# Classes whose `clear()` is cachelib's RedisCache.clear (Flask-Caching's Redis backends extend it).
+_CACHELIB_REDIS = ("RedisCache", "RedisSentinelCache", "RedisClusterCache")
+CACHELIB_REDIS_CLASSES = frozenset(
+    [f"cachelib.{c}" for c in _CACHELIB_REDIS[:1]] + ["cachelib.redis.RedisCache", "werkzeug.contrib.cache.RedisCache"]
+    + [f"flask_caching.backends.{c}" for c in _CACHELIB_REDIS]
+    + [f"flask_caching.backends.rediscache.{c}" for c in _CACHELIB_REDIS]
+)
+# Flask-Caching CACHE_TYPE values (short names, class names, import paths) of its Redis backends.
+_FLASK_REDIS_TYPES = frozenset({"redis", "rediscache", "redissentinel", "redissentinelcache", "rediscluster",
+                                "redisclustercache"})
+FLASK_DEFAULT_PREFIX = "flask_cache_"
+DYNAMIC = "{}"  # a key prefix given as an expression we cannot evaluate
+
+# The methods the rules read (RL201: keys, clear with a prefix; RL202: clear).
+METHODS = frozenset({"keys", "clear"})
+
+
+def is_flask_redis_type(value: str) -> bool:
+    return value.rsplit(".", 1)[-1].lower() in _FLASK_REDIS_TYPES
+
+
+def _str_items(node: cst.BaseExpression) -> Dict[str, cst.BaseExpression]:
+    """The string-keyed entries of a dict literal (`{"CACHE_TYPE": "redis"}`) or of keyword
+    arguments turned into one; {} for anything else."""
+    out: Dict[str, cst.BaseExpression] = {}
+    if isinstance(node, cst.Dict):
+        for el in node.elements:
+            if isinstance(el, cst.DictElement):
+                key = literal_value(el.key)
+                if isinstance(key, str):
+                    out[key] = el.value
+    return out
+
+
+def _literal_str(node: Optional[cst.BaseExpression]) -> Optional[str]:
+    value = literal_value(node) if node is not None else _NO_VALUE
+    return value if isinstance(value, str) else None
+
+
+def _prefix(node: Optional[cst.BaseExpression]) -> Optional[str]:
+    """A key prefix as the model records it: None (not given, or a literal None), the literal, or
+    DYNAMIC."""
+    if node is None:
+        return None
+    value = literal_value(node)
+    if value is None:
+        return None
+    return value if isinstance(value, str) else DYNAMIC
+
+
+class CacheFacts:
+    """Records framework cache calls and cache settings for the extractor (one per module)."""
+
+    def __init__(self, extractor: "CallExtractor"):
+        self.x = extractor
+
+    # --- settings ----------------------------------------------------------------------------
+    def _config(self, framework: str, setting: str, value: Optional[str], node: cst.CSTNode,
+                alias: Optional[str] = None) -> None:
+        if value is not None:
+            self.x.model.cache_configs.append(CacheConfig(framework, setting, value, alias, self.x.span(node)))
+
+    def _flask_settings(self, items: Dict[str, cst.BaseExpression], node: cst.CSTNode) -> None:
+        self._config("flask_caching", "CACHE_TYPE", _literal_str(items.get("CACHE_TYPE")), node)
+        if "CACHE_KEY_PREFIX" in items:
+            self._config("flask_caching", "CACHE_KEY_PREFIX", _prefix(items["CACHE_KEY_PREFIX"]) or "", node)
+
+    def assign(self, node: cst.Assign) -> None:
+        """`CACHES = {...}`, `CACHE_TYPE = "..."`, `app.config["CACHE_TYPE"] = "..."`."""
+        for target in node.targets:
+            t = target.target
+            name = None
+            if isinstance(t, cst.Name):
+                name = t.value
+            elif isinstance(t, cst.Subscript) and len(t.slice) == 1 and isinstance(t.slice[0].slice, cst.Index):
+                name = _literal_str(t.slice[0].slice.value)
+            if name == "CACHES" and isinstance(t, cst.Name):
+                for alias, conf in _str_items(node.value).items():
+                    backend = _literal_str(_str_items(conf).get("BACKEND"))
+                    self._config("django", "BACKEND", backend, node, alias)
+            elif name in ("CACHE_TYPE", "CACHE_KEY_PREFIX"):
+                self._flask_settings({name: node.value}, node)
+
+    def call(self, node: cst.Call, qualified: Optional[str]) -> None:
+        """Settings passed to calls, and framework cache method calls."""
+        func = node.func
+        if qualified == DJANGO_REDIS_CONNECTION:
+            alias = next((a.value for a in node.args if (a.keyword is None and not a.star)
+                          or (a.keyword is not None and a.keyword.value == "alias")), None)
+            alias_name = "default" if alias is None else _literal_str(alias)
+            self._config("django", "BACKEND", DJANGO_REDIS_BACKEND if alias_name else None, node, alias_name)
+            return
+        if not isinstance(func, cst.Attribute):
+            return
+        method = func.attr.value
+        if method in ("update", "from_mapping", "init_app", "setdefault"):
+            for a in node.args:
+                if a.star == "**":
+                    self._flask_settings(_str_items(a.value), node)
+                elif a.keyword is not None and a.keyword.value in ("CACHE_TYPE", "CACHE_KEY_PREFIX"):
+                    self._flask_settings({a.keyword.value: a.value}, node)
+                elif a.keyword is not None and a.keyword.value == "config" or (a.keyword is None and not a.star):
+                    self._flask_settings(_str_items(a.value), node)
+            if method == "setdefault" and len(node.args) == 2:
+                key = _literal_str(node.args[0].value)
+                if key in ("CACHE_TYPE", "CACHE_KEY_PREFIX"):
+                    self._flask_settings({key: node.args[1].value}, node)
+        if method in METHODS:
+            self._method_call(node, func, method)
+
+    # --- calls -------------------------------------------------------------------------------
+    def _method_call(self, node: cst.Call, func: cst.Attribute, method: str) -> None:
+        found = self._cache_object(func.value, 0)
+        if found is None:
+            return
+        framework, alias, backend, prefix = found
+        x = self.x
+        use, _ = x.use.get(id(node), ("other", None))
+        x.model.cache_calls.append(CacheCall(
+            framework=framework, method=method, span=x.span(node), name_span=x.span(func.attr),
+            receiver=x.resolver.code(func.value), alias=alias, backend=backend, key_prefix=prefix,
+            args=tuple(x._value(a.value) for a in node.args if a.keyword is None and not a.star),
+            kwargs=tuple(a.keyword.value for a in node.args if a.keyword is not None),
+            has_star_args=any(a.star for a in node.args), result_use=use,
+            function=x.function_stack[-1] if x.function_stack else None,
+        ))
+
+    def _cache_object(self, node: cst.BaseExpression, depth: int
+                      ) -> Optional[Tuple[str, Optional[str], Optional[str], Optional[str]]]:
+        """(framework, Django alias, backend, key prefix) of a cache object expression: Django's
+        `cache` or `caches["alias"]`, a `flask_caching.Cache(...)` or cachelib `RedisCache(...)`
+        built in this module, or a name bound to one of those (once, in its scope)."""
+        x = self.x
+        qualified = x.resolver.qualified(node, x.scope)
+        if qualified == DJANGO_CACHE:
+            return "django", "default", None, None
+        if isinstance(node, cst.Subscript) and x.resolver.qualified(node.value, x.scope) == DJANGO_CACHES:
+            if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+                return "django", _literal_str(node.slice[0].slice.value), None, None
+            return "django", None, None, None
+        if isinstance(node, cst.Call):
+            made = x.resolver.qualified(node.func, x.scope)
+            kwargs = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
+            if made == FLASK_CACHE:
+                config = _str_items(kwargs.get("config", cst.Dict([])))
+                prefix = (_prefix(config["CACHE_KEY_PREFIX"]) or "") if "CACHE_KEY_PREFIX" in config else None
+                return "flask_caching", None, _literal_str(config.get("CACHE_TYPE")), prefix
+            if made in CACHELIB_REDIS_CLASSES:
+                return "cachelib", None, made, _prefix(kwargs.get("key_prefix")) or ""
+            return None
+        if isinstance(node, cst.Name) and depth < 2:
+            owner, how = x.resolver.lookup(node.value, x.scope)
+            values = owner.assigns.get(node.value, []) if how == "assign" and owner is not None else []
+            if len(values) == 1:
+                return self._cache_object(values[0], depth + 1)
+        return None
+
+
+# --- decisions (rules) -------------------------------------------------------------------------
+
+def _django_backends(configs: Iterable[CacheConfig], alias: Optional[str]) -> List[str]:
+    return [c.value for c in configs if c.framework == "django" and c.setting == "BACKEND" and c.alias == alias]
+
+
+def redis_command(call: CacheCall, configs: Iterable[CacheConfig]) -> Optional[Tuple[str, str]]:
+    """The Redis command a framework cache call runs, with the words that say so:
+    ("keys", "django-redis `cache.keys()` runs KEYS"), ("flushdb", ...); None when the backend is
+    not known to be Redis or the method runs neither."""
+    configs = list(configs)
+    if call.framework == "django":
+        backends = _django_backends(configs, call.alias) if call.alias is not None else []
+        if call.method == "keys" and DJANGO_REDIS_BACKEND in backends:
+            return "keys", f"django-redis `{call.receiver}.keys()` runs `KEYS`"
+        if call.method == "clear":
+            for backend, name in ((DJANGO_REDIS_BACKEND, "django-redis"), (DJANGO_BUILTIN_REDIS_BACKEND, "Django's Redis")):
+                if backend in backends:
+                    return "flushdb", f"`{call.receiver}.clear()` on a {name} cache runs `FLUSHDB`"
+        return None
+    if call.method != "clear":
+        return None
+    if call.framework == "flask_caching":
+        if call.backend is not None:
+            redis_backed = is_flask_redis_type(call.backend)
+        else:
+            redis_backed = any(c.framework == "flask_caching" and c.setting == "CACHE_TYPE"
+                               and is_flask_redis_type(c.value) for c in configs)
+        if not redis_backed:
+            return None
+        prefix = call.key_prefix
+        if prefix is None:
+            prefixes = {c.value for c in configs if c.framework == "flask_caching" and c.setting == "CACHE_KEY_PREFIX"}
+            prefix = "" if prefixes == {""} else FLASK_DEFAULT_PREFIX
+        what = "a Flask-Caching Redis cache"
+    else:
+        prefix = call.key_prefix or ""
+        what = "a cachelib `RedisCache`"
+    if not prefix:
+        return "flushdb", f"`{call.receiver}.clear()` on {what} with no key prefix runs `FLUSHDB`"
+    shown = "<prefix>" if prefix == DYNAMIC else prefix
+    return "keys", f"`{call.receiver}.clear()` on {what} runs `KEYS {shown}*` to find the keys it deletes"
