@@ -53,25 +53,36 @@ _FLASK_REDIS_TYPES = frozenset({"redis", "rediscache", "redissentinel", "redisse
 FLASK_DEFAULT_PREFIX = "flask_cache_"
 DYNAMIC = "{}"  # a key prefix given as an expression we cannot evaluate
 
-# The methods the rules read (RL201: keys, clear with a prefix; RL202: clear).
-METHODS = frozenset({"keys", "clear"})
+# The methods the rules read (RL201: keys, clear with a prefix; RL202: clear; RL108: the writes
+# that take a timeout, and Flask-Caching's caching decorators; RL603: reads and writes).
+WRITE_METHODS = frozenset({"set", "add", "set_many", "get_or_set", "touch"})
+READ_METHODS = frozenset({"get", "get_many", "get_or_set"})
+DECORATOR_METHODS = frozenset({"cached", "memoize"})
+METHODS = frozenset({"keys", "clear"}) | WRITE_METHODS | READ_METHODS | DECORATOR_METHODS
+
+WALRUS_CACHE = frozenset({"walrus.Cache", "walrus.cache.Cache"})
 
 
 def is_flask_redis_type(value: str) -> bool:
     return value.rsplit(".", 1)[-1].lower() in _FLASK_REDIS_TYPES
 
 
-def _str_items(node: cst.BaseExpression) -> Dict[str, cst.BaseExpression]:
-    """The string-keyed entries of a dict literal (`{"CACHE_TYPE": "redis"}`) or of keyword
-    arguments turned into one; {} for anything else."""
-    out: Dict[str, cst.BaseExpression] = {}
+def _str_elements(node: cst.BaseExpression) -> Dict[str, cst.DictElement]:
+    """The string-keyed elements of a dict literal; {} for anything else."""
+    out: Dict[str, cst.DictElement] = {}
     if isinstance(node, cst.Dict):
         for el in node.elements:
             if isinstance(el, cst.DictElement):
                 key = literal_value(el.key)
                 if isinstance(key, str):
-                    out[key] = el.value
+                    out[key] = el
     return out
+
+
+def _str_items(node: cst.BaseExpression) -> Dict[str, cst.BaseExpression]:
+    """The string-keyed entries of a dict literal (`{"CACHE_TYPE": "redis"}`) or of keyword
+    arguments turned into one; {} for anything else."""
+    return {key: el.value for key, el in _str_elements(node).items()}
 
 
 def _literal_str(node: Optional[cst.BaseExpression]) -> Optional[str]:
@@ -98,9 +109,10 @@ class CacheFacts:
 
     # --- settings ----------------------------------------------------------------------------
     def _config(self, framework: str, setting: str, value: Optional[str], node: cst.CSTNode,
-                alias: Optional[str] = None) -> None:
+                alias: Optional[str] = None, backend: Optional[str] = None) -> None:
         if value is not None:
-            self.x.model.cache_configs.append(CacheConfig(framework, setting, value, alias, self.x.span(node)))
+            self.x.model.cache_configs.append(CacheConfig(framework, setting, value, alias, self.x.span(node),
+                                                          backend))
 
     def _flask_settings(self, items: Dict[str, cst.BaseExpression], node: cst.CSTNode) -> None:
         self._config("flask_caching", "CACHE_TYPE", _literal_str(items.get("CACHE_TYPE")), node)
@@ -118,10 +130,27 @@ class CacheFacts:
                 name = _literal_str(t.slice[0].slice.value)
             if name == "CACHES" and isinstance(t, cst.Name):
                 for alias, conf in _str_items(node.value).items():
-                    backend = _literal_str(_str_items(conf).get("BACKEND"))
+                    entry = _str_elements(conf)
+                    backend = _literal_str(entry["BACKEND"].value) if "BACKEND" in entry else None
                     self._config("django", "BACKEND", backend, node, alias)
+                    self._django_entry(alias, entry, backend)
             elif name in ("CACHE_TYPE", "CACHE_KEY_PREFIX"):
                 self._flask_settings({name: node.value}, node)
+            elif name == "DJANGO_REDIS_IGNORE_EXCEPTIONS" and isinstance(t, cst.Name) \
+                    and literal_value(node.value) is True:
+                # django-redis swallows connection errors of every django-redis cache.
+                self._config("django", "IGNORE_EXCEPTIONS", "True", node, None, DJANGO_REDIS_BACKEND)
+
+    def _django_entry(self, alias: str, entry: Dict[str, cst.DictElement], backend: Optional[str]) -> None:
+        """`"TIMEOUT": None` (RL108) and django-redis `"OPTIONS": {"IGNORE_EXCEPTIONS": True}`
+        (RL603) in one `CACHES` entry, with the entry's backend."""
+        timeout = entry.get("TIMEOUT")
+        if timeout is not None and literal_value(timeout.value) is None:
+            self._config("django", "TIMEOUT", "None", timeout, alias, backend)
+        options = _str_elements(entry["OPTIONS"].value) if "OPTIONS" in entry else {}
+        ignore = options.get("IGNORE_EXCEPTIONS")
+        if ignore is not None and literal_value(ignore.value) is True:
+            self._config("django", "IGNORE_EXCEPTIONS", "True", ignore, alias, backend)
 
     def call(self, node: cst.Call, qualified: Optional[str]) -> None:
         """Settings passed to calls, and framework cache method calls."""
@@ -149,6 +178,21 @@ class CacheFacts:
                     self._flask_settings({key: node.args[1].value}, node)
         if method in METHODS:
             self._method_call(node, func, method)
+        elif method == "cache" and "walrus" in self._imported_roots():
+            receiver = self.x.resolver.client_of(func.value, self.x.scope)
+            if receiver is not None and receiver.via is None:
+                self._record(node, "walrus", "cache", func.value, func.attr)
+
+    def walrus_cache(self, node: cst.Call, qualified: Optional[str]) -> None:
+        """`walrus.Cache(db, name, default_timeout)` built directly."""
+        if qualified in WALRUS_CACHE:
+            self._record(node, "walrus", "Cache", node.func, node.func)
+
+    def _imported_roots(self) -> set:
+        roots = getattr(self, "_roots", None)
+        if roots is None:
+            roots = self._roots = {q.split(".", 1)[0] for q in self.x.model.imports.values()}
+        return roots
 
     # --- calls -------------------------------------------------------------------------------
     def _method_call(self, node: cst.Call, func: cst.Attribute, method: str) -> None:
@@ -156,15 +200,23 @@ class CacheFacts:
         if found is None:
             return
         framework, alias, backend, prefix = found
+        self._record(node, framework, method, func.value, func.attr, alias, backend, prefix)
+
+    def _record(self, node: cst.Call, framework: str, method: str, receiver: cst.BaseExpression,
+                name: cst.CSTNode, alias: Optional[str] = None, backend: Optional[str] = None,
+                prefix: Optional[str] = None) -> None:
         x = self.x
         use, _ = x.use.get(id(node), ("other", None))
         x.model.cache_calls.append(CacheCall(
-            framework=framework, method=method, span=x.span(node), name_span=x.span(func.attr),
-            receiver=x.resolver.code(func.value), alias=alias, backend=backend, key_prefix=prefix,
+            framework=framework, method=method, span=x.span(node), name_span=x.span(name),
+            receiver=x.resolver.code(receiver), alias=alias, backend=backend, key_prefix=prefix,
             args=tuple(x._value(a.value) for a in node.args if a.keyword is None and not a.star),
             kwargs=tuple(a.keyword.value for a in node.args if a.keyword is not None),
             has_star_args=any(a.star for a in node.args), result_use=use,
             function=x.function_stack[-1] if x.function_stack else None,
+            keyword_values=tuple((a.keyword.value, x._value(a.value)) for a in node.args if a.keyword is not None),
+            handlers=tuple(h for handlers in x.try_stack for h in handlers), in_try=bool(x.try_stack),
+            decorator=id(node) in x.decorator_calls,
         ))
 
     def _cache_object(self, node: cst.BaseExpression, depth: int
@@ -240,3 +292,33 @@ def redis_command(call: CacheCall, configs: Iterable[CacheConfig]) -> Optional[T
         return "flushdb", f"`{call.receiver}.clear()` on {what} with no key prefix runs `FLUSHDB`"
     shown = "<prefix>" if prefix == DYNAMIC else prefix
     return "keys", f"`{call.receiver}.clear()` on {what} runs `KEYS {shown}*` to find the keys it deletes"
+
+
+def redis_backend(call: CacheCall, configs: Iterable[CacheConfig]) -> Optional[str]:
+    """The Redis backend a framework cache call reaches, in words ("django-redis", "Django's Redis
+    backend", "Flask-Caching's Redis backend", "cachelib's `RedisCache`", "walrus"); None when the
+    project does not show the cache is Redis-backed (an unknown, locmem, file or simple cache)."""
+    if call.framework == "walrus":
+        return "walrus"
+    if call.framework == "cachelib":
+        return "cachelib's `RedisCache`"
+    configs = list(configs)
+    if call.framework == "django":
+        backends = _django_backends(configs, call.alias) if call.alias is not None else []
+        if DJANGO_REDIS_BACKEND in backends:
+            return "django-redis"
+        if DJANGO_BUILTIN_REDIS_BACKEND in backends:
+            return "Django's Redis backend"
+        return None
+    if call.framework == "flask_caching":
+        if call.backend is not None:
+            redis_backed = is_flask_redis_type(call.backend)
+        else:
+            redis_backed = any(c.framework == "flask_caching" and c.setting == "CACHE_TYPE"
+                               and is_flask_redis_type(c.value) for c in configs)
+        return "Flask-Caching's Redis backend" if redis_backed else None
+    return None
+
+
+def is_django_redis_backend(backend: Optional[str]) -> bool:
+    return backend in (DJANGO_REDIS_BACKEND, DJANGO_BUILTIN_REDIS_BACKEND)

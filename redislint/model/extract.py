@@ -146,6 +146,7 @@ class CallExtractor:
         self.under_if: List[int] = []
         self.if_counter = 0
         self.order = 0
+        self.decorator_calls: set = set()  # ids of `@x.y(...)` decorator calls
         self.caches = CacheFacts(self)  # framework cache calls and settings
         self.loops = LoopFacts(self)  # the for loops and comprehensions calls repeat in
 
@@ -196,7 +197,9 @@ class CallExtractor:
         info = FunctionInfo(
             name=node.name.value, qualname=qual, span=self.span(node), is_async=scope.is_async,
             class_name=scope.class_name, decorators=scope.decorators, params=tuple(scope.params),
+            decorator_paths=tuple(self._decorator_path(d.decorator) for d in node.decorators),
         )
+        self.decorator_calls.update(id(d.decorator) for d in node.decorators if isinstance(d.decorator, cst.Call))
         self.model.functions.append(info)
         self.function_stack.append(len(self.model.functions) - 1)
         self.scope_stack.append(scope)
@@ -205,6 +208,13 @@ class CallExtractor:
         self._saved.append((self.loop_depth, self.try_stack, self.condition_of, self.under_if))
         self.loop_depth, self.try_stack, self.condition_of, self.under_if = 0, [], [], []
         self.loops.enter_function()
+
+    def _decorator_path(self, expr: cst.BaseExpression) -> str:
+        """A decorator as written, qualified through imports, without its arguments:
+        `app.route`, `router.get`, `rest_framework.decorators.api_view`."""
+        if isinstance(expr, cst.Call):
+            expr = expr.func
+        return self.resolver.qualified(expr, self.scope) or dotted_name(expr) or ""
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         index = self.function_stack.pop()
@@ -361,6 +371,7 @@ class CallExtractor:
         if qualified is not None:
             self._client_site(node, qualified)
             self._deserialisation(node, qualified)
+            self.caches.walrus_cache(node, qualified)
         self.caches.call(node, qualified)
         if node.args:
             self._client_arguments(node)

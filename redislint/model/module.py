@@ -270,9 +270,12 @@ class CacheCall:
     """A call on a framework cache object — Django's `cache`/`caches["x"]`, a Flask-Caching
     `Cache`, a cachelib `RedisCache` — which is not a Redis client: its methods have their own
     semantics (`clear()`, `keys()`), and whether they reach Redis depends on the configured
-    backend (see ``model.caches``)."""
+    backend (see ``model.caches``).
 
-    framework: str  # "django", "flask_caching", "cachelib"
+    A walrus cache is recorded where it is made: `walrus.Cache(db, ...)` (method "Cache") or
+    `db.cache(...)` on a walrus Database (method "cache"), with the arguments given to it."""
+
+    framework: str  # "django", "flask_caching", "cachelib", "walrus"
     method: str
     span: Span
     name_span: Span
@@ -289,6 +292,23 @@ class CacheCall:
     has_star_args: bool = False
     result_use: str = "other"
     function: Optional[int] = None
+    # The keyword arguments with their values, in call order (`timeout=None`).
+    keyword_values: Tuple[Tuple[str, Value], ...] = ()
+    # Exception names handled by enclosing `try` blocks (as RedisCall.handlers), and whether any.
+    handlers: Tuple[str, ...] = ()
+    in_try: bool = False
+    # The call is a decorator (`@cache.cached(timeout=0)`).
+    decorator: bool = False
+
+    def argument(self, name: str, position: Optional[int]) -> Optional[Value]:
+        """The value given to parameter ``name`` (also at ``position`` among the positionals);
+        None when not given, or when `*args`/`**kwargs` hide where it went."""
+        for keyword, value in self.keyword_values:
+            if keyword == name:
+                return value
+        if self.has_star_args or position is None or position >= len(self.args):
+            return None
+        return self.args[position]
 
 
 @dataclass(frozen=True)
@@ -302,6 +322,9 @@ class CacheConfig:
     value: str
     alias: Optional[str] = None  # Django alias
     span: Optional[Span] = None
+    # For settings given in a Django `CACHES` entry ("TIMEOUT", "IGNORE_EXCEPTIONS"): the BACKEND
+    # named in the same entry, when it is a literal.
+    backend: Optional[str] = None
 
 
 @dataclass
@@ -328,6 +351,9 @@ class FunctionInfo:
     class_name: Optional[str] = None
     decorators: Tuple[str, ...] = ()
     params: Tuple[str, ...] = ()
+    # The decorators in full (`app.route`, `router.get`, imports resolved: `rest_framework.
+    # decorators.api_view`), "" for one that is not a dotted name.
+    decorator_paths: Tuple[str, ...] = ()
     # Calls to a durable store in this function (ORM save/create, session.commit, SQL execute).
     durable_writes: Tuple[str, ...] = ()
     returns_client: bool = False

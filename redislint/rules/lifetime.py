@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Dict, Iterator, List, Optional
 
 from ..diagnostics import Diagnostic, Edit, Fix
-from ..model import KeyPattern, RedisCall, Value
+from ..model import CacheCall, KeyPattern, RedisCall, Value
 from ..model import commands as C
 from ..project import gives_ttl, lifetime_managed, same_key
-from ..registry import Context, FixAvailability, rule
+from ..model.caches import is_django_redis_backend, redis_backend
+from ..registry import Context, FixAvailability, Status, rule
 from ._support import exempt_key, insert_kwargs, key_label, line_deletion
 
 
@@ -375,3 +376,76 @@ def ttl_cleared(ctx: Context) -> Iterator[Diagnostic]:
             f"{given.span.start.line}: {_CLEARS[call.command]}",
             _keepttl_fix(ctx, call),
         )
+
+
+# --- RL108: framework caches told to keep values forever ----------------------------------------
+
+# Where the cache methods of each library take their timeout: the position among the positional
+# arguments (Django: `set(key, value, timeout, version)`, `set_many(data, timeout)`, `touch(key,
+# timeout)`; cachelib and Flask-Caching: `set(key, value, timeout)`, `set_many(mapping, timeout)`,
+# and Flask-Caching's decorators `cached(timeout, ...)`, `memoize(timeout, ...)`).
+_DJANGO_TIMEOUT = {"set": 2, "add": 2, "get_or_set": 2, "set_many": 1, "touch": 1}
+_CACHELIB_TIMEOUT = {"set": 2, "add": 2, "set_many": 1}
+_FLASK_TIMEOUT = dict(_CACHELIB_TIMEOUT, cached=0, memoize=0)
+# walrus: `Cache(database, name, default_timeout)`; `Database.cache(name, default_timeout=3600)`.
+_WALRUS_DEFAULT_TIMEOUT = {"Cache": 2, "cache": 1}
+
+
+def _is_exactly(value: Optional[Value], literal: object) -> bool:
+    """The argument is ``literal`` (None, 0) as written or through a name that only ever holds it;
+    not a parameter whose default it is (callers choose), and `False` is not 0."""
+    if value is None:
+        return False
+    if value.is_literal:
+        return type(value.literal) is type(literal) and value.literal == literal
+    return (value.kind == "name" and not value.defaults_from and len(value.possible) == 1
+            and type(value.possible[0]) is type(literal) and value.possible[0] == literal)
+
+
+def _forever_timeout(call: CacheCall) -> Optional[str]:
+    """Why a framework cache call stores without expiry, by its library's meaning of the timeout;
+    None when it does not (or the call is not one that takes a timeout)."""
+    if call.framework == "django":
+        position = _DJANGO_TIMEOUT.get(call.method)
+        if position is not None and _is_exactly(call.argument("timeout", position), None):
+            return "`timeout=None` means *never expire* to Django's cache API (0 would mean *expire now*)"
+    elif call.framework in ("flask_caching", "cachelib"):
+        table = _FLASK_TIMEOUT if call.framework == "flask_caching" else _CACHELIB_TIMEOUT
+        position = table.get(call.method)
+        if position is not None and _is_exactly(call.argument("timeout", position), 0):
+            library = "Flask-Caching" if call.framework == "flask_caching" else "cachelib"
+            return f"`timeout=0` means *never expire* to {library} (None would mean the default timeout)"
+    elif call.framework == "walrus":
+        position = _WALRUS_DEFAULT_TIMEOUT[call.method]
+        given = call.argument("default_timeout", position)
+        if given is None and call.method == "Cache" and not call.has_star_args:
+            return "a walrus `Cache` built without `default_timeout` stores every `set()` without `timeout=` forever"
+        if _is_exactly(given, None) or _is_exactly(given, 0):
+            return f"`default_timeout={given.text}` makes a walrus cache store every `set()` without `timeout=` forever"
+    return None
+
+
+@rule("RL108", "framework-cache-without-expiry", "A Redis-backed framework cache told to keep values forever.",
+      status=Status.PREVIEW)
+def framework_cache_without_expiry(ctx: Context) -> Iterator[Diagnostic]:
+    """A framework cache call or setting whose timeout means "never expire" in that library — Django's
+    `timeout=None`, cachelib/Flask-Caching's `timeout=0`, a walrus cache with no default timeout,
+    `"TIMEOUT": None` in a Django `CACHES` entry — on a cache the project shows is Redis-backed.
+    Cache entries that never expire pile up until memory runs out; the caches' own defaults (Django
+    300 s, Flask-Caching 300 s) are never reported, nor are caches with an unknown or non-Redis
+    backend."""
+    for call in ctx.module.cache_calls:
+        why = _forever_timeout(call)
+        if why is None:
+            continue
+        backend = redis_backend(call, ctx.index.cache_configs)
+        if backend is None:
+            continue
+        yield ctx.report(call.span, f"{why}; with {backend} the entries stay in Redis until deleted or evicted: "
+                                    "give them a timeout in seconds")
+    for config in ctx.module.cache_configs:
+        if config.framework == "django" and config.setting == "TIMEOUT" and is_django_redis_backend(config.backend) \
+                and config.span is not None:
+            yield ctx.report(config.span, f'`"TIMEOUT": None` in the `{config.alias}` cache makes every '
+                                          "`cache.set()` without a timeout store forever in Redis; "
+                                          "set a number of seconds (Django's default is 300)")
