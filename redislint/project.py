@@ -87,6 +87,9 @@ class ProjectIndex:
         self.keyspace: Dict[str, KeyFacts] = {}
         # Cache backends configured anywhere in the run (model.caches decides what they mean).
         self.cache_configs: List[CacheConfig] = []
+        # Exceptions handled application-wide (Flask/FastAPI error handlers) anywhere in the run.
+        self.error_handlers: Set[str] = set()
+        self._callers: Optional[Dict[Tuple[str, str], List[Tuple[ModuleModel, FunctionCallSite]]]] = None
         modules = list(modules)
         self.project = ProjectModules(modules)
         self._call_sites: Optional[Dict[Tuple[str, str], List[Tuple[FunctionCallSite, int]]]] = None
@@ -124,6 +127,18 @@ class ProjectIndex:
                 return True
         return False
 
+    def callers_of(self, module: ModuleModel, function: FunctionInfo) -> List[Tuple[ModuleModel, FunctionCallSite]]:
+        """The call sites in the project that call ``function`` of ``module``, with their modules."""
+        if self._callers is None:
+            self._callers = {}
+            for m in self.project.modules:
+                for site in m.function_calls:
+                    target = self.project.callee(m, site.callee)
+                    if target is not None:
+                        owner, fn, _ = target
+                        self._callers.setdefault((owner.path, fn.qualname), []).append((m, site))
+        return self._callers.get((module.path, function.qualname), [])
+
     def facts(self, key: Optional[KeyPattern]) -> Optional[KeyFacts]:
         if key is None or not key.known:
             return None
@@ -131,6 +146,7 @@ class ProjectIndex:
 
     def add(self, module: ModuleModel) -> None:
         self.cache_configs.extend(module.cache_configs)
+        self.error_handlers.update(module.error_handlers)
         for call in module.calls:
             for i, key in enumerate(call.keys):
                 if not key.known:

@@ -373,6 +373,7 @@ class CallExtractor:
             self._deserialisation(node, qualified)
             self.caches.walrus_cache(node, qualified)
         self.caches.call(node, qualified)
+        self._error_handler(node)
         if node.args:
             self._client_arguments(node)
         self._function_call(node)
@@ -388,6 +389,17 @@ class CallExtractor:
         if method in clients.SENTINEL_CLIENT_METHODS:
             return
         self._redis_call(node, func, method, receiver)
+
+    def _error_handler(self, node: cst.Call) -> None:
+        """`@app.errorhandler(RedisError)`, `app.register_error_handler(RedisError, fn)`,
+        FastAPI's `exception_handler`/`add_exception_handler`: an application-wide handler."""
+        func = node.func
+        if not isinstance(func, cst.Attribute) or func.attr.value not in _ERROR_HANDLER_METHODS or not node.args:
+            return
+        first = node.args[0]
+        name = dotted_name(first.value) if first.keyword is None and not first.star else None
+        if name:
+            self.model.error_handlers = self.model.error_handlers + (name.rsplit(".", 1)[-1],)
 
     def _callee(self, func: cst.BaseExpression) -> Optional[str]:
         """How the project index can find the function a call invokes (see ClientArgument)."""
@@ -441,7 +453,9 @@ class CallExtractor:
         positional = sum(1 for a in node.args if a.keyword is None and not a.star) + shift
         keywords = tuple(a.keyword.value for a in node.args if a.keyword is not None)
         star = any(a.star for a in node.args)
-        self.model.function_calls.append(FunctionCallSite(callee, positional, keywords, star))
+        self.model.function_calls.append(FunctionCallSite(
+            callee, positional, keywords, star, function=self.function_stack[-1] if self.function_stack else None,
+            handlers=tuple(h for handlers in self.try_stack for h in handlers)))
 
     def _client_arguments(self, node: cst.Call) -> None:
         """Record clients passed to project functions, so their parameters can be resolved."""
@@ -704,6 +718,10 @@ _KINDS = {
     cst.BinaryOperation: "binop", cst.Dict: "dict", cst.List: "list", cst.Tuple: "tuple", cst.Set: "set",
     cst.Lambda: "lambda", cst.Subscript: "subscript", cst.Await: "await",
 }
+
+
+_ERROR_HANDLER_METHODS = {"errorhandler", "app_errorhandler", "register_error_handler", "exception_handler",
+                          "add_exception_handler"}
 
 
 _NOT_FOUND_CALLS = {"abort", "Http404", "HTTPException", "NotFound", "HttpResponseNotFound", "HTTPNotFound",

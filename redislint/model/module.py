@@ -252,6 +252,10 @@ class FunctionCallSite:
     positional: int  # positional arguments passed, counting `self` for local methods
     keywords: Tuple[str, ...]
     star: bool  # `*args`/`**kwargs`: any parameter may be passed
+    # The calling function (index into its module's functions), and the exception names handled
+    # by `try` blocks around the call (as RedisCall.handlers).
+    function: Optional[int] = None
+    handlers: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -386,6 +390,10 @@ class ModuleModel:
     cache_calls: List[CacheCall] = field(default_factory=list)
     cache_configs: List[CacheConfig] = field(default_factory=list)
     loops: List[LoopInfo] = field(default_factory=list)
+    # Exception names the module registers application-wide handlers for: Flask
+    # `@app.errorhandler(RedisError)` / `register_error_handler(...)`, FastAPI
+    # `@app.exception_handler(...)` / `add_exception_handler(...)` (last name segment).
+    error_handlers: Tuple[str, ...] = ()
     # Set by the runner from the `test-paths` setting: most rules do not judge test code.
     is_test: bool = False
     # False when the prefilter decided the file cannot touch Redis and it was not parsed.

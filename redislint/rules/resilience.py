@@ -1,12 +1,16 @@
-"""RL6xx (resilience and efficiency of the calls themselves): round trips in loops."""
+"""RL6xx (resilience and efficiency of the calls themselves): round trips in loops, cache calls that
+fail the request when Redis fails."""
 from __future__ import annotations
 
 import re
-from typing import Iterator, Optional
+from dataclasses import dataclass
+from typing import Dict, Iterator, List, Optional
 
-from ..diagnostics import Diagnostic
-from ..model import ClientKind, LoopInfo, RedisCall
+from ..diagnostics import Diagnostic, Span
+from ..model import CacheCall, ClientKind, FunctionInfo, LoopInfo, ModuleModel, RedisCall, Value
 from ..model import commands as C
+from ..model.caches import redis_backend
+from ..project import same_key
 from ..registry import Context, Status, rule
 
 # A loop over at most this many literal elements (`for k in ("a", "b")`, `range(3)`) is a fixed,
@@ -62,3 +66,141 @@ def round_trip_in_loop(ctx: Context) -> Iterator[Diagnostic]:
         suggestion = _SUGGESTION.get(call.command, "queue them in a `pipeline(transaction=False)` and send it once")
         yield ctx.report(call, f"`{call.command}` runs once per element of `{loop.iterable}`, one network round "
                                f"trip per key; {suggestion}")
+
+
+# --- RL603: cache calls in a request path with no fallback when Redis fails -----------------------
+
+# Handlers (by the last segment of the name) that catch redis-py's connection and timeout errors:
+# the library's own classes and bases, django-redis's wrapper, and handlers of every error.  A
+# builtin `ConnectionError`/`TimeoutError` does not catch redis-py's, but a handler written with
+# that name is taken to be meant for it (we cannot tell which one the module imported).
+_GUARDS = frozenset({"ConnectionError", "TimeoutError", "RedisError", "ConnectionInterrupted", "Exception",
+                     "BaseException"})
+# Cache-aside on a raw client: a read and a later write of the same key in one function.
+_RAW_READS = frozenset({"get", "getex", "mget", "hget", "hgetall", "json.get"})
+_RAW_WRITES = frozenset({"set", "setex", "psetex", "mset", "hset", "json.set"})
+# ... and on a framework cache (`get_or_set` is both at once).
+_CACHE_READS = frozenset({"get", "get_many"})
+_CACHE_WRITES = frozenset({"set", "set_many", "add"})
+# Request handlers: `@app.route`, `@bp.route`, `@app.get`, `@router.post`, ... on an object whose
+# name says it is an application, blueprint or router; Django REST framework's `@api_view`; and in
+# Django `views.py` modules, functions taking `request` first and class-based view methods.
+_ROUTE_METHODS = frozenset({"route", "get", "post", "put", "patch", "delete", "head", "options", "api_route"})
+_ROUTE_OWNERS = frozenset({"app", "application", "bp", "blueprint", "router", "api"})
+_ROUTE_OWNER_SUFFIXES = ("_app", "_bp", "_blueprint", "_router", "_api")
+_VIEW_DECORATORS = frozenset({"rest_framework.decorators.api_view"})
+_VIEW_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "dispatch"})
+
+
+def _guarded(handlers) -> bool:
+    return bool(_GUARDS.intersection(handlers))
+
+
+def request_handler(module: ModuleModel, fn: FunctionInfo) -> bool:
+    """Whether ``fn`` handles web requests, by the conservative signs above."""
+    for path in fn.decorator_paths:
+        if path in _VIEW_DECORATORS:
+            return True
+        owner, _, method = path.rpartition(".")
+        owner = owner.rsplit(".", 1)[-1]
+        if method in _ROUTE_METHODS and (owner in _ROUTE_OWNERS or owner.endswith(_ROUTE_OWNER_SUFFIXES)):
+            return True
+    parts = module.path.replace("\\", "/").split("/")
+    if parts[-1] == "views.py" or "views" in parts[:-1]:
+        if fn.class_name is None and fn.qualname == fn.name and fn.params[:1] == ("request",):
+            return True
+        if fn.class_name is not None and fn.name in _VIEW_METHODS and fn.params[:2] == ("self", "request"):
+            return True
+    return False
+
+
+@dataclass
+class _Access:
+    """One cache call of a cache-aside group: where, what, and whether a handler guards it."""
+
+    span: Span
+    text: str
+    guarded: bool
+
+
+def _cache_aside_groups(ctx: Context) -> Dict[int, List[List[_Access]]]:
+    """Per function, its cache-aside groups: a read and a later write of the same key on a raw
+    client (not in a pipeline), or on a Redis-backed framework cache (or one `get_or_set`)."""
+    groups: Dict[int, List[List[_Access]]] = {}
+    calls = [c for c in ctx.module.calls if c.function is not None and c.keys and c.pipeline_id is None
+             and c.client.kind is not ClientKind.PIPELINE]
+    for read in calls:
+        if read.command not in _RAW_READS:
+            continue
+        for write in calls:
+            if write.command in _RAW_WRITES and write.function == read.function and write.order > read.order \
+                    and same_key(read.keys[0], write.keys[0]):
+                groups.setdefault(read.function, []).append([
+                    _Access(c.span, f"`{c.receiver}.{c.command}()`", _guarded(c.handlers)) for c in (read, write)])
+                break
+    configs = ctx.index.cache_configs
+    cache_calls = [c for c in ctx.module.cache_calls if c.function is not None and not c.decorator
+                   and _framework_cache_can_fail(c, configs)]
+    for read in cache_calls:
+        pair = [read] if read.method == "get_or_set" else None
+        if read.method in _CACHE_READS:
+            key = read.argument("key", 0)
+            pair = next(([read, w] for w in cache_calls if w.method in _CACHE_WRITES and w.function == read.function
+                         and w.receiver == read.receiver and w.span.start > read.span.start and key is not None
+                         and _same_text(w.argument("key", 0), key)), None)
+        if pair:
+            groups.setdefault(read.function, []).append([
+                _Access(c.span, f"`{c.receiver}.{c.method}()`", _guarded(c.handlers)) for c in pair])
+    return groups
+
+
+def _same_text(a: Optional[Value], b: Value) -> bool:
+    return a is not None and a.text == b.text
+
+
+def _framework_cache_can_fail(call: CacheCall, configs) -> bool:
+    """A Redis-backed framework cache that passes Redis errors on to the caller: not a django-redis
+    cache told to ignore them (`"OPTIONS": {"IGNORE_EXCEPTIONS": True}` for the alias, or
+    `DJANGO_REDIS_IGNORE_EXCEPTIONS = True`)."""
+    if call.framework == "walrus" or redis_backend(call, configs) is None:
+        return False
+    if call.framework == "django":
+        return not any(c.framework == "django" and c.setting == "IGNORE_EXCEPTIONS"
+                       and (c.alias is None or c.alias == call.alias) for c in configs)
+    return True
+
+
+@rule("RL603", "unguarded-cache-call", "A cache read or write in a request handler that fails the request when Redis does.",
+      status=Status.PREVIEW)
+def unguarded_cache_call(ctx: Context) -> Iterator[Diagnostic]:
+    """A cache-aside read and write (on a raw client, or on a Redis-backed framework cache) in a
+    request handler — or in a helper of this project that a request handler calls — with no `try`
+    whose `except` catches redis-py's errors around the calls, in the helper or around the helper's
+    call.  When Redis is down or slow the cache raises `ConnectionError`/`TimeoutError` and the
+    request fails, where a cache miss would have served it from the database.
+
+    Quiet when the project registers an application-wide handler for Redis errors, for django-redis
+    caches that ignore exceptions, and for anything that is not clearly cache-aside (a lone `get`
+    may be a session, a flag or a rate limit, where failing may be right)."""
+    if _GUARDS.intersection(ctx.index.error_handlers):
+        return
+    for function, groups in _cache_aside_groups(ctx).items():
+        fn = ctx.module.functions[function]
+        if request_handler(ctx.module, fn):
+            where = f"request handler `{fn.name}`"
+        else:
+            caller = next((caller_module.functions[site.function] for caller_module, site
+                           in ctx.index.callers_of(ctx.module, fn) if site.function is not None
+                           and not _guarded(site.handlers)
+                           and request_handler(caller_module, caller_module.functions[site.function])), None)
+            if caller is None:
+                continue
+            where = f"`{fn.name}`, which request handler `{caller.name}` calls,"
+        for group in groups:
+            first = next((a for a in group if not a.guarded), None)
+            if first is None:
+                continue
+            what = " and ".join(a.text for a in group)
+            yield ctx.report(first.span, f"cache-aside {what} in {where} with no handling of Redis errors: when "
+                                         "Redis is down or slow the request fails instead of missing the cache; "
+                                         "catch `redis.exceptions.RedisError` and serve from the source")
