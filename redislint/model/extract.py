@@ -34,6 +34,12 @@ _SESSION_WRITES = {"add", "add_all", "commit", "execute", "executemany", "merge"
 _DOCUMENT_WRITES = {"insert_one", "insert_many", "update_one", "update_many", "replace_one", "put_item", "bulk_write"}
 # Deserialisers that run code chosen by whoever wrote the bytes.
 _CODE_RUNNING_LOADS = {"pickle.loads", "cPickle.loads", "_pickle.loads", "dill.loads", "cloudpickle.loads"}
+# Slow calls for RL604: HTTP clients (by qualified name), ORM reads on a manager or query
+# (`Product.objects.filter`, `User.query.get`), SQL on a session/connection/cursor.
+_HTTP_MODULES = ("requests.", "httpx.", "urllib.request.urlopen", "urllib3.")
+_ORM_READS = {"get", "filter", "all", "exclude", "aggregate", "annotate", "count", "values", "values_list",
+              "order_by", "select_related", "prefetch_related", "first", "last", "raw", "filter_by", "get_or_404"}
+_SQL_CALLS = {"query", "execute", "scalars", "scalar", "fetch", "fetchrow", "fetchval"}
 _SESSION_WORDS = ("session", "db", "conn", "cursor", "engine", "tx", "database", "cur")
 _QUERYSET_WORDS = ("objects", "query", "session", "db", "repo", "table", "model")
 
@@ -275,6 +281,8 @@ class CallExtractor:
         self._mark_condition(node.test)
 
         name = _missing_value_test(node.test)
+        if name is not None:
+            self.model.miss_branches[self.if_counter] = name
         if name is not None and _answers_not_found(node.body) and self.function_stack:
             function = self.function_stack[-1]
             for call in sorted(self.model.calls + self.model.pending_calls, key=lambda c: -c.order):
@@ -385,6 +393,7 @@ class CallExtractor:
             # An imported object that may turn out not to be a client may be a database session.
             self._durable_write(node, method, func.value)
         if receiver is None:
+            self._expensive(method, func.value, qualified)
             return
         if method in clients.SENTINEL_CLIENT_METHODS:
             return
@@ -478,6 +487,24 @@ class CallExtractor:
             keyword = arg.keyword.value if arg.keyword is not None else None
             position = None if keyword else sum(1 for a in node.args[:i] if a.keyword is None) + shift
             self.model.client_arguments.append(ClientArgument(callee, position, keyword, ref))
+
+    def _expensive(self, method: str, receiver: cst.BaseExpression, qualified: Optional[str]) -> None:
+        """Note slow calls (a query, an HTTP request) in the `if` blocks around them (RL604)."""
+        if not self.under_if:
+            return
+        what = None
+        if qualified is not None and qualified.startswith(_HTTP_MODULES):
+            what = "an HTTP request"
+        else:
+            text = dotted_name(receiver) or ""
+            last = text.rsplit(".", 1)[-1].lower()
+            if method in _ORM_READS and (".objects" in text or text == "objects" or text.endswith(".query")):
+                what = "an ORM query"
+            elif method in _SQL_CALLS and any(w in last for w in _SESSION_WORDS):
+                what = "a database query"
+        if what is not None:
+            for if_id in self.under_if:
+                self.model.expensive_branches.setdefault(if_id, what)
 
     def _durable_write(self, node: cst.Call, method: str, receiver: cst.BaseExpression) -> None:
         if not self.function_stack:

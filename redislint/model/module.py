@@ -394,6 +394,11 @@ class ModuleModel:
     # `@app.errorhandler(RedisError)` / `register_error_handler(...)`, FastAPI
     # `@app.exception_handler(...)` / `add_exception_handler(...)` (last name segment).
     error_handlers: Tuple[str, ...] = ()
+    # `if v is None:` / `if not v:` blocks (by the id RedisCall.under_if uses) -> the name tested.
+    miss_branches: Dict[int, str] = field(default_factory=dict)
+    # `if` blocks whose body calls something slow -> what ("a Django ORM query", "an HTTP request",
+    # "a database query"): the recompute of a cache miss that a stampede multiplies (RL604).
+    expensive_branches: Dict[int, str] = field(default_factory=dict)
     # Set by the runner from the `test-paths` setting: most rules do not judge test code.
     is_test: bool = False
     # False when the prefilter decided the file cannot touch Redis and it was not parsed.

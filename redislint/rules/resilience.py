@@ -10,8 +10,9 @@ from ..diagnostics import Diagnostic, Span
 from ..model import CacheCall, ClientKind, FunctionInfo, LoopInfo, ModuleModel, RedisCall, Value
 from ..model import commands as C
 from ..model.caches import redis_backend
-from ..project import same_key
+from ..project import gives_ttl, same_key
 from ..registry import Context, Status, rule
+from ._support import key_label
 
 # A loop over at most this many literal elements (`for k in ("a", "b")`, `range(3)`) is a fixed,
 # small amount of work, not "many keys".
@@ -204,3 +205,58 @@ def unguarded_cache_call(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.report(first.span, f"cache-aside {what} in {where} with no handling of Redis errors: when "
                                          "Redis is down or slow the request fails instead of missing the cache; "
                                          "catch `redis.exceptions.RedisError` and serve from the source")
+
+
+# --- RL604: cache misses recomputed by every request at once ----------------------------------------
+
+_STAMPEDE_READS = frozenset({"get", "getex", "hget", "json.get"})
+_STAMPEDE_WRITES = frozenset({"set", "setex", "psetex", "hset", "json.set"})
+# Signs that one request recomputes while the others wait, or that the value is refreshed early:
+# a lock, a `SET NX` claim, a look at the remaining TTL (probabilistic early refresh).
+_COORDINATION = frozenset({"lock", "setnx", "ttl", "pttl", "expiretime", "pexpiretime"})
+
+
+def _coordinated(ctx: Context, function: int) -> bool:
+    if any(site.function == function and site.kind == "lock" for site in ctx.module.clients):
+        return True
+    return any(c.function == function and (c.command in _COORDINATION or (c.command == "set" and c.has_arg("nx")))
+               for c in ctx.module.calls)
+
+
+@rule("RL604", "cache-stampede", "A shared cache key recomputed by every request that misses it at once.",
+      status=Status.PREVIEW)
+def cache_stampede(ctx: Context) -> Iterator[Diagnostic]:
+    """A cache-aside read of a key shared by all callers (`v = r.get("homepage:feed")`) whose miss
+    branch (`if v is None:` / `if not v:`) runs a slow recompute — an ORM query, SQL on a session or
+    cursor, an HTTP request — and writes the key back with a TTL, in a function with no lock, no
+    `SET NX` claim and no look at the remaining TTL.  When the key expires, every request in flight
+    misses together and runs the recompute at once.
+
+    Quiet for per-entity keys (`product:{id}`: few requests share one), for misses whose branch
+    shows no slow call, for keys written back without a TTL (they do not expire together), and
+    whenever the function locks, claims with `nx=True`, or reads the TTL."""
+    calls = [c for c in ctx.module.calls if c.function is not None and c.pipeline_id is None]
+    for read in calls:
+        if read.command not in _STAMPEDE_READS or read.assigned_to is None or not read.keys:
+            continue
+        key = read.keys[0]
+        if not key.known or key.dynamic:
+            continue
+        for write in calls:
+            if write.command not in _STAMPEDE_WRITES or write.function != read.function \
+                    or write.order <= read.order or not write.keys or not same_key(write.keys[0], key):
+                continue
+            branch = next((i for i in write.under_if if ctx.module.miss_branches.get(i) == read.assigned_to
+                           and i in ctx.module.expensive_branches), None)
+            if branch is None:
+                continue
+            expires = gives_ttl(write) or any(gives_ttl(c) and c.function == read.function and c.keys
+                                              and same_key(c.keys[0], key) for c in calls)
+            if not expires or _coordinated(ctx, read.function):
+                break
+            slow = ctx.module.expensive_branches[branch]
+            yield ctx.report(read, f"a miss on the shared key {key_label(key)} recomputes it with {slow} and no lock: "
+                                   "when the key expires every request in flight runs it at once (a cache "
+                                   "stampede); let one request recompute (`lock()` or `set(..., nx=True, ex=...)`) "
+                                   "or refresh it before it expires")
+            break
