@@ -8,7 +8,8 @@ starts), label, note.  label is a code (``RL101``: a misuse redislint must repor
 may be reported there).
 
 Prints, per code: misuse labels, found, recall; ok labels, false flags, false-flag rate.  A false
-flag is any report of the code on a line labelled ok (of any kind).  With --unlabelled, also
+flag is any report of the code on a line labelled ok (of any kind) that is not also labelled as a
+misuse of that code; a line counts once per code.  With --unlabelled, also
 lists findings on lines that carry no label, to be judged and labelled.
 """
 from __future__ import annotations
@@ -69,14 +70,25 @@ def findings(root: Path) -> Dict[Tuple[str, str], Dict[int, Set[str]]]:
 
 def score(labels: List[dict], found) -> Dict[str, Dict[str, int]]:
     table: Dict[str, Dict[str, int]] = defaultdict(lambda: {"misuse": 0, "found": 0, "ok": 0, "false": 0})
+    # Codes labelled as a misuse on each line: reporting them there is right, whatever ok labels
+    # for other codes the line also carries.
+    misuse_at: Dict[Tuple[str, str, int], Set[str]] = defaultdict(set)
     for row in labels:
-        reported = found.get((row["package"], row["path"]), {}).get(int(row["line"]), set())
+        if not row["label"].strip().startswith("ok"):
+            misuse_at[(row["package"], row["path"], int(row["line"]))].add(row["label"].strip())
+    counted: Set[Tuple[str, str, int, str]] = set()  # one false flag per line and code
+    for row in labels:
+        where = (row["package"], row["path"], int(row["line"]))
+        reported = found.get((row["package"], row["path"]), {}).get(where[2], set())
         label = row["label"].strip()
         if label.startswith("ok"):
             named = label.split(":", 1)[1] if ":" in label else None
             if named:
                 table[named]["ok"] += 1
             for code in reported:
+                if code in misuse_at[where] or (*where, code) in counted:
+                    continue
+                counted.add((*where, code))
                 if code != named:
                     table[code]["ok"] += 1  # an unnamed look-alike counts for the code it drew
                 table[code]["false"] += 1
