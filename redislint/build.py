@@ -133,13 +133,12 @@ class ModelBuilder:
         for f in files:
             f.entry = self._entry(f)
         self._fill([f for f in files if f.entry is not None and f.entry.kept and f.entry.model is None])
-        analysed = [f.entry is not None and f.entry.kept for f in files]
+        models = [self._model(f, f.entry is not None and f.entry.kept) for f in files]
         for _ in range(3):  # a re-export brought in by one round can hook files in the next
-            models = [self._model(f, on) for f, on in zip(files, analysed)]
             hooks = hooks_for(models)
             hooked = []
             for i, f in enumerate(files):
-                if analysed[i] or f.entry is None:
+                if models[i].analysed or f.entry is None:
                     continue
                 decision = f.entry.hooks.get(hooks.fingerprint)
                 if decision is None:
@@ -154,8 +153,7 @@ class ModelBuilder:
                 break
             self._fill([files[i] for i in hooked if files[i].entry.model is None])
             for i in hooked:
-                analysed[i] = True
-        models = [self._model(f, on) for f, on in zip(files, analysed)]
+                models[i] = self._model(files[i], True)
         if self.cache is not None:
             self.cache.save()
         return models

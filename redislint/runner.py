@@ -16,7 +16,7 @@ from .diagnostics import Applicability, Diagnostic, Position, Span
 from .files import SourceFile, decode_source, discover, read_source, write_source_atomic
 from .linking import ProjectModules
 from .fixes import FixResult, default_parses, fix_source
-from .model import ModuleModel
+from .model import ClientRef, ModuleModel
 from .model.clients import CLIENT_MODULES
 from .output.diff import unified_diff
 from .project import ProjectIndex
@@ -114,6 +114,22 @@ def project_hooks(models: Sequence[ModuleModel]) -> Hooks:
     exported = {name.split(".", 1)[0] for m in models for name in m.exported_clients}
     project = ProjectModules(list(models))
     defines: Dict[str, Set[str]] = {}  # path -> names a client is passed to
+    known: Dict[Tuple[str, str], bool] = {}
+
+    def is_client(ref: ClientRef, importer: str) -> bool:
+        """Whether what is passed is a client by what the models so far show: an import is one
+        only if a module of the project exports a client under that name (most imported
+        objects passed around are not)."""
+        if ref.via is None:
+            return True
+        how, _, what = ref.via.partition(":")
+        if how == "param":
+            return False  # known only after linking
+        key = (ref.via, importer if what.startswith(".") else "")
+        if key not in known:
+            known[key] = project.export(what, importer, how) is not None
+        return known[key]
+
     for m in models:
         word = _module_word(m.path)
         uses.update((word, name.split(".", 1)[0]) for name in m.exported_clients)
@@ -125,7 +141,7 @@ def project_hooks(models: Sequence[ModuleModel]) -> Hooks:
             if function is not None and any(v.defaults_from for v in call.args.values()):
                 uses.add((word, function.class_name or function.name))
         for arg in m.client_arguments:
-            if (arg.client.via or "").startswith("param:") or not arg.callee.startswith(("import:", "bound:")):
+            if not arg.callee.startswith(("import:", "bound:")) or not is_client(arg.client, m.path):
                 continue
             # Only an import that names one module of the project, as linking requires
             # (`from types import MappingProxyType` must not hook every `types.py`).

@@ -59,6 +59,28 @@ def test_rl601_does_not_flag_clients_with_a_timeout(build):
     assert S.lines(f"import fakeredis\nr = {build}\n", **OLD) == []
 
 
+def test_rl601_follows_a_local_name_holding_a_client_class():
+    code = (
+        "def connect(config, strict=False):\n"
+        "    cls = redis.StrictRedis if strict else redis.Redis\n"
+        "    if 'URL' in config:\n"
+        "        return cls.from_url(config['URL'], db=1)\n"
+        "    return cls(host=config['HOST'])\n"
+    )
+    assert S.lines(code, **OLD) == [4, 5]
+
+
+def test_rl601_quiet_when_the_local_class_may_be_loaded_from_settings():
+    code = (
+        "def connect(config):\n"
+        "    cls = redis.Redis\n"
+        "    if config.get('CLASS'):\n"
+        "        cls = import_string(config['CLASS'])\n"
+        "    return cls(host=config['HOST'])\n"
+    )
+    assert S.lines(code, **OLD) == []
+
+
 @pytest.mark.parametrize("version", ["8.0", "8.1.2", "9"])
 def test_rl601_quiet_on_redis_py_8_and_later(version):
     assert S.lines("r = redis.Redis()\n", redis_py_version=version) == []
@@ -139,17 +161,19 @@ def test_timeout_settings_are_read(tmp_path):
 
 # --- RL602 client-per-call -------------------------------------------------------------------
 
-P = Snippets(H + "import functools\nfrom flask import Flask\napp = Flask(__name__)\nPOOL = redis.ConnectionPool()\n",
+P = Snippets(H + "import functools\nfrom celery import Celery, shared_task\nfrom flask import Flask\napp = Flask(__name__)\n"
+             "celery_app = Celery()\nPOOL = redis.ConnectionPool()\n",
              "RL602")
 
 
 @pytest.mark.parametrize("body", [
     '@app.route("/")\ndef index():\n    r = redis.Redis(host="h")\n    return r.get("x")\n',
-    "def profile(uid):\n    return redis.Redis().get(f'p:{uid}')\n",
-    "async def handler(request):\n    async with aredis.Redis() as r:\n        return await r.get('x')\n",
-    "def task():\n    pool = redis.ConnectionPool(host='h')\n    redis.Redis(connection_pool=pool).ping()\n",
-    "def inline():\n    return redis.Redis(connection_pool=redis.ConnectionPool()).get('x')\n",
-    "def view():\n    c = RedisCluster(host='h')\n    c.get('x')\n",
+    "@app.get('/p/<uid>')\ndef profile(uid):\n    return redis.Redis().get(f'p:{uid}')\n",
+    "@app.route('/h')\nasync def handler():\n    async with aredis.Redis() as r:\n        return await r.get('x')\n",
+    "@shared_task\ndef task():\n    pool = redis.ConnectionPool(host='h')\n    redis.Redis(connection_pool=pool).ping()\n",
+    "@celery_app.task(bind=True)\ndef job(self):\n    redis.Redis().ping()\n",
+    "@app.route('/i')\ndef inline():\n    return redis.Redis(connection_pool=redis.ConnectionPool()).get('x')\n",
+    "@app.post('/v')\ndef view():\n    c = RedisCluster(host='h')\n    c.get('x')\n",
 ])
 def test_rl602_flags_clients_built_per_call(body):
     assert len(P.found(body)) == 1
@@ -166,6 +190,9 @@ def test_rl602_flags_a_client_built_in_a_loop():
     "@functools.lru_cache()\ndef get_client():\n    return redis.Redis()\n",
     "@functools.cache\ndef get_client():\n    r = redis.Redis()\n    return r\n",
     "def get_client():\n    return redis.Redis()\n",  # a factory: its callers decide how often
+    # A plain function: neither a handler, a task nor a loop; how often it runs is its callers' business.
+    "def profile(uid):\n    return redis.Redis().get(f'p:{uid}')\n",
+    "def check(url):\n    r = redis.from_url(url)\n    r.ping()\n",
     "class Repo:\n    def __init__(self):\n        self.r = redis.Redis()\n",
     "class Repo:\n    def connect(self):\n        r = redis.Redis()\n        self.r = r\n",
     "class Repo:\n    @functools.cached_property\n    def r(self):\n        return redis.Redis()\n",

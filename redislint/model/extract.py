@@ -376,8 +376,10 @@ class CallExtractor:
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         qualified = self.resolver.qualified(func, self.scope)
+        built = qualified if qualified is not None else self.resolver.class_alias(func, self.scope)
+        if built is not None:
+            self._client_site(node, built)
         if qualified is not None:
-            self._client_site(node, qualified)
             self._deserialisation(node, qualified)
             self.caches.walrus_cache(node, qualified)
         self.caches.call(node, qualified)

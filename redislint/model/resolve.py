@@ -133,6 +133,30 @@ class Resolver:
             return f"{base}.{rest}" if rest else base
         return None
 
+    def class_alias(self, node: cst.BaseExpression, scope: Scope) -> Optional[str]:
+        """What `cls(...)` or `cls.from_url(...)` builds when `cls` is a local name that only
+        ever holds a client class (`redis_cls = redis.StrictRedis if strict else redis.Redis`):
+        the qualified name, as ``qualified`` gives for the class itself.  Any other assignment
+        (a class loaded by name from settings) leaves it unknown."""
+        dotted = dotted_name(node)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        owner, how = self.lookup(head, scope)
+        if how != "assign" or owner is None:
+            return None
+        found = set()
+        for value in owner.assigns[head]:
+            for option in (value.body, value.orelse) if isinstance(value, cst.IfExp) else (value,):
+                name = self.qualified(option, owner)
+                if clients.client_type(name) is None:
+                    return None
+                found.add(name)
+        if not found:
+            return None
+        name = sorted(found)[0]  # the same kind of client whichever branch ran
+        return f"{name}.{rest}" if rest else name
+
     def pipeline_id(self, node: cst.CSTNode) -> int:
         return self._pipeline_ids.setdefault(id(node), len(self._pipeline_ids) + 1)
 

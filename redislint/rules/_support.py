@@ -5,7 +5,7 @@ import fnmatch
 from typing import Iterable, Optional
 
 from ..diagnostics import Edit, Position
-from ..model import KeyPattern, RedisCall
+from ..model import FunctionInfo, KeyPattern, ModuleModel, RedisCall
 
 
 def key_label(key: KeyPattern) -> str:
@@ -33,3 +33,41 @@ def line_deletion(call: RedisCall) -> Optional[Edit]:
     if stmt is None or not stmt.is_expression or stmt.single_in_block:
         return None
     return Edit.deletion(Position(stmt.span.start.line, 0), Position(stmt.span.end.line + 1, 0))
+
+
+# Request handlers: `@app.route`, `@bp.route`, `@app.get`, `@router.post`, ... on an object whose
+# name says it is an application, blueprint or router; Django REST framework's `@api_view`; and in
+# Django `views.py` modules, functions taking `request` first and class-based view methods.
+_ROUTE_METHODS = frozenset({"route", "get", "post", "put", "patch", "delete", "head", "options", "api_route"})
+_ROUTE_OWNERS = frozenset({"app", "application", "bp", "blueprint", "router", "api"})
+_ROUTE_OWNER_SUFFIXES = ("_app", "_bp", "_blueprint", "_router", "_api")
+_VIEW_DECORATORS = frozenset({"rest_framework.decorators.api_view"})
+_VIEW_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "dispatch"})
+
+
+def request_handler(module: ModuleModel, fn: FunctionInfo) -> bool:
+    """Whether ``fn`` handles web requests, by the conservative signs above."""
+    for path in fn.decorator_paths:
+        if path in _VIEW_DECORATORS:
+            return True
+        owner, _, method = path.rpartition(".")
+        owner = owner.rsplit(".", 1)[-1]
+        if method in _ROUTE_METHODS and (owner in _ROUTE_OWNERS or owner.endswith(_ROUTE_OWNER_SUFFIXES)):
+            return True
+    parts = module.path.replace("\\", "/").split("/")
+    if parts[-1] == "views.py" or "views" in parts[:-1]:
+        if fn.class_name is None and fn.qualname == fn.name and fn.params[:1] == ("request",):
+            return True
+        if fn.class_name is not None and fn.name in _VIEW_METHODS and fn.params[:2] == ("self", "request"):
+            return True
+    return False
+
+
+# Task functions of the job queues: each run of the task builds what is built inside it.
+_TASK_DECORATORS = frozenset({"task", "shared_task", "periodic_task", "db_task", "db_periodic_task", "actor", "job"})
+
+
+def task_function(fn: FunctionInfo) -> bool:
+    """Whether ``fn`` is a Celery/Huey/Dramatiq/RQ task (`@app.task`, `@shared_task`,
+    `@huey.task()`, `@dramatiq.actor`, `@job(...)`): it runs once per job."""
+    return any(path.rsplit(".", 1)[-1] in _TASK_DECORATORS for path in fn.decorator_paths if path)

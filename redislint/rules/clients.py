@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 from ..diagnostics import Diagnostic, Edit, Fix
 from ..model import ClientSite
 from ..registry import Context, FixAvailability, rule
+from ._support import request_handler, task_function
 
 # redis-py 8.0 gives every connection a 5 s socket timeout (and the same connect timeout);
 # before it both default to None: wait forever.
@@ -159,6 +160,8 @@ def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
         function = ctx.module.functions[site.function]
         if _runs_once(function) or _kept(site, function):
             continue
+        if not (site.loop_depth or request_handler(ctx.module, function) or task_function(function)):
+            continue  # how often a plain function runs is its callers' business: stay quiet
         what = "pool" if site.kind == "pool" else "client"
         where = "in a loop, once per iteration" if site.loop_depth else f"in `{function.name}()`, once per call"
         yield ctx.report(site.span, f"a new Redis {what} is built {where}: every one opens its own connections; "

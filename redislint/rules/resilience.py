@@ -12,7 +12,7 @@ from ..model import commands as C
 from ..model.caches import redis_backend
 from ..project import gives_ttl, same_key
 from ..registry import Context, Status, rule
-from ._support import key_label
+from ._support import key_label, request_handler
 
 # A loop over at most this many literal elements (`for k in ("a", "b")`, `range(3)`) is a fixed,
 # small amount of work, not "many keys".
@@ -83,36 +83,8 @@ _RAW_WRITES = frozenset({"set", "setex", "psetex", "mset", "hset", "json.set"})
 # ... and on a framework cache (`get_or_set` is both at once).
 _CACHE_READS = frozenset({"get", "get_many"})
 _CACHE_WRITES = frozenset({"set", "set_many", "add"})
-# Request handlers: `@app.route`, `@bp.route`, `@app.get`, `@router.post`, ... on an object whose
-# name says it is an application, blueprint or router; Django REST framework's `@api_view`; and in
-# Django `views.py` modules, functions taking `request` first and class-based view methods.
-_ROUTE_METHODS = frozenset({"route", "get", "post", "put", "patch", "delete", "head", "options", "api_route"})
-_ROUTE_OWNERS = frozenset({"app", "application", "bp", "blueprint", "router", "api"})
-_ROUTE_OWNER_SUFFIXES = ("_app", "_bp", "_blueprint", "_router", "_api")
-_VIEW_DECORATORS = frozenset({"rest_framework.decorators.api_view"})
-_VIEW_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "dispatch"})
-
-
 def _guarded(handlers) -> bool:
     return bool(_GUARDS.intersection(handlers))
-
-
-def request_handler(module: ModuleModel, fn: FunctionInfo) -> bool:
-    """Whether ``fn`` handles web requests, by the conservative signs above."""
-    for path in fn.decorator_paths:
-        if path in _VIEW_DECORATORS:
-            return True
-        owner, _, method = path.rpartition(".")
-        owner = owner.rsplit(".", 1)[-1]
-        if method in _ROUTE_METHODS and (owner in _ROUTE_OWNERS or owner.endswith(_ROUTE_OWNER_SUFFIXES)):
-            return True
-    parts = module.path.replace("\\", "/").split("/")
-    if parts[-1] == "views.py" or "views" in parts[:-1]:
-        if fn.class_name is None and fn.qualname == fn.name and fn.params[:1] == ("request",):
-            return True
-        if fn.class_name is not None and fn.name in _VIEW_METHODS and fn.params[:2] == ("self", "request"):
-            return True
-    return False
 
 
 @dataclass
