@@ -20,11 +20,12 @@ import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, List, Optional, Sequence, Tuple
 
 from .cache import FileEntry, ModelCache, content_digest
 from .config import is_test_path
-from .files import SourceFile, decode_source, read_source
+from .files import SourceFile, read_source
+from .hooks import Hooks
 from .model import ModuleModel
 from .settings import Settings
 
@@ -128,7 +129,7 @@ class ModelBuilder:
                 self.cache.dirty = True
 
     def build(self, paths: Sequence[str], settings: Sequence[Settings],
-              hooks_for: Callable[[Sequence[ModuleModel]], "Hooks"]) -> List[ModuleModel]:
+              hooks_for: Callable[[Sequence[ModuleModel]], Hooks]) -> List[ModuleModel]:
         files = [_File(p, s, os.path.abspath(p)) for p, s in zip(paths, settings)]
         for f in files:
             f.entry = self._entry(f)

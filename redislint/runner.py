@@ -5,18 +5,17 @@ a key expired in one module counts for a write in another.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from .config import ConfigResolver, is_test_path, per_file_ignored_codes
 from .diagnostics import Applicability, Diagnostic, Position, Span
 from .files import SourceFile, decode_source, discover, read_source, write_source_atomic
-from .linking import ProjectModules
+from .hooks import project_hooks
 from .fixes import FixResult, default_parses, fix_source
-from .model import ClientRef, ModuleModel
+from .model import ModuleModel
 from .model.clients import CLIENT_MODULES
 from .output.diff import unified_diff
 from .project import ProjectIndex
@@ -62,97 +61,6 @@ def build_model(source: SourceFile, settings: Settings, force: bool = False) -> 
         return ModuleModel(path=source.path, analysed=False)
     model.is_test = is_test_path(settings, source.path)
     return model
-
-
-def _module_word(path: str) -> str:
-    """The name other modules import a module by: `app/ext.py` → ext, `app/__init__.py` → app."""
-    parts = path.replace("\\", "/").split("/")
-    stem = parts[-1].rsplit(".", 1)[0]
-    return parts[-2] if stem == "__init__" and len(parts) > 1 else stem
-
-
-class Hooks:
-    """``hooks(path, text)``: whether a skipped file must be extracted after all.
-    ``fingerprint`` identifies the decision function, so a cache can remember decisions."""
-
-    def __init__(self, modules_of: Dict[str, Set[str]], defines: Dict[str, Set[str]]):
-        self.modules_of = modules_of
-        self.defines = defines
-        self.fingerprint = hashlib.blake2b(repr((sorted((k, sorted(v)) for k, v in modules_of.items()),
-                                                 sorted((k, sorted(v)) for k, v in defines.items()))).encode(),
-                                           digest_size=12).hexdigest()
-        self._names = re.compile(r"\b(%s)\b" % "|".join(map(re.escape, sorted(modules_of)))) if modules_of else None
-
-    def __call__(self, path: str, text: str) -> bool:
-        return self._uses_export(text) or self._defines_callee(path, text)
-
-    def _uses_export(self, text: str) -> bool:
-        # One scan for any hooked name; the (rarer) exporting module is checked only on a hit.
-        for found in set(self._names.findall(text)) if self._names is not None else ():
-            if any(re.search(rf"\b{re.escape(m)}\b", text) for m in self.modules_of[found]):
-                return True
-        return False
-
-    def _defines_callee(self, path: str, text: str) -> bool:
-        wanted = self.defines.get(path)
-        if not wanted:
-            return False
-        definition = re.compile(r"^\s*(?:async\s+)?(?:def|class)\s+(?:%s)\b" % "|".join(map(re.escape, sorted(wanted))),
-                                re.M)
-        return definition.search(text) is not None
-
-
-def project_hooks(models: Sequence[ModuleModel]) -> Hooks:
-    """Whether a file the prefilter skipped can still matter, given the models so far:
-    - it imports a client, factory or client class another module exports (it names both the
-      exporting module and the name), or calls a function whose findings depend on its
-      arguments (a limit left to its default);
-    - it is the module that defines a function a known client is passed to
-      (`store(redis_client)` calls `def store(conn, ...)` in the module the call imports it from).
-    """
-    uses: Set[Tuple[str, str]] = set()
-    exported = {name.split(".", 1)[0] for m in models for name in m.exported_clients}
-    project = ProjectModules(list(models))
-    defines: Dict[str, Set[str]] = {}  # path -> names a client is passed to
-    known: Dict[Tuple[str, str], bool] = {}
-
-    def is_client(ref: ClientRef, importer: str) -> bool:
-        """Whether what is passed is a client by what the models so far show: an import is one
-        only if a module of the project exports a client under that name (most imported
-        objects passed around are not)."""
-        if ref.via is None:
-            return True
-        how, _, what = ref.via.partition(":")
-        if how == "param":
-            return False  # known only after linking
-        key = (ref.via, importer if what.startswith(".") else "")
-        if key not in known:
-            known[key] = project.export(what, importer, how) is not None
-        return known[key]
-
-    for m in models:
-        word = _module_word(m.path)
-        uses.update((word, name.split(".", 1)[0]) for name in m.exported_clients)
-        # Re-exports: `from .ext import redis_client` in a package's `__init__`.
-        uses.update((word, local) for local, qualified in m.imports.items()
-                    if m.analysed and qualified.rsplit(".", 1)[-1] in exported)
-        for call in m.calls:
-            function = m.function_of(call)
-            if function is not None and any(v.defaults_from for v in call.args.values()):
-                uses.add((word, function.class_name or function.name))
-        for arg in m.client_arguments:
-            if not arg.callee.startswith(("import:", "bound:")) or not is_client(arg.client, m.path):
-                continue
-            # Only an import that names one module of the project, as linking requires
-            # (`from types import MappingProxyType` must not hook every `types.py`).
-            found = [(target, name) for modules, name in project.candidates(arg.callee.partition(":")[2], m.path)
-                     for target in modules]
-            if len(found) == 1 and not found[0][0].analysed:
-                defines.setdefault(found[0][0].path, set()).add(found[0][1].split(".", 1)[0])
-    modules_of: Dict[str, Set[str]] = {}
-    for module, name in uses:
-        modules_of.setdefault(name, set()).add(module)
-    return Hooks(modules_of, defines)
 
 
 def build_models(sources: Sequence[SourceFile], settings: Sequence[Settings],

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Dict, Iterator, List, Optional
 
 from ..diagnostics import Diagnostic, Span
-from ..model import CacheCall, ClientKind, FunctionInfo, LoopInfo, ModuleModel, RedisCall, Value
+from ..model import CacheCall, ClientKind, LoopInfo, RedisCall, Value
 from ..model import commands as C
 from ..model.caches import redis_backend
 from ..project import gives_ttl, same_key

@@ -1,0 +1,143 @@
+"""Project hooks: which files the byte prefilter skipped must be parsed after all.
+
+A file that never names a Redis module can still hold Redis calls the project index resolves:
+it imports a client or factory another module exports (`from app.ext import cache`), or a
+function whose findings depend on its callers (a limit left to its default), or it defines a
+function that some module passes a client to.  Hooks decide this from the skipped file's import
+statements, read with regular expressions (no parse), resolved exactly as linking resolves them
+(``linking.ProjectModules``): an import of a name no module of the project exports as a client
+pulls nothing in, however common the name (`db`, `Redis`, `Queue`).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
+
+from .linking import ProjectModules
+from .model import ClientRef, ModuleModel
+
+# `from pkg.mod import a, b as c` (also parenthesised over several lines, or continued with
+# a backslash) and `import pkg.mod as m, other`.
+_FROM_IMPORT = re.compile(
+    r"^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*(\([^)]*\)|(?:[^\n#;\\]|\\\n)+)", re.M)
+_IMPORT = re.compile(r"^[ \t]*import[ \t]+((?:[^\n#;\\]|\\\n)+)", re.M)
+
+
+def imported_names(text: str) -> Iterator[Tuple[str, str]]:
+    """(qualified name, local name) of every import in ``text``: `from .ext import cache as c`
+    gives (".ext.cache", "c"); `import app.ext` gives ("app.ext", "app.ext")."""
+    for module, names in _FROM_IMPORT.findall(text):
+        for item in names.strip("()").replace("\\\n", " ").split(","):
+            parts = item.split()
+            if not parts or parts[0] == "*":
+                continue
+            local = parts[2] if len(parts) == 3 and parts[1] == "as" else parts[0]
+            joiner = "" if module.endswith(".") else "."
+            yield f"{module}{joiner}{parts[0]}", local
+    for names in _IMPORT.findall(text):
+        for item in names.replace("\\\n", " ").split(","):
+            parts = item.split()
+            if parts:
+                yield parts[0], parts[2] if len(parts) == 3 and parts[1] == "as" else parts[0]
+
+
+class Hooks:
+    """``hooks(path, text)``: whether a skipped file must be extracted after all.
+    ``fingerprint`` identifies the decision function, so a cache can remember decisions."""
+
+    def __init__(self, project: ProjectModules, limited: Dict[str, Set[str]], defines: Dict[str, Set[str]]):
+        self.project = project
+        self.limited = limited  # module path -> functions whose findings depend on their callers
+        self.defines = defines  # module path -> functions or classes a client is passed to
+        exports = sorted((m.path, sorted(m.exported_clients)) for m in project.modules if m.exported_clients)
+        # Re-exports resolve through the imports of analysed modules, and which module an import
+        # names depends on every path of the run.
+        imports = sorted((m.path, sorted(m.imports.items())) for m in project.modules if m.analysed)
+        paths = sorted(m.path for m in project.modules)
+        self.fingerprint = hashlib.blake2b(repr((exports, imports, paths, sorted((k, sorted(v)) for k, v in limited.items()),
+                                                 sorted((k, sorted(v)) for k, v in defines.items()))).encode(),
+                                           digest_size=12).hexdigest()
+        self._memo: Dict[Tuple[str, str], bool] = {}
+
+    def __call__(self, path: str, text: str) -> bool:
+        if path in self.defines and self._defines_callee(path, text):
+            return True
+        return any(self._imports_hook(qualified, local, path, text) for qualified, local in imported_names(text))
+
+    def _imports_hook(self, qualified: str, local: str, path: str, text: str) -> bool:
+        key = (qualified, path if qualified.startswith(".") else "")
+        known = self._memo.get(key)
+        if known is None:
+            known = self._memo[key] = self._names_export(qualified, path)
+        if known:
+            return True
+        # `from app import ext` / `import app.ext`, then `ext.redis_client`: a module that exports.
+        module = self._module(qualified, path)
+        if module is None:
+            return False
+        names = set(module.exported_clients) | self.limited.get(module.path, set())
+        return any(re.search(rf"\b{re.escape(local)}\s*\.\s*{re.escape(name.split('.', 1)[0])}\b", text)
+                   for name in names)
+
+    def _names_export(self, qualified: str, importer: str) -> bool:
+        project = self.project
+        if project.export(qualified, importer, "name") is not None or \
+                project.export(qualified, importer, "call") is not None:
+            return True
+        for modules, name in project.candidates(qualified, importer):
+            if any(name in self.limited.get(m.path, ()) for m in modules):
+                return True
+        return False
+
+    def _module(self, qualified: str, importer: str) -> Optional[ModuleModel]:
+        found = [m for modules, name in self.project.candidates(qualified + ".x", importer) if name == "x"
+                 for m in modules]
+        if len(found) != 1 or not (found[0].exported_clients or found[0].path in self.limited):
+            return None
+        return found[0]
+
+    def _defines_callee(self, path: str, text: str) -> bool:
+        wanted = self.defines[path]
+        definition = re.compile(r"^\s*(?:async\s+)?(?:def|class)\s+(?:%s)\b" % "|".join(map(re.escape, sorted(wanted))),
+                                re.M)
+        return definition.search(text) is not None
+
+
+def project_hooks(models: Sequence[ModuleModel]) -> Hooks:
+    """The hooks the models so far give (see the module docstring)."""
+    project = ProjectModules(list(models))
+    limited: Dict[str, Set[str]] = {}
+    defines: Dict[str, Set[str]] = {}
+    known: Dict[Tuple[str, str], bool] = {}
+
+    def is_client(ref: ClientRef, importer: str) -> bool:
+        """Whether what is passed is a client by what the models so far show: an import is one
+        only if a module of the project exports a client under that name (most imported
+        objects passed around are not)."""
+        if ref.via is None:
+            return True
+        how, _, what = ref.via.partition(":")
+        if how == "param":
+            return False  # known only after linking
+        key = (ref.via, importer if what.startswith(".") else "")
+        if key not in known:
+            known[key] = project.export(what, importer, how) is not None
+        return known[key]
+
+    for m in models:
+        for call in m.calls:
+            function = m.function_of(call)
+            if function is not None and any(v.defaults_from for v in call.args.values()):
+                limited.setdefault(m.path, set()).add(function.class_name or function.name)
+        for arg in m.client_arguments:
+            if not arg.callee.startswith(("import:", "bound:")) or not is_client(arg.client, m.path):
+                continue
+            # Only an import that names one module of the project, as linking requires
+            # (`from types import MappingProxyType` must not hook every `types.py`).
+            found: List[Tuple[ModuleModel, str]] = [
+                (target, name) for modules, name in project.candidates(arg.callee.partition(":")[2], m.path)
+                for target in modules]
+            if len(found) == 1 and not found[0][0].analysed:
+                defines.setdefault(found[0][0].path, set()).add(found[0][1].split(".", 1)[0])
+    return Hooks(project, limited, defines)
