@@ -201,7 +201,7 @@ class CallExtractor:
         scope = self.scopes.functions[id(node)]
         qual = scope.qualname
         info = FunctionInfo(
-            name=node.name.value, qualname=qual, span=self.span(node), is_async=scope.is_async,
+            name=node.name.value, qualname=qual, is_async=scope.is_async,
             class_name=scope.class_name, decorators=scope.decorators, params=tuple(scope.params),
             decorator_paths=tuple(self._decorator_path(d.decorator) for d in node.decorators),
         )

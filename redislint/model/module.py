@@ -350,7 +350,6 @@ class LoopInfo:
 class FunctionInfo:
     name: str
     qualname: str
-    span: Span
     is_async: bool = False
     class_name: Optional[str] = None
     decorators: Tuple[str, ...] = ()
