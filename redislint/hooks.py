@@ -59,10 +59,18 @@ class Hooks:
                                                  sorted((k, sorted(v)) for k, v in defines.items()))).encode(),
                                            digest_size=12).hexdigest()
         self._memo: Dict[Tuple[str, str], bool] = {}
+        self._modules: Dict[Tuple[str, str], Optional[ModuleModel]] = {}
+        # A file can only import (or use through a module) something hooked if it names it:
+        # one search rules out almost every file before its imports are read.
+        names = {n.split(".", 1)[0] for m in project.modules for n in m.exported_clients}
+        names.update(n for functions in limited.values() for n in functions)
+        self._mentions = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, sorted(names)))) if names else None
 
     def __call__(self, path: str, text: str) -> bool:
         if path in self.defines and self._defines_callee(path, text):
             return True
+        if self._mentions is None or self._mentions.search(text) is None:
+            return False
         return any(self._imports_hook(qualified, local, path, text) for qualified, local in imported_names(text))
 
     def _imports_hook(self, qualified: str, local: str, path: str, text: str) -> bool:
@@ -91,11 +99,13 @@ class Hooks:
         return False
 
     def _module(self, qualified: str, importer: str) -> Optional[ModuleModel]:
-        found = [m for modules, name in self.project.candidates(qualified + ".x", importer) if name == "x"
-                 for m in modules]
-        if len(found) != 1 or not (found[0].exported_clients or found[0].path in self.limited):
-            return None
-        return found[0]
+        key = (qualified, importer if qualified.startswith(".") else "")
+        if key not in self._modules:
+            found = [m for modules, name in self.project.candidates(qualified + ".x", importer) if name == "x"
+                     for m in modules]
+            hooked = len(found) == 1 and (found[0].exported_clients or found[0].path in self.limited)
+            self._modules[key] = found[0] if hooked else None
+        return self._modules[key]
 
     def _defines_callee(self, path: str, text: str) -> bool:
         wanted = self.defines[path]

@@ -31,17 +31,18 @@ PARSE_ERROR = "RL001"
 
 # A client module named as a whole word: `import redis`, `from redis.asyncio import ...`, but
 # not the "redistribute" of a licence header.
-_CLIENT_MODULE_WORD = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, CLIENT_MODULES)))
-# Framework caches whose methods run Redis commands when the backend is Redis (model.caches):
-# the modules that provide them, and Flask's setting that names the backend.
-_CACHE_WORD = re.compile(r"\b(?:django\.core\.cache|flask_caching|cachelib|CACHE_TYPE)\b")
+# Also framework caches whose methods run Redis commands when the backend is Redis
+# (model.caches): the modules that provide them, and Flask's setting that names the backend.
+# One expression, one pass over the text.
+_CACHE_WORDS = ("django.core.cache", "flask_caching", "cachelib", "CACHE_TYPE")
+_REDIS_WORD = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, (*CLIENT_MODULES, *_CACHE_WORDS))))
 
 
 def may_touch_redis(text: str, settings: Settings) -> bool:
     """The prefilter: a file that never names a Redis module or a configured client name cannot
     hold a Redis call we could resolve on its own, so it is not parsed (the second pass in
     ``build_models`` brings back files that use what other modules export)."""
-    if _CLIENT_MODULE_WORD.search(text) or _CACHE_WORD.search(text):
+    if _REDIS_WORD.search(text):
         return True
     return any(name in text for name in settings.client_names)
 
