@@ -7,7 +7,7 @@ from typing import Iterator, Optional
 from ..diagnostics import Diagnostic, Edit, Fix
 from ..model import CacheCall, ClientKind, ClientSite, KeyPattern, RedisCall
 from ..model import commands as C
-from ..model.caches import redis_command
+from ..model.cache_backends import redis_command
 from ..project import collection_type, same_key
 from ..registry import Context, FixAvailability, Status, rule
 from ._support import key_label

@@ -8,7 +8,7 @@ from ..diagnostics import Diagnostic, Edit, Fix
 from ..model import CacheCall, KeyPattern, RedisCall, Value
 from ..model import commands as C
 from ..project import gives_ttl, lifetime_managed, same_key
-from ..model.caches import is_django_redis_backend, redis_backend
+from ..model.cache_backends import is_django_redis_backend, redis_backend
 from ..registry import Context, FixAvailability, Status, rule
 from ._support import exempt_key, insert_kwargs, key_label, line_deletion
 

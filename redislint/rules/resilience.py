@@ -9,7 +9,7 @@ from typing import Dict, Iterator, List, Optional
 from ..diagnostics import Diagnostic, Span
 from ..model import CacheCall, ClientKind, LoopInfo, RedisCall, Value
 from ..model import commands as C
-from ..model.caches import redis_backend
+from ..model.cache_backends import redis_backend
 from ..project import gives_ttl, same_key
 from ..registry import Context, Status, rule
 from ._support import key_label, request_handler
