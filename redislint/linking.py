@@ -18,6 +18,7 @@ followed for a few rounds.  Linking is idempotent: a run may index the same mode
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Dict, List, Optional, Tuple
 
 from .model import ClientArgument, ClientKind, ClientRef, FunctionInfo, ModuleModel
@@ -28,6 +29,7 @@ _MAX_REEXPORTS = 4
 ModuleParts = Tuple[str, ...]
 
 
+@functools.lru_cache(maxsize=None)  # asked for every module, in every round of the hooks
 def module_parts(path: str) -> ModuleParts:
     """`app/ext.py` → ("app", "ext"); `app/__init__.py` → ("app",)."""
     text = path.replace("\\", "/")
@@ -46,19 +48,41 @@ def package_parts(path: str) -> ModuleParts:
     return parts if is_init else parts[:-1]
 
 
+@functools.lru_cache(maxsize=4)
+def _path_index(paths: Tuple[str, ...]) -> Tuple[Dict[ModuleParts, List[int]], Dict[ModuleParts, List[int]]]:
+    """Module indexes by their dotted parts, and by every tail of them (`ext`, `app.ext`)."""
+    by_parts: Dict[ModuleParts, List[int]] = {}
+    by_suffix: Dict[ModuleParts, List[int]] = {}
+    for i, path in enumerate(paths):
+        parts = module_parts(path)
+        by_parts.setdefault(parts, []).append(i)
+        for k in range(len(parts)):
+            by_suffix.setdefault(parts[k:], []).append(i)
+    return by_parts, by_suffix
+
+
+class _LazyModules:
+    """``index[parts]`` as models, built on first use (most tails are never asked for)."""
+
+    def __init__(self, index: Dict[ModuleParts, List[int]], modules: List[ModuleModel]):
+        self.index = index
+        self.modules = modules
+
+    def get(self, parts: ModuleParts, default: List[ModuleModel]) -> List[ModuleModel]:
+        found = self.index.get(parts)
+        return default if found is None else [self.modules[i] for i in found]
+
+
 class ProjectModules:
     """The run's modules, found by the dotted names other modules import them by."""
 
     def __init__(self, modules: List[ModuleModel]):
         self.modules = modules
-        self._by_suffix: Dict[ModuleParts, List[ModuleModel]] = {}
-        self._by_parts: Dict[ModuleParts, List[ModuleModel]] = {}
         self._functions: Dict[str, Dict[str, FunctionInfo]] = {}
-        for m in modules:
-            parts = module_parts(m.path)
-            self._by_parts.setdefault(parts, []).append(m)
-            for i in range(len(parts)):
-                self._by_suffix.setdefault(parts[i:], []).append(m)
+        # The dotted-name index depends only on the paths, which every round of a run shares.
+        by_parts, by_suffix = _path_index(tuple(m.path for m in modules))
+        self._by_parts = _LazyModules(by_parts, modules)
+        self._by_suffix = _LazyModules(by_suffix, modules)
 
     def functions(self, module: ModuleModel) -> Dict[str, FunctionInfo]:
         table = self._functions.get(module.path)

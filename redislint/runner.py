@@ -101,6 +101,8 @@ def diagnose(model: ModuleModel, text: Union[Optional[str], Callable[[], Optiona
     that it knows which comments suppressed something.  Their own findings are suppressed like
     any other (a `# noqa: RL002` silences RL002 on its line), except that a blanket `# noqa` does
     not silence the RL002 finding that reports it."""
+    if model.error is None and not model.analysed:
+        return [], 0  # skipped by the prefilter: nothing of it was judged, nothing to report
     selected = {r.code for r in rules}
     if model.error is not None:
         found = [_parse_error(model)] if PARSE_ERROR in selected else []
