@@ -323,6 +323,14 @@ class ConfigResolver:
             return self._build(self.explicit_config)
         return self._build(self._find_config(os.path.abspath(directory)))
 
+    def note_listing(self, directory: str, names: "set[str]") -> None:
+        """Discovery listed ``directory`` (absolute) and saw ``names``: when no config file is
+        among them, the directory is governed by its parent's, with no file system check."""
+        if directory not in self._dir_config and not names.intersection(CONFIG_FILENAMES):
+            parent = os.path.dirname(directory)
+            if parent in self._dir_config and parent != directory:
+                self._dir_config[directory] = self._dir_config[parent]
+
     def _find_config(self, directory: str) -> Optional[str]:
         visited: List[str] = []
         found: Optional[str] = None

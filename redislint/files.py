@@ -122,9 +122,15 @@ class _GitIgnores:
         self.root = root
         self._chains: Dict[str, List[Tuple[str, pathspec.GitIgnoreSpec]]] = {}
         self._base: List[Tuple[str, pathspec.GitIgnoreSpec]] = []
+        self._absent: Set[str] = set()  # directories known to hold no .gitignore
         info_exclude = _read_ignore_file(os.path.join(root, ".git", "info", "exclude"))
         if info_exclude is not None:
             self._base.append((root, info_exclude))  # lowest priority, as in git
+
+    def note_listing(self, directory: str, has_gitignore: bool) -> None:
+        """Discovery listed ``directory``: without a `.gitignore` there is nothing to read."""
+        if not has_gitignore:
+            self._absent.add(directory)
 
     def _chain(self, directory: str) -> List[Tuple[str, pathspec.GitIgnoreSpec]]:
         chain = self._chains.get(directory)
@@ -133,7 +139,7 @@ class _GitIgnores:
         parent = os.path.dirname(directory)
         inside = directory != self.root and parent != directory and _within(directory, self.root)
         chain = list(self._chain(parent)) if inside else list(self._base)
-        own = _read_ignore_file(os.path.join(directory, ".gitignore"))
+        own = None if directory in self._absent else _read_ignore_file(os.path.join(directory, ".gitignore"))
         if own is not None:
             chain.append((directory, own))
         self._chains[directory] = chain
@@ -199,6 +205,11 @@ def discover(paths: Sequence[str], resolver: ConfigResolver,
             return
         # Settings apply per directory: work out once what every entry's exclusion needs.
         absolute = os.path.abspath(directory)
+        names = {entry.name for entry in entries}
+        note = getattr(resolver, "note_listing", None)
+        if note is not None:
+            note(absolute, names)
+        ignores.note_listing(absolute, ".gitignore" in names)
         settings = resolver.settings_for_dir(absolute)
         excluded = pattern_matcher(tuple(settings.exclude) + tuple(settings.extend_exclude))
         root = settings.project_root
