@@ -85,14 +85,13 @@ def _member_values(call: RedisCall):
 class ProjectIndex:
     def __init__(self, modules: Iterable[ModuleModel] = ()):
         self.keyspace: Dict[str, KeyFacts] = {}
-        # Cache backends configured anywhere in the run (model.caches decides what they mean).
+        # Cache backends configured anywhere in the run (model.cache_backends decides what they mean).
         self.cache_configs: List[CacheConfig] = []
         # Exceptions handled application-wide (Flask/FastAPI error handlers) anywhere in the run.
         self.error_handlers: Set[str] = set()
-        self._callers: Optional[Dict[Tuple[str, str], List[Tuple[ModuleModel, FunctionCallSite]]]] = None
         modules = list(modules)
         self.project = ProjectModules(modules)
-        self._call_sites: Optional[Dict[Tuple[str, str], List[Tuple[FunctionCallSite, int]]]] = None
+        self._call_sites: Optional[Dict[Tuple[str, str], List[Tuple[ModuleModel, FunctionCallSite, int]]]] = None
         self._versions: Dict[Tuple[Optional[str], Optional[str]], Optional[RedisPyVersion]] = {}
         link_project_clients(modules, self.project)
         for module in modules:
@@ -109,18 +108,10 @@ class ProjectIndex:
     def callers_use_default(self, module: ModuleModel, function: FunctionInfo, param: str) -> bool:
         """Whether some call in the project leaves ``param`` of ``function`` to its default.
         A function nobody in the project calls is an API whose callers choose: False."""
-        if self._call_sites is None:
-            self._call_sites = {}
-            for m in self.project.modules:
-                for site in m.function_calls:
-                    target = self.project.callee(m, site.callee)
-                    if target is not None:
-                        owner, fn, shift = target
-                        self._call_sites.setdefault((owner.path, fn.qualname), []).append((site, shift))
         if param not in function.params:
             return False
         index = function.params.index(param)
-        for site, shift in self._call_sites.get((module.path, function.qualname), ()):
+        for _, site, shift in self._sites().get((module.path, function.qualname), ()):
             if site.star:
                 continue
             if param not in site.keywords and site.positional + shift <= index:
@@ -129,15 +120,20 @@ class ProjectIndex:
 
     def callers_of(self, module: ModuleModel, function: FunctionInfo) -> List[Tuple[ModuleModel, FunctionCallSite]]:
         """The call sites in the project that call ``function`` of ``module``, with their modules."""
-        if self._callers is None:
-            self._callers = {}
+        return [(m, site) for m, site, _ in self._sites().get((module.path, function.qualname), ())]
+
+    def _sites(self) -> Dict[Tuple[str, str], List[Tuple[ModuleModel, FunctionCallSite, int]]]:
+        """(module path, function qualname) -> the call sites that call it: (module, site, how
+        many parameters come before what the call fills)."""
+        if self._call_sites is None:
+            self._call_sites = {}
             for m in self.project.modules:
                 for site in m.function_calls:
                     target = self.project.callee(m, site.callee)
                     if target is not None:
-                        owner, fn, _ = target
-                        self._callers.setdefault((owner.path, fn.qualname), []).append((m, site))
-        return self._callers.get((module.path, function.qualname), [])
+                        owner, fn, shift = target
+                        self._call_sites.setdefault((owner.path, fn.qualname), []).append((m, site, shift))
+        return self._call_sites
 
     def facts(self, key: Optional[KeyPattern]) -> Optional[KeyFacts]:
         if key is None or not key.known:

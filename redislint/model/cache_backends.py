@@ -66,6 +66,14 @@ def _django_backends(configs: Iterable[CacheConfig], alias: Optional[str]) -> Li
     return [c.value for c in configs if c.framework == "django" and c.setting == "BACKEND" and c.alias == alias]
 
 
+def _flask_redis_backed(call: CacheCall, configs: List[CacheConfig]) -> bool:
+    """A Flask-Caching cache is Redis-backed by its own `CACHE_TYPE`, else by any in the project."""
+    if call.backend is not None:
+        return is_flask_redis_type(call.backend)
+    return any(c.framework == "flask_caching" and c.setting == "CACHE_TYPE" and is_flask_redis_type(c.value)
+               for c in configs)
+
+
 def redis_command(call: CacheCall, configs: Iterable[CacheConfig]) -> Optional[Tuple[str, str]]:
     """The Redis command a framework cache call runs, with the words that say so:
     ("keys", "django-redis `cache.keys()` runs KEYS"), ("flushdb", ...); None when the backend is
@@ -83,11 +91,7 @@ def redis_command(call: CacheCall, configs: Iterable[CacheConfig]) -> Optional[T
     if call.method != "clear":
         return None
     if call.framework == "flask_caching":
-        if call.backend is not None:
-            redis_backed = is_flask_redis_type(call.backend)
-        else:
-            redis_backed = any(c.framework == "flask_caching" and c.setting == "CACHE_TYPE"
-                               and is_flask_redis_type(c.value) for c in configs)
+        redis_backed = _flask_redis_backed(call, configs)
         if not redis_backed:
             return None
         prefix = call.key_prefix
@@ -121,11 +125,7 @@ def redis_backend(call: CacheCall, configs: Iterable[CacheConfig]) -> Optional[s
             return "Django's Redis backend"
         return None
     if call.framework == "flask_caching":
-        if call.backend is not None:
-            redis_backed = is_flask_redis_type(call.backend)
-        else:
-            redis_backed = any(c.framework == "flask_caching" and c.setting == "CACHE_TYPE"
-                               and is_flask_redis_type(c.value) for c in configs)
+        redis_backed = _flask_redis_backed(call, configs)
         return "Flask-Caching's Redis backend" if redis_backed else None
     return None
 
