@@ -261,3 +261,27 @@ def test_test_files_are_not_judged(tmp_path):
         "conftest.py": "import redis\n\ndef teardown():\n    redis.Redis().flushall()\n",
     })
     assert findings(root) == []
+
+
+def test_lazy_object_client_imported_from_another_module(tmp_path):
+    # django-cacheops: `@LazyObject def redis_client()` in one module, used as a client elsewhere.
+    root = make(tmp_path, {
+        "app/__init__.py": "",
+        "app/store.py": """\
+            import redis
+            from funcy import LazyObject
+
+
+            @LazyObject
+            def redis_client():
+                return redis.Redis(socket_timeout=5)
+            """,
+        "app/purge.py": """\
+            from .store import redis_client
+
+
+            def purge():
+                redis_client.flushdb()
+            """,
+    })
+    assert findings(root) == [("app/purge.py", 5, "RL202")]

@@ -998,3 +998,43 @@ def test_django_rq_get_connection_is_a_client():
     model = extract("m.py", "import django_rq\n\ndef f(uid):\n    conn = django_rq.get_connection('default')\n"
                             "    conn.sadd(f'active:{uid}', 1)\n    conn.expire(f'active:{uid}', 60)\n")
     assert [c.command for c in model.calls] == ["sadd", "expire"]
+
+
+# --- lazy proxies ----------------------------------------------------------------------------
+
+def test_lazy_object_decorated_factory_is_the_client():
+    # funcy's LazyObject calls the function on first use and forwards to its result.
+    found = calls("""
+        import redis
+        from funcy import LazyObject
+
+        @LazyObject
+        def redis_client():
+            return redis.Redis.from_url("redis://h")
+
+        def wipe():
+            redis_client.flushdb()
+            redis_client().keys("*")
+    """)
+    assert [(c.command, c.receiver) for c in found] == [("flushdb", "redis_client")]
+
+
+@pytest.mark.parametrize("setup", [
+    "from django.utils.functional import SimpleLazyObject\nr = SimpleLazyObject(make)",
+    "from werkzeug.local import LocalProxy\nr = LocalProxy(make)",
+    "from werkzeug.local import LocalProxy\nr = LocalProxy(lambda: redis.Redis())",
+])
+def test_lazy_proxy_of_a_factory(setup):
+    code = "import redis\ndef make():\n    return redis.Redis()\n" + setup + "\ndef f():\n    r.flushall()\n"
+    assert only(code, "flushall").client.kind is ClientKind.CLIENT
+
+
+@pytest.mark.parametrize("code", [
+    # a lazy proxy of something that is not a client
+    "from funcy import LazyObject\n@LazyObject\ndef settings():\n    return load()\ndef f():\n    settings.keys()\n",
+    "from werkzeug.local import LocalProxy\nr = LocalProxy(lambda: {})\ndef f():\n    r.keys()\n",
+    # a decorator that is not a lazy proxy: the name is the function itself
+    "import redis\ndef deco(f):\n    return f\n@deco\ndef r():\n    return redis.Redis()\ndef f():\n    r.keys()\n",
+])
+def test_lazy_proxy_look_alikes_stay_quiet(code):
+    assert calls(code) == []

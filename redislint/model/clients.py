@@ -64,6 +64,17 @@ LOCKS: Dict[str, Tuple[Tuple[str, ...], str]] = {
     "redis_lock.Lock": (("redis_client", "name", "expire"), "expire"),
 }
 
+# Lazy proxies: an object that builds its target on first use by calling a function and then
+# forwards every attribute to it (`@funcy.LazyObject def redis_client(): return Redis(...)`,
+# `SimpleLazyObject(get_redis)`, `LocalProxy(lambda: ...)`).  The proxy is the client the function
+# returns, not a factory.
+LAZY_PROXIES: FrozenSet[str] = frozenset(
+    {
+        "funcy.LazyObject", "funcy.objects.LazyObject", "django.utils.functional.SimpleLazyObject",
+        "werkzeug.local.LocalProxy", "werkzeug.LocalProxy",
+    }
+)
+
 # Types that annotate a client (parameters, returns, attributes).
 CLIENT_TYPES: Dict[str, Tuple[ClientKind, bool]] = {
     **{name: (kind, is_async) for name, (kind, is_async) in CLIENT_CONSTRUCTORS.items()

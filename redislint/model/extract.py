@@ -100,6 +100,11 @@ def _exports(scopes: ModuleScopes, resolver: Resolver) -> Dict[str, ClientRef]:
         if ref is not None and ref.via is None and ref.kind in (ClientKind.CLIENT, ClientKind.CLUSTER):
             out[name] = ClientRef(ref.kind, is_async=ref.is_async, source="import")
     for name, fn in scopes.module_functions.items():
+        lazy = resolver.lazy_client(fn, 0)
+        if lazy is not None:  # `@LazyObject def redis_client()`: the name is a client, not a factory
+            if lazy.via is None and lazy.kind in (ClientKind.CLIENT, ClientKind.CLUSTER):
+                out.setdefault(name, ClientRef(lazy.kind, is_async=lazy.is_async, source="import"))
+            continue
         ref = resolver.factory_client(fn, 0)
         if ref is not None and ref.via is None and name not in out:
             out[name] = ref

@@ -340,6 +340,9 @@ class Resolver:
             return _best(self.element_client(it, owner, depth) for it in owner.iterates[name])
         if how:
             return None
+        if name in self.scopes.module_functions:
+            # `@LazyObject def redis_client(): ...`: the name is the proxy, i.e. the client.
+            return self.lazy_client(self.scopes.module_functions[name], depth)
         qualified = self.scopes.imports.get(name)
         if qualified and qualified in self.external_clients:
             return self.external_clients[qualified]
@@ -426,6 +429,8 @@ class Resolver:
         if made is not None:
             kind, is_async = made
             return ClientRef(kind, is_async=is_async, source="constructor")
+        if qualified in clients.LAZY_PROXIES:
+            return self._proxied_client(node, scope, depth)
         if isinstance(func, cst.Attribute):
             method = func.attr.value
             if method in clients.SENTINEL_CLIENT_METHODS:
@@ -481,7 +486,10 @@ class Resolver:
                     if made is not None:
                         return ClientRef(made[0], is_async=made[1], source="constructor")
             if how == "" and func.value in self.scopes.module_functions:
-                return self.factory_client(self.scopes.module_functions[func.value], depth)
+                fn = self.scopes.module_functions[func.value]
+                if self.lazy_client(fn, depth) is not None:
+                    return None  # a lazy proxy is the client itself; calling it is not a factory call
+                return self.factory_client(fn, depth)
             if how == "" and qualified and qualified in self.external_clients:
                 ref = self.external_clients[qualified]
                 return ref if ref.source == "factory" else None
@@ -516,6 +524,33 @@ class Resolver:
         if ref is not None:
             return ClientRef(ref.kind, is_async=ref.is_async, source="factory", via=ref.via)
         return None
+
+    def lazy_client(self, fn: Scope, depth: int) -> Optional[ClientRef]:
+        """A function decorated with a lazy proxy (`@funcy.LazyObject`) names the object its body
+        returns, built on first use: a client when the body returns one."""
+        decorators = fn.node.decorators if isinstance(fn.node, cst.FunctionDef) else ()
+        if not any(self.qualified(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator,
+                                  self.scopes.module) in clients.LAZY_PROXIES for d in decorators):
+            return None
+        ref = self.factory_client(fn, depth)
+        return ClientRef(ref.kind, is_async=ref.is_async, source="lazy", via=ref.via) if ref else None
+
+    def _proxied_client(self, node: cst.Call, scope: Scope, depth: int) -> Optional[ClientRef]:
+        """`SimpleLazyObject(get_redis)` / `LocalProxy(lambda: make())`: the proxy forwards to what
+        calling its first argument returns."""
+        args = [a.value for a in node.args if a.keyword is None and not a.star]
+        if not args:
+            return None
+        target = args[0]
+        if isinstance(target, cst.Lambda):
+            ref = self.client_of(target.body, scope, depth)
+        elif isinstance(target, (cst.Name, cst.Attribute)):
+            ref = self._call_client(cst.Call(func=target), scope, depth)
+        else:
+            ref = None
+        if ref is None or ref.kind is ClientKind.PIPELINE:
+            return None
+        return ClientRef(ref.kind, is_async=ref.is_async, source="lazy", via=ref.via)
 
     def sentinel_of(self, node: cst.BaseExpression, scope: Scope, depth: int) -> Optional[bool]:
         """Whether ``node`` is a Sentinel (returns its is_async), else None."""
