@@ -17,7 +17,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from ..diagnostics import Position, Span
 from . import clients
 from .command_table import KEY_PARAMS, SIGNATURES
-from .commands import lua_commands, method_for_raw
+from .commands import lua_commands, lua_key_commands, method_for_raw
 from .module import ClientArgument, ClientKind, ClientRef, ClientSite, FunctionCallSite, FunctionInfo, KeyPattern, ModuleModel, RedisCall, StatementRef, Value
 from .origins import OriginFinder
 from .resolve import Resolver, literal_value, _NO_VALUE
@@ -330,6 +330,7 @@ class CallExtractor(cst.CSTVisitor):
         if node.args:
             self._client_arguments(node)
         self._function_call(node)
+        self._script_call(node)
         if not isinstance(func, cst.Attribute):
             return
         method = func.attr.value
@@ -485,6 +486,10 @@ class CallExtractor(cst.CSTVisitor):
         args = {name: self._value(value) for name, value in bound_args.items()}
         keys = self._keys(command, bound_args, extra, raw, arg_nodes)
         lua = self._lua(command, bound_args, scope)
+        if lua and command in {"eval", "eval_ro"}:
+            numkeys = literal_value(bound_args["numkeys"]) if "numkeys" in bound_args else None
+            if isinstance(numkeys, int) and not isinstance(numkeys, bool) and not star:
+                self._script_effects(lua, extra[:numkeys])
         self.order += 1
         awaited = self.awaited.get(id(node))
         use, target = self.use.get(id(node), ("other", None))
@@ -576,6 +581,42 @@ class CallExtractor(cst.CSTVisitor):
         if script is None:
             return None
         return self._script_text(script, scope, 0)
+
+    def _script_call(self, node: cst.Call) -> None:
+        """`script(keys=[...], args=[...])` on the Script a client's `register_script` returned:
+        record what the script does to the keys it is given."""
+        script = self._registered_script(node.func, self.scope)
+        if script is None:
+            return
+        keys = next((a.value for a in node.args if a.keyword is not None and a.keyword.value == "keys"), None)
+        if keys is None and node.args and node.args[0].keyword is None and not node.args[0].star:
+            keys = node.args[0].value
+        if isinstance(keys, (cst.List, cst.Tuple)):
+            self._script_effects(script, [el.value for el in keys.elements if not isinstance(el, cst.StarredElement)])
+
+    def _registered_script(self, func: cst.BaseExpression, scope: Scope) -> Optional[str]:
+        """The literal text of the script ``func`` names, when it is bound to
+        `<client>.register_script(<literal>)` (a local name or an attribute of `self`)."""
+        values: List[Tuple[cst.BaseExpression, Scope]] = []
+        if isinstance(func, cst.Name):
+            owner, how = self.resolver.lookup(func.value, scope)
+            if how == "assign":
+                values = [(v, owner) for v in owner.assigns[func.value]]
+        elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            cls = self.resolver.class_of_instance(func.value.value, scope)
+            for info in (self.resolver.class_chain(cls) if cls else ()):
+                values.extend(info.attrs.get(func.attr.value, ()))
+        for value, owner in values:
+            if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
+                    and value.func.attr.value == "register_script" and value.args \
+                    and self.resolver.client_of(value.func.value, owner) is not None:
+                return self._script_text(value.args[0].value, owner, 0)
+        return None
+
+    def _script_effects(self, script: str, keys: Sequence[cst.BaseExpression]) -> None:
+        for command, index in lua_key_commands(script):
+            if index < len(keys):
+                self.model.script_effects.append((command, self.resolver.key_of(keys[index], self.scope)))
 
     def _script_text(self, node: cst.BaseExpression, scope: Scope, depth: int) -> Optional[str]:
         """The text of a Lua script given as a literal (str, bytes, or an f-string whose holes

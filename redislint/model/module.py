@@ -267,6 +267,9 @@ class ModuleModel:
     # Clients this module passes to functions of the project (see ClientArgument).
     client_arguments: List[ClientArgument] = field(default_factory=list)
     function_calls: List[FunctionCallSite] = field(default_factory=list)
+    # What literal Lua scripts do to the keys they are given (`redis.call('EXPIRE', KEYS[1], ...)`
+    # run with `keys=[f"user:{uid}"]`): (redis-py method name, key) pairs for the keyspace index.
+    script_effects: List[Tuple[str, KeyPattern]] = field(default_factory=list)
     # Set by the runner from the `test-paths` setting: most rules do not judge test code.
     is_test: bool = False
     # False when the prefilter decided the file cannot touch Redis and it was not parsed.
