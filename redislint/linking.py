@@ -17,6 +17,7 @@ followed for a few rounds.  Linking is idempotent: a run may index the same mode
 """
 from __future__ import annotations
 
+import zlib
 from typing import Dict, List, Optional, Tuple
 
 from .model import ClientArgument, ClientKind, ClientRef, FunctionInfo, ModuleModel
@@ -163,6 +164,8 @@ def link_project_clients(modules: List[ModuleModel], project: Optional[ProjectMo
             _promote(module, resolve)
         if not learned:
             break
+    for module in modules:
+        _queue_in_passed_pipelines(module, param_clients)
 
 
 def _promote(module: ModuleModel, resolve) -> None:
@@ -183,3 +186,18 @@ def _promote(module: ModuleModel, resolve) -> None:
     if promoted:
         module.calls = sorted(module.calls + promoted, key=lambda c: c.order)
         module.pending_calls = waiting
+
+
+def _queue_in_passed_pipelines(module: ModuleModel, param_clients) -> None:
+    """`conn = pipeline if pipeline is not None else self.redis`: when callers pass a pipeline for
+    that parameter, the command may be queued in it — in a pipeline of its own as far as this
+    module can tell, transactional or not (unknown).  Rules then do not judge it as a command sent
+    on its own."""
+    for call in module.calls:
+        ref = call.client
+        if ref.or_param is None or call.pipeline_id is not None:
+            continue
+        qualname, _, param = ref.or_param.partition(":")[2].rpartition(":")
+        passed = param_clients.get((module.path, qualname, param))
+        if passed is not None and passed.kind is ClientKind.PIPELINE:
+            call.pipeline_id = -zlib.crc32(ref.or_param.encode()) - 1

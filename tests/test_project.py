@@ -285,3 +285,79 @@ def test_lazy_object_client_imported_from_another_module(tmp_path):
             """,
     })
     assert findings(root) == [("app/purge.py", 5, "RL202")]
+
+
+RESULTS = """\
+    from redis import Redis
+
+
+    class Result:
+        def __init__(self, connection: Redis):
+            self.connection = connection
+
+        def save(self, key, ttl, pipeline=None):
+            connection = pipeline if pipeline is not None else self.connection
+            connection.xadd(f"results:{key}", {"v": 1}, maxlen=10)
+            connection.expire(f"results:{key}", ttl)
+    """
+
+
+def test_command_on_a_pipeline_callers_pass_is_not_judged_as_sent_alone(tmp_path):
+    # rq's Result.save: every caller passes its transactional pipeline, so xadd and expire may
+    # be queued together; whether that pipeline is a transaction is unknown: RL104 stays quiet.
+    root = make(tmp_path, {
+        "app/__init__.py": "",
+        "app/results.py": RESULTS,
+        "app/job.py": """\
+            from redis import Redis
+            from .results import Result
+
+
+            def finish(conn: Redis, key):
+                with conn.pipeline() as pipe:
+                    Result(conn).save(key, 60, pipeline=pipe)
+                    pipe.execute()
+            """,
+    })
+    assert findings(root) == []
+
+
+def test_command_on_the_client_when_no_caller_passes_a_pipeline(tmp_path):
+    root = make(tmp_path, {
+        "app/__init__.py": "",
+        "app/results.py": RESULTS,
+        "app/job.py": """\
+            from redis import Redis
+            from .results import Result
+
+
+            def finish(conn: Redis, key):
+                Result(conn).save(key, 60)
+            """,
+    })
+    assert findings(root) == [("app/results.py", 11, "RL104")]
+
+
+def test_pipeline_passed_through_a_classmethod_that_builds_the_instance(tmp_path):
+    # rq: `Result.create(..., pipeline=pipeline)` → `result = cls(...); result.save(pipeline=pipeline)`.
+    root = make(tmp_path, {
+        "app/__init__.py": "",
+        "app/results.py": RESULTS + """\
+
+        @classmethod
+        def create(cls, connection, key, pipeline=None):
+            result = cls(connection)
+            result.save(key, 60, pipeline=pipeline)
+            return result
+    """,
+        "app/job.py": """\
+            from redis import Redis
+            from redis.client import Pipeline
+
+
+            def finish(conn: Redis, key, pipeline: Pipeline):
+                from .results import Result
+                Result.create(conn, key, pipeline=pipeline)
+            """,
+    })
+    assert findings(root) == []

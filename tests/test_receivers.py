@@ -1038,3 +1038,20 @@ def test_lazy_proxy_of_a_factory(setup):
 ])
 def test_lazy_proxy_look_alikes_stay_quiet(code):
     assert calls(code) == []
+
+
+@pytest.mark.parametrize("choice", ["pipe if pipe is not None else self.redis",
+                                    "self.redis if pipe is None else pipe", "pipe or self.redis"])
+def test_pipeline_or_client_is_a_possible_pipeline(choice):
+    # Either branch may run the command; a pipeline on one side makes it possibly queued.
+    found = calls(f"""
+        import redis
+        from redis.client import Pipeline
+        class Store:
+            def __init__(self):
+                self.redis = redis.Redis()
+            def save(self, key, pipe: Pipeline = None):
+                conn = {choice}
+                conn.set(key, 1)
+    """, "set")
+    assert len(found) == 1 and found[0].pipeline_id is not None

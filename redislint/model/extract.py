@@ -367,7 +367,20 @@ class CallExtractor(cst.CSTVisitor):
                 method = self.resolver._method(cls, func.attr.value)
                 return f"local:{method.qualname if method is not None else cls + '.' + func.attr.value}"
             qualified = self.resolver.qualified(func, scope)
-            return f"import:{qualified}" if qualified else None
+            if qualified:
+                return f"import:{qualified}"
+        if isinstance(func, cst.Attribute):
+            # `result = cls(...); result.save(...)`, `Store(conn).save(...)`: a method of an
+            # instance of a class of this module.
+            cls = self.resolver.instance_class(func.value, scope)
+            method = self.resolver._method(cls, func.attr.value) if cls is not None else None
+            if method is not None:
+                return f"local:{method.qualname}"
+            if isinstance(func.value, cst.Call) and isinstance(func.value.func, cst.Name) \
+                    and not self.resolver.lookup(func.value.func.value, scope)[1]:
+                # `Result(conn).save(...)` with `Result` imported: that class's method, `self` bound.
+                qualified = self.scopes.imports.get(func.value.func.value)
+                return f"bound:{qualified}.{func.attr.value}" if qualified else None
         return None
 
     def _super_callee(self, method: str) -> Optional[str]:

@@ -38,6 +38,10 @@ class ClientRef:
     # that module exporting a client (or a client factory) under that name; until then calls on it
     # wait in ModuleModel.pending_calls.
     via: Optional[str] = None
+    # `pipeline if pipeline is not None else self.redis` (or `pipeline or self.redis`): the client
+    # known here, unless callers fill that parameter ("param:<function>:<name>") with something
+    # else.  When they pass a pipeline, the command may be queued there (atomic or not: unknown).
+    or_param: Optional[str] = None
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ module (a factory below its use, `self.redis` set in `__init__`) resolves the sa
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import sys
@@ -77,6 +78,22 @@ def _best(refs) -> Optional[ClientRef]:
             return ref
         pending = pending or ref
     return pending
+
+
+def _either(refs) -> Optional[ClientRef]:
+    """What `a if test else b` / `a or b` is when either may be chosen.  A pipeline on one side
+    makes the command possibly queued, so its atomicity is unknown: the pipeline wins.  A
+    parameter that callers fill, against a client known here, is the client, marked with the
+    parameter so the project index can tell whether callers pass a pipeline (``or_param``)."""
+    refs = [r for r in refs if r is not None]
+    known = [r for r in refs if r.via is None]
+    pipeline = next((r for r in known if r.kind is ClientKind.PIPELINE), None)
+    if pipeline is not None:
+        return pipeline
+    param = next((r.via for r in refs if r.via is not None and r.via.startswith("param:")), None)
+    if known and param is not None and known[0].kind is not ClientKind.JSON:
+        return dataclasses.replace(known[0], or_param=param)
+    return _best(refs)
 
 
 @dataclass(frozen=True)
@@ -179,9 +196,9 @@ class Resolver:
             return self._call_client(node, scope, depth)
         if isinstance(node, cst.BooleanOperation):
             # `client or redis.Redis()`: either side being a client is good enough.
-            return _best((self.client_of(node.left, scope, depth), self.client_of(node.right, scope, depth)))
+            return _either((self.client_of(node.left, scope, depth), self.client_of(node.right, scope, depth)))
         if isinstance(node, cst.IfExp):
-            return _best((self.client_of(node.body, scope, depth), self.client_of(node.orelse, scope, depth)))
+            return _either((self.client_of(node.body, scope, depth), self.client_of(node.orelse, scope, depth)))
         if isinstance(node, cst.Subscript):
             return self.element_client(node.value, scope, depth)
         return None
@@ -263,6 +280,8 @@ class Resolver:
         d = depth + 1
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
             owner, how = self.lookup(node.func.value, scope)
+            if how == "param" and "classmethod" in owner.decorators and owner.self_name == node.func.value:
+                return owner.class_name  # `cls(...)` in a classmethod builds an instance
             return node.func.value if how == "" and node.func.value in self.scopes.classes else None
         if isinstance(node, cst.Name):
             cls = self.class_of_instance(node.value, scope)
