@@ -1055,3 +1055,27 @@ def test_pipeline_or_client_is_a_possible_pipeline(choice):
                 conn.set(key, 1)
     """, "set")
     assert len(found) == 1 and found[0].pipeline_id is not None
+
+
+def test_parameter_annotated_with_a_type_checking_alias():
+    # litellm: the alias is the client type for the type checker and `Any` at run time.
+    found = calls("""
+        from typing import TYPE_CHECKING, Any
+        if TYPE_CHECKING:
+            from redis.asyncio import Redis
+            from redis.asyncio.client import Pipeline
+            client_t = Redis
+            pipeline_t = Pipeline
+        else:
+            client_t = Any
+            pipeline_t = Any
+        other_t = dict
+
+        async def store(r: client_t, p: pipeline_t, d: other_t, key):
+            await r.sadd(key, 1)
+            await r.expire(key, 60)
+            p.set(key, 1)
+            d.keys()
+    """)
+    assert [(c.command, c.client.kind.value, c.client.is_async) for c in found] == [
+        ("sadd", "client", True), ("expire", "client", True), ("set", "pipeline", True)]

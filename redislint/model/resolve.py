@@ -120,6 +120,7 @@ class Resolver:
         self._memo: Dict[Tuple[str, int, int], Any] = {}
         self._cutoffs = 0  # answers cut short by depth or a cycle are not remembered
         self._in_progress: Set[Tuple[int, int]] = set()
+        self._aliases_open: Set[str] = set()
         self._code = cst.Module([])
 
     # --- small helpers -------------------------------------------------------------------
@@ -645,9 +646,21 @@ class Resolver:
             return self.annotation_client(node.left) or self.annotation_client(node.right)
         typ = clients.client_type(self.qualified(node))
         if typ is None:
-            return None
+            return self._alias_client(node)
         kind, is_async = typ
         return ClientRef(kind, is_async=is_async, source="annotation")
+
+    def _alias_client(self, node: cst.BaseExpression) -> Optional[ClientRef]:
+        """A module-level type alias: `if TYPE_CHECKING: client_t = Redis else: client_t = Any`.
+        The type checker's binding names the type; the run-time fallback (`Any`) says nothing."""
+        if not isinstance(node, cst.Name) or node.value in self._aliases_open:
+            return None
+        self._aliases_open.add(node.value)
+        try:
+            return next(filter(None, (self.annotation_client(value)
+                                      for value in self.scopes.module.assigns.get(node.value, ()))), None)
+        finally:
+            self._aliases_open.discard(node.value)
 
     # --- keys ----------------------------------------------------------------------------
     def key_of(self, node: cst.BaseExpression, scope: Scope) -> KeyPattern:
