@@ -119,3 +119,26 @@ def test_queue_popped_by_a_script_is_not_a_working_set():
                 return self.conn.zrange(f"rl:{self.key}:waiting", 0, -1)
     """
     assert S.lines(code, "RL301") == [19]
+
+
+def test_script_that_reads_then_removes_a_range_pops_it():
+    # huey: due tasks are read and removed in one script; the schedule is a queue, not trimmed.
+    script = """
+        local res = redis.call('zrangebyscore', KEYS[1], '-inf', ARGV[1])
+        redis.call('zremrangebyscore', KEYS[1], '-inf', ARGV[1])
+        redis.call('zremrangebyrank', KEYS[2], 0, -100)
+    """
+    assert lua_key_commands(script) == (("zrangebyscore", 0), ("zpopmin", 0), ("zremrangebyrank", 1))
+
+
+def test_collection_trimmed_by_a_script_is_bounded():
+    code = """
+        WINDOW = "redis.call('ZREMRANGEBYSCORE', KEYS[1], 0, ARGV[1])\\nredis.call('ZADD', KEYS[1], ARGV[2], ARGV[2])"
+        window = r.register_script(WINDOW)
+        def hit(uid, now):
+            window(keys=[f"rate:{uid}"], args=[now - 60, now])
+        def recent(uid):
+            return r.zrange(f"rate:{uid}", 0, -1)
+    """
+    assert S.lines(code, "RL301") == []
+    assert S.lines(code.replace("window(keys", "print(keys"), "RL301") == [7]

@@ -161,4 +161,15 @@ def lua_key_commands(script: str) -> Tuple[Tuple[str, int], ...]:
         index = int(m.group(3)) - 1  # Lua tables count from 1
         if method is not None and index >= 0 and (method, index) not in found:
             found.append((method, index))
-    return tuple(found)
+    return tuple(_as_pop(found))
+
+
+_RANGE_READS = frozenset({"zrange", "zrangebyscore", "zrevrangebyscore", "zrangebylex", "lrange"})
+
+
+def _as_pop(found: List[Tuple[str, int]]) -> List[Tuple[str, int]]:
+    """A script that reads a range of a key and then removes a range of it hands the members it
+    read back: it pops them (huey's schedule: ZRANGEBYSCORE then ZREMRANGEBYSCORE up to now), so
+    the key is a queue, not a collection capped by a trim."""
+    read = {index for method, index in found if method in _RANGE_READS}
+    return [("zpopmin" if method in TRIMS and index in read else method, index) for method, index in found]
