@@ -135,20 +135,30 @@ def link_project_clients(modules: List[ModuleModel], project: Optional[ProjectMo
     project = project or ProjectModules(modules)
     param_clients: Dict[Tuple[str, str, str], ClientRef] = {}
 
-    def resolve(ref: ClientRef, module: ModuleModel) -> Optional[ClientRef]:
+    def resolve(ref: ClientRef, module: ModuleModel, passed: bool = False) -> Optional[ClientRef]:
+        """What a receiver (or, ``passed``, an argument: holders too) turns out to be."""
         if ref.via is None:
             return ref
         how, _, what = ref.via.partition(":")
+        what, held, _attr = what.partition("#")
         if how == "param":
             qualname, _, param = what.rpartition(":")
-            return param_clients.get((module.path, qualname, param))
-        return project.export(what, module.path, how)
+            found = param_clients.get((module.path, qualname, param))
+        else:
+            found = project.export(what, module.path, how)
+        if passed and found is not None and not held:
+            return found
+        if found is None or (found.kind is ClientKind.HOLDER) != bool(held):
+            return None  # `queue.connection` of a client, or a command on the holder itself
+        if held:
+            return ClientRef(ClientKind.CLIENT, is_async=found.is_async, source="holder")
+        return found
 
     for _ in range(_MAX_ROUNDS):
         learned = False
         for module in modules:
             for arg in module.client_arguments:
-                ref = resolve(arg.client, module)
+                ref = resolve(arg.client, module, passed=True)
                 if ref is None:
                     continue
                 target = project.callee(module, arg.callee)

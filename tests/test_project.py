@@ -361,3 +361,40 @@ def test_pipeline_passed_through_a_classmethod_that_builds_the_instance(tmp_path
             """,
     })
     assert findings(root) == []
+
+
+def test_rq_queue_returned_by_a_project_function(tmp_path):
+    # django-rq: `get_queue_by_index(i) -> Queue` in one module, `queue.connection` in a view.
+    root = make(tmp_path, {
+        "app/__init__.py": "",
+        "app/queues.py": """\
+            from redis import Redis
+            from rq.queue import Queue
+
+
+            def get_queue_by_index(index: int) -> Queue:
+                return Queue(str(index), connection=Redis(socket_timeout=5))
+
+
+            def make_queue(index):
+                return get_queue_by_index(index)
+            """,
+        "app/views.py": """\
+            from .queues import get_queue_by_index, make_queue
+
+
+            def delete_job(index, job_id):
+                queue = get_queue_by_index(index)
+                queue.connection.lrem(queue.key, 0, job_id)
+                queue.delete()
+
+
+            def drain(queue):
+                queue.connection.lrem(queue.key, 0, "x")
+
+
+            def caller(index):
+                drain(get_queue_by_index(index))
+            """,
+    })
+    assert findings(root) == [("app/views.py", 6, "RL301"), ("app/views.py", 11, "RL301")]

@@ -1079,3 +1079,39 @@ def test_parameter_annotated_with_a_type_checking_alias():
     """)
     assert [(c.command, c.client.kind.value, c.client.is_async) for c in found] == [
         ("sadd", "client", True), ("expire", "client", True), ("set", "pipeline", True)]
+
+
+# --- library objects that hold a client (rq) --------------------------------------------------
+
+def test_rq_objects_hold_their_client_in_connection():
+    found = calls("""
+        from redis import Redis
+        from rq import Queue
+        from rq.job import Job
+
+        q = Queue("default", connection=Redis())
+
+        def purge(job_id, queue: Queue):
+            job = Job.fetch(job_id, connection=queue.connection)
+            queue.connection.lrem(queue.key, 0, job.id)
+            job.connection.keys("rq:*")
+            q.connection.flushdb()
+            queue.delete()
+            job.delete()
+    """)
+    assert [(c.command, c.receiver) for c in found] == [
+        ("lrem", "queue.connection"), ("keys", "job.connection"), ("flushdb", "q.connection")]
+
+
+def test_connection_of_other_objects_is_not_a_client():
+    assert calls("""
+        import redis
+        import sqlite3
+        r = redis.Redis()
+        db = sqlite3.connect("x")
+
+        def f(thing):
+            db.connection.keys()
+            r.connection.keys()
+            thing.connection.keys()
+    """) == []

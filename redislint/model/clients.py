@@ -75,6 +75,22 @@ LAZY_PROXIES: FrozenSet[str] = frozenset(
     }
 )
 
+# Library objects that hold a client in an attribute (ClientKind.HOLDER): their types, and what
+# returns one.  rq documents `.connection` on each of them as the Redis connection it uses.
+HOLDER_ATTRIBUTE = "connection"
+_RQ_HOLDERS = ("Queue", "queue.Queue", "job.Job", "Job", "Worker", "worker.Worker", "SimpleWorker",
+               "worker.SimpleWorker", "group.Group", "Group") + tuple(
+    f"{module}{name}JobRegistry" for module in ("", "registry.")
+    for name in ("Started", "Finished", "Failed", "Deferred", "Scheduled", "Canceled"))
+HOLDER_TYPES: FrozenSet[str] = frozenset(
+    {f"rq.{name}" for name in _RQ_HOLDERS} | {"rq_scheduler.Scheduler", "rq_scheduler.scheduler.Scheduler"})
+# Functions and class methods that return a holder: `Job.fetch(id, connection=r)`, django-rq's
+# `get_queue("default")`.
+HOLDER_SOURCES: FrozenSet[str] = frozenset(
+    {f"{t}.{m}" for t in HOLDER_TYPES for m in ("fetch", "create")}
+    | {"django_rq.get_queue", "django_rq.queues.get_queue", "django_rq.get_scheduler",
+       "django_rq.queues.get_scheduler", "django_rq.get_worker", "django_rq.workers.get_worker"})
+
 # Types that annotate a client (parameters, returns, attributes).
 CLIENT_TYPES: Dict[str, Tuple[ClientKind, bool]] = {
     **{name: (kind, is_async) for name, (kind, is_async) in CLIENT_CONSTRUCTORS.items()
@@ -85,6 +101,7 @@ CLIENT_TYPES: Dict[str, Tuple[ClientKind, bool]] = {
     "redis.cluster.ClusterPipeline": (ClientKind.PIPELINE, False),
     "redis.asyncio.cluster.ClusterPipeline": (ClientKind.PIPELINE, True),
     "redis.commands.core.CoreCommands": (ClientKind.CLIENT, False),
+    **{name: (ClientKind.HOLDER, False) for name in HOLDER_TYPES},
 }
 
 # Modules whose mention makes a file worth analysing.

@@ -97,7 +97,7 @@ def _exports(scopes: ModuleScopes, resolver: Resolver) -> Dict[str, ClientRef]:
         if not name.isidentifier():
             continue  # `clients[]`: the elements of a container, not a name
         ref = resolver.client_of(cst.Name(name), module)
-        if ref is not None and ref.via is None and ref.kind in (ClientKind.CLIENT, ClientKind.CLUSTER):
+        if ref is not None and ref.via is None and ref.kind in (ClientKind.CLIENT, ClientKind.CLUSTER, ClientKind.HOLDER):
             out[name] = ClientRef(ref.kind, is_async=ref.is_async, source="import")
     for name, fn in scopes.module_functions.items():
         lazy = resolver.lazy_client(fn, 0)
@@ -117,7 +117,7 @@ def _exports(scopes: ModuleScopes, resolver: Resolver) -> Dict[str, ClientRef]:
     for class_name, info in scopes.classes.items():
         for attr in sorted(a for a in set(info.attrs) | set(info.annotations) if a.isidentifier()):
             ref = resolver.class_attr_client(class_name, attr, 0)
-            if ref is not None and ref.via is None and ref.kind in (ClientKind.CLIENT, ClientKind.CLUSTER):
+            if ref is not None and ref.via is None and ref.kind in (ClientKind.CLIENT, ClientKind.CLUSTER, ClientKind.HOLDER):
                 out[f"{class_name}.{attr}"] = ClientRef(ref.kind, is_async=ref.is_async, source="import")
     return out
 
@@ -208,7 +208,8 @@ class CallExtractor(cst.CSTVisitor):
         index = self.function_stack.pop()
         scope = self.scope_stack.pop()
         factory = self.resolver.factory_client(scope, 0)
-        self.model.functions[index].returns_client = factory is not None and factory.via is None
+        self.model.functions[index].returns_client = factory is not None and factory.via is None \
+            and factory.kind is not ClientKind.HOLDER
         self.loop_depth, self.try_stack, self.condition_of, self.under_if = self._saved.pop()
 
     def visit_Lambda(self, node: cst.Lambda) -> bool:
@@ -338,8 +339,8 @@ class CallExtractor(cst.CSTVisitor):
         if receiver is None or receiver.via is not None:
             # An imported object that may turn out not to be a client may be a database session.
             self._durable_write(node, method, func.value)
-        if receiver is None:
-            return
+        if receiver is None or receiver.kind is ClientKind.HOLDER:
+            return  # `queue.delete()` is rq's method, not DEL
         if method in clients.SENTINEL_CLIENT_METHODS:
             return
         self._redis_call(node, func, method, receiver)

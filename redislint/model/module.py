@@ -17,6 +17,10 @@ class ClientKind(str, enum.Enum):
     CLUSTER = "cluster"
     PIPELINE = "pipeline"
     JSON = "json"  # the `r.json()` command group: its `set` is JSON.SET
+    # An object of a Redis library that is not a client but holds one in its `.connection`
+    # (rq's Queue, Job, Worker, registries): `queue.connection.lrem(...)` is a Redis call,
+    # `queue.delete()` is not.
+    HOLDER = "holder"
 
 
 @dataclass(frozen=True)

@@ -383,6 +383,10 @@ class Resolver:
         return ClientRef(ClientKind.CLIENT, source="import", via=f"{how}:{qualified}")
 
     def _attribute_client(self, node: cst.Attribute, scope: Scope, depth: int) -> Optional[ClientRef]:
+        if node.attr.value == clients.HOLDER_ATTRIBUTE:
+            ref = self._held_client(node.value, scope, depth)
+            if ref is not None:
+                return ref
         dotted = dotted_name(node)
         if dotted is not None:
             if dotted in self.client_names or node.attr.value in self.client_names:
@@ -402,6 +406,20 @@ class Resolver:
             if qualified and qualified in self.external_clients:
                 return self.external_clients[qualified]
             return self.imported(qualified, "name")
+        return None
+
+    def _held_client(self, holder: cst.BaseExpression, scope: Scope, depth: int) -> Optional[ClientRef]:
+        """`queue.connection` of an rq Queue (Job, Worker ...): the client it holds.  When the
+        holder comes from elsewhere in the project (an import, a parameter), the project index
+        decides: ``via`` gets a `#connection` suffix, and links only if the object is a holder."""
+        ref = self.client_of(holder, scope, depth)
+        if ref is None:
+            return None
+        if ref.kind is ClientKind.HOLDER and ref.via is None:
+            return ClientRef(ClientKind.CLIENT, is_async=ref.is_async, source="holder")
+        if ref.via is not None and ref.kind in (ClientKind.CLIENT, ClientKind.HOLDER) and "#" not in ref.via:
+            return ClientRef(ClientKind.CLIENT, is_async=ref.is_async, source="holder",
+                             via=f"{ref.via}#{clients.HOLDER_ATTRIBUTE}")
         return None
 
     def class_of_instance(self, name: str, scope: Scope) -> Optional[str]:
@@ -451,6 +469,8 @@ class Resolver:
             return ClientRef(kind, is_async=is_async, source="constructor")
         if qualified in clients.LAZY_PROXIES:
             return self._proxied_client(node, scope, depth)
+        if qualified in clients.HOLDER_TYPES or qualified in clients.HOLDER_SOURCES:
+            return ClientRef(ClientKind.HOLDER, source="holder")
         if isinstance(func, cst.Attribute):
             method = func.attr.value
             if method in clients.SENTINEL_CLIENT_METHODS:
