@@ -142,3 +142,12 @@ def test_collection_trimmed_by_a_script_is_bounded():
     """
     assert S.lines(code, "RL301") == []
     assert S.lines(code.replace("window(keys", "print(keys"), "RL301") == [7]
+
+
+def test_script_built_by_adding_literal_parts():
+    assert effects("""
+        RELEASE = "redis.call('ZREM', KEYS[1], ARGV[1])\\n" + EXPIRE_LUA
+        script = r.register_script(RELEASE)
+        def hit(uid):
+            script(keys=[f'hits:{uid}'])
+    """) == [("zrem", "hits:{}"), ("incr", "hits:{}"), ("expire", "hits:{}")]

@@ -642,7 +642,9 @@ class CallExtractor(cst.CSTVisitor):
             return value
         if isinstance(node, cst.FormattedString):
             return "".join(p.value if isinstance(p, cst.FormattedStringText) else "{}" for p in node.parts)
-        if isinstance(node, cst.ConcatenatedString):
+        if isinstance(node, cst.ConcatenatedString) or (
+                isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add)):
+            # `"..." "..."`, and `RELEASE + ACQUIRE` (scripts built from shared parts)
             left = self._script_text(node.left, scope, depth + 1)
             right = self._script_text(node.right, scope, depth + 1)
             return left + right if left is not None and right is not None else None
