@@ -1115,3 +1115,53 @@ def test_connection_of_other_objects_is_not_a_client():
             r.connection.keys()
             thing.connection.keys()
     """) == []
+
+
+# --- modules loaded at run time, cluster nodes, getters ---------------------------------------
+
+def test_client_class_of_a_module_held_in_an_attribute():
+    # limits: `self.dependency` is the redis (or coredis) module, imported by name at run time.
+    found = calls("""
+        class Storage:
+            def __init__(self, uri):
+                self.dependency = load_module("redis")
+                self.storage = self.dependency.Redis.from_url(uri)
+                self.cluster = self.dependency.asyncio.RedisCluster(uri)
+                self.other = self.dependency.Session(uri)
+                self.connection_getter = lambda _: self.storage
+            def get_connection(self, readonly=False):
+                return self.connection_getter(readonly)
+            async def reset(self):
+                self.storage.keys("p*")
+                await self.cluster.keys("p*")
+                self.get_connection().flushdb()
+                self.other.keys("p*")
+    """)
+    assert [(c.command, c.receiver, c.client.kind.value, c.client.is_async) for c in found] == [
+        ("keys", "self.storage", "client", False), ("keys", "self.cluster", "cluster", True),
+        ("flushdb", "self.get_connection()", "client", False)]
+
+
+def test_cluster_node_client():
+    found = calls("""
+        from redis.cluster import RedisCluster
+        rc = RedisCluster(host="h")
+        def reset(prefix):
+            for primary in rc.get_primaries():
+                node = rc.get_redis_connection(primary)
+                node.keys(prefix)
+    """, "keys")
+    assert [(c.receiver, c.client.kind.value) for c in found] == [("node", "client")]
+
+
+def test_lambda_bound_to_a_name_returns_its_body():
+    found = calls("""
+        import redis
+        r = redis.Redis()
+        get = lambda: r
+        other = lambda: {}
+        def f():
+            get().flushall()
+            other().keys()
+    """)
+    assert [c.command for c in found] == ["flushall"]

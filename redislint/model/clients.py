@@ -108,6 +108,29 @@ CLIENT_TYPES: Dict[str, Tuple[ClientKind, bool]] = {
 CLIENT_MODULES: Tuple[str, ...] = ("redis", "redis_lock", "django_rq", "aioredis", "fakeredis", "walrus", "flask_redis", "django_redis", "redis_om")
 
 
+# `self.dependency.asyncio.RedisCluster(...)`: a client class reached through a module object the
+# code loads at run time (limits imports redis or coredis by name).  The attribute path names the
+# class: a known constructor's path without its top module (`asyncio.Redis`, `Redis.from_url`),
+# or a client class name itself.
+_CLIENT_CLASS_NAMES = {"Redis": (ClientKind.CLIENT, False), "StrictRedis": (ClientKind.CLIENT, False),
+                       "RedisCluster": (ClientKind.CLUSTER, False)}
+_CONSTRUCTOR_TAILS: Dict[Tuple[str, ...], Tuple[ClientKind, bool]] = {
+    tuple(name.split(".")[1:]): made for name, made in CLIENT_CONSTRUCTORS.items()
+    if name.startswith("redis.") and name.count(".") >= 2
+}
+
+
+def dynamic_constructor(dotted: Optional[str]) -> Optional[Tuple[ClientKind, bool]]:
+    """A client constructor reached through a module object held in a variable or attribute."""
+    parts = tuple(dotted.split(".")) if dotted else ()
+    if len(parts) < 2:
+        return None
+    for size in (3, 2):
+        if len(parts) > size and parts[-size:] in _CONSTRUCTOR_TAILS:
+            return _CONSTRUCTOR_TAILS[parts[-size:]]
+    return _CLIENT_CLASS_NAMES.get(parts[-1])
+
+
 def constructor(qualified: Optional[str]) -> Optional[Tuple[ClientKind, bool]]:
     return CLIENT_CONSTRUCTORS.get(qualified) if qualified else None
 

@@ -471,6 +471,9 @@ class Resolver:
             return self._proxied_client(node, scope, depth)
         if qualified in clients.HOLDER_TYPES or qualified in clients.HOLDER_SOURCES:
             return ClientRef(ClientKind.HOLDER, source="holder")
+        made = self._module_attribute_constructor(func, scope) if qualified is None else None
+        if made is not None:
+            return ClientRef(made[0], is_async=made[1], source="constructor")
         if isinstance(func, cst.Attribute):
             method = func.attr.value
             if method in clients.SENTINEL_CLIENT_METHODS:
@@ -490,6 +493,10 @@ class Resolver:
                     return receiver  # chained pipeline calls return the pipeline
                 if method in {"client", "get_client"}:
                     return receiver
+                if method == "get_redis_connection" and receiver.kind is ClientKind.CLUSTER:
+                    # `cluster.get_redis_connection(node)`: the plain client of one node.
+                    return ClientRef(ClientKind.CLIENT, is_async=receiver.is_async, source="cluster-node",
+                                     via=receiver.via)
                 if receiver.via is not None and receiver.via.startswith("name:") and method not in SIGNATURES:
                     # `ext.get_redis()` with `ext` an imported module: a factory if `ext` exports one.
                     return self.imported(qualified, "call")
@@ -513,6 +520,11 @@ class Resolver:
                 method_scope = self._method(cls, method)
                 if method_scope is not None:
                     return self.factory_client(method_scope, depth)
+                if self.class_of_instance(func.value.value, scope) is not None if isinstance(func.value, cst.Name) else False:
+                    # `self.connection_getter = lambda _: self.storage` ... `self.connection_getter(ro)`
+                    return _best(self.client_of(value.body, owner, depth)
+                                 for info in self.class_chain(cls) for value, owner in info.attrs.get(method, ())
+                                 if isinstance(value, cst.Lambda))
             return None
         if isinstance(func, cst.Name):
             owner, how = self.lookup(func.value, scope)
@@ -520,11 +532,15 @@ class Resolver:
                 typ = self.client_class(func.value)
                 return ClientRef(typ[0], is_async=typ[1], source="constructor") if typ else None
             if how == "assign":
-                # `factory = redis.Redis` ... `factory(...)`
+                # `factory = redis.Redis` ... `factory(...)`; `get = lambda: client` ... `get()`
                 for value in owner.assigns[func.value]:
                     made = clients.constructor(self.qualified(value, owner))
                     if made is not None:
                         return ClientRef(made[0], is_async=made[1], source="constructor")
+                    if isinstance(value, cst.Lambda):
+                        ref = self.client_of(value.body, owner, depth)
+                        if ref is not None:
+                            return ref
             if how == "" and func.value in self.scopes.module_functions:
                 fn = self.scopes.module_functions[func.value]
                 if self.lazy_client(fn, depth) is not None:
@@ -536,6 +552,16 @@ class Resolver:
             if how == "":
                 return self.imported(qualified, "call")
         return None
+
+    def _module_attribute_constructor(self, func: cst.BaseExpression, scope: Scope):
+        """`self.dependency.asyncio.Redis(...)`: a client class of a module object the instance
+        loaded at run time.  Only through an attribute of `self`: a parameter named `redis` is
+        whatever the caller passes."""
+        dotted = dotted_name(func) or ""
+        root, _, rest = dotted.partition(".")
+        if "." not in rest or self.class_of_instance(root, scope) is None:
+            return None
+        return clients.dynamic_constructor(rest)
 
     def class_chain(self, class_name: str):
         """The class and its bases defined in this module, nearest first, each once."""
