@@ -914,6 +914,9 @@ class Resolver:
                 # `self.id`, `self.order_id` in a method of a model/entity class: one key per
                 # instance, though `self.prefix`-like attributes of the same object are not.
                 return True
+            if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) \
+                    and self._minted_attribute(node.value.value, node.attr.value, scope):
+                return True
             if _namespace_chain(node):
                 return False
             if isinstance(node, cst.Attribute) and node.attr.value.isupper():
@@ -936,6 +939,25 @@ class Resolver:
             return False
         return any(self.is_entity(child, scope, d) for child in node.children
                    if isinstance(child, cst.BaseExpression))
+
+    def _minted_attribute(self, name: str, attr: str, scope: Scope) -> bool:
+        """`self.name = name or uuid4().hex`: an attribute that may hold an id generated for each
+        instance is one value per entity, whatever the attribute is called."""
+        cls = self.class_of_instance(name, scope)
+        if cls is None:
+            return False
+        return any(self._mints_id(value, owner) for info in self.class_chain(cls)
+                   for value, owner in info.attrs.get(attr, ()))
+
+    def _mints_id(self, node: cst.CSTNode, scope: Scope, depth: int = 0) -> bool:
+        """The expression calls a generator of unique ids (`uuid.uuid4()`, `secrets.token_hex()`)."""
+        if depth > _MAX_DEPTH or isinstance(node, cst.Lambda):
+            return False
+        if isinstance(node, cst.Call):
+            qualified = self.qualified(node.func, scope) or ""
+            if qualified.startswith("uuid.uuid") or qualified.startswith("secrets.token_"):
+                return True
+        return any(self._mints_id(child, scope, depth + 1) for child in node.children)
 
     # --- constants -----------------------------------------------------------------------
     @_memoized
