@@ -385,3 +385,21 @@ def test_rl302_members_minted_per_instance_make_a_set_grow(name, flagged):
                 return conn.smembers("rq:groups")
     """
     assert S.lines(code, "RL302") == ([12] if flagged else [])
+
+
+def test_rl301_due_items_of_a_delay_queue_are_not_a_working_set():
+    # rq-scheduler: due jobs are read by score and removed one by one when enqueued; the due
+    # backlog is unbounded, unlike a working set read whole (`zrange 0 -1` of running jobs).
+    code = """
+        def schedule(job_id, at):
+            r.zadd("scheduler:jobs", {job_id: at})
+        def due(now, length=None):
+            return r.zrangebyscore("scheduler:jobs", 0, now, start=0 if length else None, num=length)
+        def running():
+            return r.zrange("scheduler:jobs", 0, -1)
+        def enqueue(job_id):
+            r.zrem("scheduler:jobs", job_id)
+        def tick(now):
+            return due(now)
+    """
+    assert S.lines(code, "RL301") == [5]
