@@ -1165,3 +1165,22 @@ def test_lambda_bound_to_a_name_returns_its_body():
             other().keys()
     """)
     assert [c.command for c in found] == ["flushall"]
+
+
+# --- keys returned by KEYS/SCAN ----------------------------------------------------------------
+
+def test_keys_listed_by_keys_or_scan_match_their_glob():
+    found = calls("""
+        import redis
+        r = redis.Redis()
+        def invalidate(prefix, table, names):
+            conj_keys = r.keys("%sconj:%s:*" % (prefix, table))
+            r.sunion(conj_keys)
+            for key in r.scan_iter(match="session:*"):
+                r.delete(key)
+            for name in names:
+                r.delete(name)
+    """)
+    assert [(c.command, [k.text for k in c.keys], [k.dynamic for k in c.keys]) for c in found][1:] == [
+        ("sunion", ["{}conj:{}:{}"], [True]), ("scan_iter", [], []), ("delete", ["session:{}"], [True]),
+        ("delete", ["name"], [False])]

@@ -781,6 +781,10 @@ class Resolver:
                 return self.key_parts(bound[0], bound[1], d)
             if how == "assign":
                 return self._same_parts([(v, owner) for v in owner.assigns[node.value]], d)
+            if how == "opaque" and node.value in owner.iterates and all(
+                    self._key_listing(it, owner) for it in owner.iterates[node.value]):
+                # `for key in r.scan_iter("session:*")`: each key matches the pattern.
+                return self._same_parts([(it, owner) for it in owner.iterates[node.value]], d)
             return None
         if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
             # `self.stats_key`, set once in `__init__` or computed by a `@property`.
@@ -822,8 +826,26 @@ class Resolver:
             return parts
         return [Hole(self.is_entity(node, scope))]
 
+    def _key_listing(self, node: cst.BaseExpression, scope: Scope) -> Optional[cst.BaseExpression]:
+        """`r.keys(pattern)` / `r.scan_iter(pattern)`: the glob pattern the keys it returns match."""
+        if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+            return None
+        param = _KEY_LISTINGS.get(node.func.attr.value)
+        if param is None or self.client_of(node.func.value, scope) is None:
+            return None
+        for i, arg in enumerate(node.args):
+            if (arg.keyword is None and i == 0 and not arg.star) or (arg.keyword and arg.keyword.value == param):
+                return arg.value
+        return None
+
     def _call_key_parts(self, node: cst.Call, scope: Scope, depth: int) -> Optional[List[Part]]:
         func = node.func
+        pattern = self._key_listing(node, scope)
+        if pattern is not None:
+            # The keys KEYS/SCAN return match the glob: `conj:{}:*` names `conj:{}:{}` keys, the
+            # `*` standing for whatever varies per key.
+            parts = self.key_parts(pattern, scope, depth)
+            return _glob_parts(parts) if parts is not None else None
         if isinstance(func, cst.Attribute) and func.attr.value == "format":
             template = self.key_parts(func.value, scope, depth)
             if template is None or not all(isinstance(p, str) for p in template):
@@ -1071,6 +1093,23 @@ def _transaction_flag(call: cst.Call) -> bool:
             lit = literal_value(arg.value)
             return bool(lit) if lit is not _NO_VALUE else True
     return True
+
+
+_KEY_LISTINGS = {"keys": "pattern", "scan_iter": "match"}
+
+
+def _glob_parts(parts: List[Part]) -> List[Part]:
+    out: List[Part] = []
+    for part in parts:
+        if not isinstance(part, str) or "*" not in part:
+            out.append(part)
+            continue
+        for i, piece in enumerate(part.split("*")):
+            if i:
+                out.append(Hole(True))
+            if piece:
+                out.append(piece)
+    return out
 
 
 def _pattern_text(parts: List[Part]) -> str:
