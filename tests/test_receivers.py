@@ -1184,3 +1184,36 @@ def test_keys_listed_by_keys_or_scan_match_their_glob():
     assert [(c.command, [k.text for k in c.keys], [k.dynamic for k in c.keys]) for c in found][1:] == [
         ("sunion", ["{}conj:{}:{}"], [True]), ("scan_iter", [], []), ("delete", ["session:{}"], [True]),
         ("delete", ["name"], [False])]
+
+
+# --- walrus containers ---------------------------------------------------------------------------
+
+def test_walrus_container_methods_run_commands_on_their_key():
+    found = calls("""
+        from walrus import Database
+        db = Database()
+        def search(uid, keys):
+            results = db.ZSet(f"search:{uid}")
+            db.zinterstore(results.key, keys)
+            results.expire(60)
+            results.add({"a": 1})
+            results.clear()
+            other = {}
+            other.clear()
+    """)
+    assert [(c.command, [k.text for k in c.keys][:1]) for c in found] == [
+        ("zinterstore", ["search:{}"]), ("expire", ["search:{}"]), ("delete", ["search:{}"])]
+    assert found[1].args["time"].text == "60"
+
+
+def test_walrus_store_then_container_expire_is_not_atomic():
+    # walrus query.py: ZINTERSTORE into a temp key, then EXPIRE through the ZSet wrapper.
+    assert [d.line for d in lint('''
+        from walrus import Database
+        db = Database()
+        def search(keys):
+            results = db.ZSet(db.get_temp_key())
+            db.zinterstore(results.key, keys)
+            results.expire(60)
+            return results
+    ''') if d.code == "RL104"] == [7]

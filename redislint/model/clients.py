@@ -91,6 +91,12 @@ HOLDER_SOURCES: FrozenSet[str] = frozenset(
     | {"django_rq.get_queue", "django_rq.queues.get_queue", "django_rq.get_scheduler",
        "django_rq.queues.get_scheduler", "django_rq.get_worker", "django_rq.workers.get_worker"})
 
+# walrus: `Database.<Container>(key)` builds a container bound to `key`; the container methods
+# below run one command on that key (the arguments after the key are the method's own).
+WALRUS_CONTAINERS: FrozenSet[str] = frozenset(
+    {"List", "Hash", "Set", "ZSet", "HyperLogLog", "Array", "Stream", "BitField", "BloomFilter"})
+CONTAINER_COMMANDS: Dict[str, str] = {"expire": "expire", "pexpire": "pexpire", "clear": "delete"}
+
 # Types that annotate a client (parameters, returns, attributes).
 CLIENT_TYPES: Dict[str, Tuple[ClientKind, bool]] = {
     **{name: (kind, is_async) for name, (kind, is_async) in CLIENT_CONSTRUCTORS.items()

@@ -423,7 +423,7 @@ class CallExtractor(cst.CSTVisitor):
             if arg.keyword is None and any(a.star for a in node.args[:i]):
                 continue  # its position is unknown after *args
             ref = self.resolver.client_of(arg.value, self.scope)
-            if ref is None or ref.kind is ClientKind.JSON:
+            if ref is None or ref.kind in (ClientKind.JSON, ClientKind.CONTAINER):
                 continue
             callee = callee or self._callee(node.func)
             if callee is None:
@@ -481,6 +481,10 @@ class CallExtractor(cst.CSTVisitor):
         command = f"json.{method}" if receiver.kind is ClientKind.JSON else method
         raw = False
         arg_nodes = list(node.args)
+        if receiver.kind is ClientKind.CONTAINER:
+            command, arg_nodes = self._container_command(method, receiver, arg_nodes)
+            if command is None:
+                return
         if method == "execute_command":
             words = []
             for a in arg_nodes:
@@ -538,6 +542,15 @@ class CallExtractor(cst.CSTVisitor):
             order=self.order,
         )
         (self.model.pending_calls if receiver.via is not None else self.model.calls).append(call)
+
+    def _container_command(self, method: str, receiver: ClientRef, args: List[cst.Arg]):
+        """`zset.expire(60)` on a walrus container: EXPIRE on the key it is bound to (the key
+        prepended to the method's own arguments), or (None, args) for other methods."""
+        command = clients.CONTAINER_COMMANDS.get(method)
+        bound = self.resolver._containers.get(receiver.container_id)
+        if command is None or bound is None or (command != "delete" and not args):
+            return None, args
+        return command, [cst.Arg(value=bound[0])] + args
 
     def _statement_ref(self, call: cst.Call) -> Optional[StatementRef]:
         if self.statement is None:

@@ -21,6 +21,9 @@ class ClientKind(str, enum.Enum):
     # (rq's Queue, Job, Worker, registries): `queue.connection.lrem(...)` is a Redis call,
     # `queue.delete()` is not.
     HOLDER = "holder"
+    # A walrus container (`db.ZSet(key)`, `db.Hash(key)` ...): an object bound to one key whose
+    # methods run commands on it (`zset.expire(60)` is EXPIRE key 60).
+    CONTAINER = "container"
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,9 @@ class ClientRef:
     # known here, unless callers fill that parameter ("param:<function>:<name>") with something
     # else.  When they pass a pipeline, the command may be queued there (atomic or not: unknown).
     or_param: Optional[str] = None
+    # For containers: which `db.ZSet(key)` call built it (an id within the module), so the
+    # extraction can find the key it is bound to.
+    container_id: Optional[int] = None
 
 
 @dataclass(frozen=True)

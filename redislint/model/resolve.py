@@ -121,6 +121,8 @@ class Resolver:
         self._cutoffs = 0  # answers cut short by depth or a cycle are not remembered
         self._in_progress: Set[Tuple[int, int]] = set()
         self._aliases_open: Set[str] = set()
+        # walrus containers built in this module: id of the building call -> (key, its scope).
+        self._containers: Dict[int, Tuple[cst.BaseExpression, Scope]] = {}
         self._code = cst.Module([])
 
     # --- small helpers -------------------------------------------------------------------
@@ -493,6 +495,11 @@ class Resolver:
                     return receiver  # chained pipeline calls return the pipeline
                 if method in {"client", "get_client"}:
                     return receiver
+                if method in clients.WALRUS_CONTAINERS and receiver.kind is ClientKind.CLIENT and node.args:
+                    # `db.ZSet(key)`: only walrus clients have these methods.
+                    self._containers.setdefault(id(node), (node.args[0].value, scope))
+                    return ClientRef(ClientKind.CONTAINER, is_async=receiver.is_async, source="container",
+                                     via=receiver.via, container_id=id(node))
                 if method == "get_redis_connection" and receiver.kind is ClientKind.CLUSTER:
                     # `cluster.get_redis_connection(node)`: the plain client of one node.
                     return ClientRef(ClientKind.CLIENT, is_async=receiver.is_async, source="cluster-node",
@@ -725,8 +732,20 @@ class Resolver:
             dynamic = False
         return KeyPattern(text=text, known=has_constant, dynamic=dynamic, expr=expr)
 
+    def container_key(self, node: cst.BaseExpression, scope: Scope) -> Optional[Tuple[cst.BaseExpression, Scope]]:
+        """`results.key` of a walrus container `results = db.ZSet(k)`: `k`, and where it is written."""
+        if not isinstance(node, cst.Attribute) or node.attr.value != "key":
+            return None
+        ref = self.client_of(node.value, scope)
+        if ref is None or ref.kind is not ClientKind.CONTAINER:
+            return None
+        return self._containers.get(ref.container_id)
+
     def key_expr(self, node: cst.BaseExpression, scope: Scope) -> str:
         """Source text of a key, following a local name bound exactly once."""
+        bound = self.container_key(node, scope)
+        if bound is not None:
+            return self.key_expr(*bound)
         if isinstance(node, cst.Name):
             owner, how = self.lookup(node.value, scope)
             if how == "assign" and owner is scope and len(owner.assigns[node.value]) == 1:
@@ -786,6 +805,9 @@ class Resolver:
                 # `for key in r.scan_iter("session:*")`: each key matches the pattern.
                 return self._same_parts([(it, owner) for it in owner.iterates[node.value]], d)
             return None
+        bound = self.container_key(node, scope)
+        if bound is not None:
+            return self.key_parts(bound[0], bound[1], d)
         if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
             # `self.stats_key`, set once in `__init__` or computed by a `@property`.
             cls = self.class_of_instance(node.value.value, scope)
