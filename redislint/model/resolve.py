@@ -720,6 +720,9 @@ class Resolver:
         parts = self.key_parts(node, scope, 0)
         expr = self.key_expr(node, scope)
         if parts is None:
+            named = self._entity_id_key(node, scope)
+            if named is not None:
+                return KeyPattern(text=f"{{{named}}}", known=True, dynamic=True, expr=expr)
             return KeyPattern(text=expr, known=False, dynamic=False, expr=expr)
         text = "".join(p if isinstance(p, str) else "{}" for p in parts)
         has_constant = any(isinstance(p, str) and p for p in parts)
@@ -740,6 +743,28 @@ class Resolver:
         if ref is None or ref.kind is not ClientKind.CONTAINER:
             return None
         return self._containers.get(ref.container_id)
+
+    def _entity_id_key(self, node: cst.BaseExpression, scope: Scope, depth: int = 0) -> Optional[str]:
+        """`r.set(lock.conversation_id, ...)`: a key that is an entity's id attribute names what it
+        is by the attribute, as `conversation:{}` would: one key per conversation.  Returns the
+        attribute name (the key pattern is `{conversation_id}`).  `self.id` is left to the key's
+        own class; a bare parameter (`key`) is a caller's key and stays unknown."""
+        if isinstance(node, cst.Name) and depth < _MAX_DEPTH:
+            # `job_id = job.id` ... `r.setex(job_id, ...)`: the same key, through a local name.
+            owner, how = self.lookup(node.value, scope)
+            if how != "assign":
+                return None
+            names = {self._entity_id_key(v, owner, depth + 1) for v in owner.assigns[node.value]}
+            return names.pop() if len(names) == 1 else None
+        if not isinstance(node, cst.Attribute) or not _ENTITY_ATTRIBUTE.search(node.attr.value):
+            return None
+        root = _chain_root(node)
+        if not isinstance(root, cst.Name) or self.class_of_instance(root.value, scope) is not None:
+            return None
+        owner, how = self.lookup(root.value, scope)
+        if how == "" or _namespace_chain(node):
+            return None  # an imported module's or settings' attribute is configuration
+        return node.attr.value
 
     def key_expr(self, node: cst.BaseExpression, scope: Scope) -> str:
         """Source text of a key, following a local name bound exactly once."""
