@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import zlib
 from typing import Dict, List, Optional, Tuple
 
 from .model import ClientArgument, ClientKind, ClientRef, FunctionInfo, ModuleModel
@@ -159,20 +160,30 @@ def link_project_clients(modules: List[ModuleModel], project: Optional[ProjectMo
     project = project or ProjectModules(modules)
     param_clients: Dict[Tuple[str, str, str], ClientRef] = {}
 
-    def resolve(ref: ClientRef, module: ModuleModel) -> Optional[ClientRef]:
+    def resolve(ref: ClientRef, module: ModuleModel, passed: bool = False) -> Optional[ClientRef]:
+        """What a receiver (or, ``passed``, an argument: holders too) turns out to be."""
         if ref.via is None:
             return ref
         how, _, what = ref.via.partition(":")
+        what, held, _attr = what.partition("#")
         if how == "param":
             qualname, _, param = what.rpartition(":")
-            return param_clients.get((module.path, qualname, param))
-        return project.export(what, module.path, how)
+            found = param_clients.get((module.path, qualname, param))
+        else:
+            found = project.export(what, module.path, how)
+        if passed and found is not None and not held:
+            return found
+        if found is None or (found.kind is ClientKind.HOLDER) != bool(held):
+            return None  # `queue.connection` of a client, or a command on the holder itself
+        if held:
+            return ClientRef(ClientKind.CLIENT, is_async=found.is_async, source="holder")
+        return found
 
     for _ in range(_MAX_ROUNDS):
         learned = False
         for module in modules:
             for arg in module.client_arguments:
-                ref = resolve(arg.client, module)
+                ref = resolve(arg.client, module, passed=True)
                 if ref is None:
                     continue
                 target = project.callee(module, arg.callee)
@@ -188,6 +199,8 @@ def link_project_clients(modules: List[ModuleModel], project: Optional[ProjectMo
             _promote(module, resolve)
         if not learned:
             break
+    for module in modules:
+        _queue_in_passed_pipelines(module, param_clients)
 
 
 def _promote(module: ModuleModel, resolve) -> None:
@@ -209,3 +222,18 @@ def _promote(module: ModuleModel, resolve) -> None:
     if promoted:
         module.calls = sorted(module.calls + promoted, key=lambda c: c.order)
         module.pending_calls = waiting
+
+
+def _queue_in_passed_pipelines(module: ModuleModel, param_clients) -> None:
+    """`conn = pipeline if pipeline is not None else self.redis`: when callers pass a pipeline for
+    that parameter, the command may be queued in it — in a pipeline of its own as far as this
+    module can tell, transactional or not (unknown).  Rules then do not judge it as a command sent
+    on its own."""
+    for call in module.calls:
+        ref = call.client
+        if ref.or_param is None or call.pipeline_id is not None:
+            continue
+        qualname, _, param = ref.or_param.partition(":")[2].rpartition(":")
+        passed = param_clients.get((module.path, qualname, param))
+        if passed is not None and passed.kind is ClientKind.PIPELINE:
+            call.pipeline_id = -zlib.crc32(ref.or_param.encode()) - 1

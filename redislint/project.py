@@ -151,6 +151,27 @@ class ProjectIndex:
                 self._record(facts, call, first=i == 0)
                 if facts.collection is None:
                     facts.collection = collection_type(call, i)
+        for command, key in module.script_effects:
+            if key.known:
+                self._record_script(self.keyspace.setdefault(key.text, KeyFacts(key.text)), command)
+
+    @staticmethod
+    def _record_script(facts: KeyFacts, command: str) -> None:
+        """What a Lua script does to a key it is given.  Only what bounds the key's life or size
+        is taken: the script's writes carry values the model cannot see (fields, members, TTL
+        arguments), so they are no evidence that a collection grows or stays fixed."""
+        if command in C.EXPIRES or command in C.WRITES_WITH_TTL:
+            facts.expired = True
+        if command in C.CONSUMERS:
+            facts.consumed = True
+        if command in C.MEMBER_REMOVALS:
+            facts.member_removals += 1
+        if command in C.TRIMS:
+            facts.trimmed = True
+        if command in C.PERSISTS:
+            facts.persisted = True
+        if command in C.DELETES:
+            facts.deleted = True
 
     @staticmethod
     def _record(facts: KeyFacts, call: RedisCall, first: bool) -> None:

@@ -261,3 +261,140 @@ def test_test_files_are_not_judged(tmp_path):
         "conftest.py": "import redis\n\ndef teardown():\n    redis.Redis().flushall()\n",
     })
     assert findings(root) == []
+
+
+def test_lazy_object_client_imported_from_another_module(tmp_path):
+    # django-cacheops: `@LazyObject def redis_client()` in one module, used as a client elsewhere.
+    root = make(tmp_path, {
+        "app/__init__.py": "",
+        "app/store.py": """\
+            import redis
+            from funcy import LazyObject
+
+
+            @LazyObject
+            def redis_client():
+                return redis.Redis(socket_timeout=5)
+            """,
+        "app/purge.py": """\
+            from .store import redis_client
+
+
+            def purge():
+                redis_client.flushdb()
+            """,
+    })
+    assert findings(root) == [("app/purge.py", 5, "RL202")]
+
+
+RESULTS = """\
+    from redis import Redis
+
+
+    class Result:
+        def __init__(self, connection: Redis):
+            self.connection = connection
+
+        def save(self, key, ttl, pipeline=None):
+            connection = pipeline if pipeline is not None else self.connection
+            connection.xadd(f"results:{key}", {"v": 1}, maxlen=10)
+            connection.expire(f"results:{key}", ttl)
+    """
+
+
+def test_command_on_a_pipeline_callers_pass_is_not_judged_as_sent_alone(tmp_path):
+    # rq's Result.save: every caller passes its transactional pipeline, so xadd and expire may
+    # be queued together; whether that pipeline is a transaction is unknown: RL104 stays quiet.
+    root = make(tmp_path, {
+        "app/__init__.py": "",
+        "app/results.py": RESULTS,
+        "app/job.py": """\
+            from redis import Redis
+            from .results import Result
+
+
+            def finish(conn: Redis, key):
+                with conn.pipeline() as pipe:
+                    Result(conn).save(key, 60, pipeline=pipe)
+                    pipe.execute()
+            """,
+    })
+    assert findings(root) == []
+
+
+def test_command_on_the_client_when_no_caller_passes_a_pipeline(tmp_path):
+    root = make(tmp_path, {
+        "app/__init__.py": "",
+        "app/results.py": RESULTS,
+        "app/job.py": """\
+            from redis import Redis
+            from .results import Result
+
+
+            def finish(conn: Redis, key):
+                Result(conn).save(key, 60)
+            """,
+    })
+    assert findings(root) == [("app/results.py", 11, "RL104")]
+
+
+def test_pipeline_passed_through_a_classmethod_that_builds_the_instance(tmp_path):
+    # rq: `Result.create(..., pipeline=pipeline)` → `result = cls(...); result.save(pipeline=pipeline)`.
+    root = make(tmp_path, {
+        "app/__init__.py": "",
+        "app/results.py": RESULTS + """\
+
+        @classmethod
+        def create(cls, connection, key, pipeline=None):
+            result = cls(connection)
+            result.save(key, 60, pipeline=pipeline)
+            return result
+    """,
+        "app/job.py": """\
+            from redis import Redis
+            from redis.client import Pipeline
+
+
+            def finish(conn: Redis, key, pipeline: Pipeline):
+                from .results import Result
+                Result.create(conn, key, pipeline=pipeline)
+            """,
+    })
+    assert findings(root) == []
+
+
+def test_rq_queue_returned_by_a_project_function(tmp_path):
+    # django-rq: `get_queue_by_index(i) -> Queue` in one module, `queue.connection` in a view.
+    root = make(tmp_path, {
+        "app/__init__.py": "",
+        "app/queues.py": """\
+            from redis import Redis
+            from rq.queue import Queue
+
+
+            def get_queue_by_index(index: int) -> Queue:
+                return Queue(str(index), connection=Redis(socket_timeout=5))
+
+
+            def make_queue(index):
+                return get_queue_by_index(index)
+            """,
+        "app/views.py": """\
+            from .queues import get_queue_by_index, make_queue
+
+
+            def delete_job(index, job_id):
+                queue = get_queue_by_index(index)
+                queue.connection.lrem(queue.key, 0, job_id)
+                queue.delete()
+
+
+            def drain(queue):
+                queue.connection.lrem(queue.key, 0, "x")
+
+
+            def caller(index):
+                drain(get_queue_by_index(index))
+            """,
+    })
+    assert findings(root) == [("app/views.py", 6, "RL301"), ("app/views.py", 11, "RL301")]

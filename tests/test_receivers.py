@@ -998,3 +998,222 @@ def test_django_rq_get_connection_is_a_client():
     model = extract("m.py", "import django_rq\n\ndef f(uid):\n    conn = django_rq.get_connection('default')\n"
                             "    conn.sadd(f'active:{uid}', 1)\n    conn.expire(f'active:{uid}', 60)\n")
     assert [c.command for c in model.calls] == ["sadd", "expire"]
+
+
+# --- lazy proxies ----------------------------------------------------------------------------
+
+def test_lazy_object_decorated_factory_is_the_client():
+    # funcy's LazyObject calls the function on first use and forwards to its result.
+    found = calls("""
+        import redis
+        from funcy import LazyObject
+
+        @LazyObject
+        def redis_client():
+            return redis.Redis.from_url("redis://h")
+
+        def wipe():
+            redis_client.flushdb()
+            redis_client().keys("*")
+    """)
+    assert [(c.command, c.receiver) for c in found] == [("flushdb", "redis_client")]
+
+
+@pytest.mark.parametrize("setup", [
+    "from django.utils.functional import SimpleLazyObject\nr = SimpleLazyObject(make)",
+    "from werkzeug.local import LocalProxy\nr = LocalProxy(make)",
+    "from werkzeug.local import LocalProxy\nr = LocalProxy(lambda: redis.Redis())",
+])
+def test_lazy_proxy_of_a_factory(setup):
+    code = "import redis\ndef make():\n    return redis.Redis()\n" + setup + "\ndef f():\n    r.flushall()\n"
+    assert only(code, "flushall").client.kind is ClientKind.CLIENT
+
+
+@pytest.mark.parametrize("code", [
+    # a lazy proxy of something that is not a client
+    "from funcy import LazyObject\n@LazyObject\ndef settings():\n    return load()\ndef f():\n    settings.keys()\n",
+    "from werkzeug.local import LocalProxy\nr = LocalProxy(lambda: {})\ndef f():\n    r.keys()\n",
+    # a decorator that is not a lazy proxy: the name is the function itself
+    "import redis\ndef deco(f):\n    return f\n@deco\ndef r():\n    return redis.Redis()\ndef f():\n    r.keys()\n",
+])
+def test_lazy_proxy_look_alikes_stay_quiet(code):
+    assert calls(code) == []
+
+
+@pytest.mark.parametrize("choice", ["pipe if pipe is not None else self.redis",
+                                    "self.redis if pipe is None else pipe", "pipe or self.redis"])
+def test_pipeline_or_client_is_a_possible_pipeline(choice):
+    # Either branch may run the command; a pipeline on one side makes it possibly queued.
+    found = calls(f"""
+        import redis
+        from redis.client import Pipeline
+        class Store:
+            def __init__(self):
+                self.redis = redis.Redis()
+            def save(self, key, pipe: Pipeline = None):
+                conn = {choice}
+                conn.set(key, 1)
+    """, "set")
+    assert len(found) == 1 and found[0].pipeline_id is not None
+
+
+def test_parameter_annotated_with_a_type_checking_alias():
+    # litellm: the alias is the client type for the type checker and `Any` at run time.
+    found = calls("""
+        from typing import TYPE_CHECKING, Any
+        if TYPE_CHECKING:
+            from redis.asyncio import Redis
+            from redis.asyncio.client import Pipeline
+            client_t = Redis
+            pipeline_t = Pipeline
+        else:
+            client_t = Any
+            pipeline_t = Any
+        other_t = dict
+
+        async def store(r: client_t, p: pipeline_t, d: other_t, key):
+            await r.sadd(key, 1)
+            await r.expire(key, 60)
+            p.set(key, 1)
+            d.keys()
+    """)
+    assert [(c.command, c.client.kind.value, c.client.is_async) for c in found] == [
+        ("sadd", "client", True), ("expire", "client", True), ("set", "pipeline", True)]
+
+
+# --- library objects that hold a client (rq) --------------------------------------------------
+
+def test_rq_objects_hold_their_client_in_connection():
+    found = calls("""
+        from redis import Redis
+        from rq import Queue
+        from rq.job import Job
+
+        q = Queue("default", connection=Redis())
+
+        def purge(job_id, queue: Queue):
+            job = Job.fetch(job_id, connection=queue.connection)
+            queue.connection.lrem(queue.key, 0, job.id)
+            job.connection.keys("rq:*")
+            q.connection.flushdb()
+            queue.delete()
+            job.delete()
+    """)
+    assert [(c.command, c.receiver) for c in found] == [
+        ("lrem", "queue.connection"), ("keys", "job.connection"), ("flushdb", "q.connection")]
+
+
+def test_connection_of_other_objects_is_not_a_client():
+    assert calls("""
+        import redis
+        import sqlite3
+        r = redis.Redis()
+        db = sqlite3.connect("x")
+
+        def f(thing):
+            db.connection.keys()
+            r.connection.keys()
+            thing.connection.keys()
+    """) == []
+
+
+# --- modules loaded at run time, cluster nodes, getters ---------------------------------------
+
+def test_client_class_of_a_module_held_in_an_attribute():
+    # limits: `self.dependency` is the redis (or coredis) module, imported by name at run time.
+    found = calls("""
+        class Storage:
+            def __init__(self, uri):
+                self.dependency = load_module("redis")
+                self.storage = self.dependency.Redis.from_url(uri)
+                self.cluster = self.dependency.asyncio.RedisCluster(uri)
+                self.other = self.dependency.Session(uri)
+                self.connection_getter = lambda _: self.storage
+            def get_connection(self, readonly=False):
+                return self.connection_getter(readonly)
+            async def reset(self):
+                self.storage.keys("p*")
+                await self.cluster.keys("p*")
+                self.get_connection().flushdb()
+                self.other.keys("p*")
+    """)
+    assert [(c.command, c.receiver, c.client.kind.value, c.client.is_async) for c in found] == [
+        ("keys", "self.storage", "client", False), ("keys", "self.cluster", "cluster", True),
+        ("flushdb", "self.get_connection()", "client", False)]
+
+
+def test_cluster_node_client():
+    found = calls("""
+        from redis.cluster import RedisCluster
+        rc = RedisCluster(host="h")
+        def reset(prefix):
+            for primary in rc.get_primaries():
+                node = rc.get_redis_connection(primary)
+                node.keys(prefix)
+    """, "keys")
+    assert [(c.receiver, c.client.kind.value) for c in found] == [("node", "client")]
+
+
+def test_lambda_bound_to_a_name_returns_its_body():
+    found = calls("""
+        import redis
+        r = redis.Redis()
+        get = lambda: r
+        other = lambda: {}
+        def f():
+            get().flushall()
+            other().keys()
+    """)
+    assert [c.command for c in found] == ["flushall"]
+
+
+# --- keys returned by KEYS/SCAN ----------------------------------------------------------------
+
+def test_keys_listed_by_keys_or_scan_match_their_glob():
+    found = calls("""
+        import redis
+        r = redis.Redis()
+        def invalidate(prefix, table, names):
+            conj_keys = r.keys("%sconj:%s:*" % (prefix, table))
+            r.sunion(conj_keys)
+            for key in r.scan_iter(match="session:*"):
+                r.delete(key)
+            for name in names:
+                r.delete(name)
+    """)
+    assert [(c.command, [k.text for k in c.keys], [k.dynamic for k in c.keys]) for c in found][1:] == [
+        ("sunion", ["{}conj:{}:{}"], [True]), ("scan_iter", [], []), ("delete", ["session:{}"], [True]),
+        ("delete", ["name"], [False])]
+
+
+# --- walrus containers ---------------------------------------------------------------------------
+
+def test_walrus_container_methods_run_commands_on_their_key():
+    found = calls("""
+        from walrus import Database
+        db = Database()
+        def search(uid, keys):
+            results = db.ZSet(f"search:{uid}")
+            db.zinterstore(results.key, keys)
+            results.expire(60)
+            results.add({"a": 1})
+            results.clear()
+            other = {}
+            other.clear()
+    """)
+    assert [(c.command, [k.text for k in c.keys][:1]) for c in found] == [
+        ("zinterstore", ["search:{}"]), ("expire", ["search:{}"]), ("delete", ["search:{}"])]
+    assert found[1].args["time"].text == "60"
+
+
+def test_walrus_store_then_container_expire_is_not_atomic():
+    # walrus query.py: ZINTERSTORE into a temp key, then EXPIRE through the ZSet wrapper.
+    assert [d.line for d in lint('''
+        from walrus import Database
+        db = Database()
+        def search(keys):
+            results = db.ZSet(db.get_temp_key())
+            db.zinterstore(results.key, keys)
+            results.expire(60)
+            return results
+    ''') if d.code == "RL104"] == [7]

@@ -974,3 +974,40 @@ def test_rl106_no_fix_for_other_overwrites(overwrite):
     code = f"def f(uid, v):\n    k = f's:{{uid}}'\n    r.expire(k, 60)\n    {overwrite}\n"
     (d,) = only(code, "RL106", redis_py_version="5.0")
     assert d.fix is None
+
+
+def test_rl101_key_that_is_an_entity_id_attribute():
+    # rasa's lock store: one key per conversation, named by the id itself.
+    assert lines("""
+        import settings
+        class LockStore:
+            def __init__(self):
+                self.red = redis.Redis()
+            def save_lock(self, lock):
+                self.red.set(lock.conversation_id, lock.dumps())
+            def save_other(self, lock, key):
+                self.red.set(key, lock.dumps())
+                self.red.set(lock.name, lock.dumps())
+                self.red.set(settings.SITE_ID, 1)
+                self.red.set(lock.conversation_id + "x", 1)
+    """, "RL101") == [7]
+
+
+def test_rl101_entity_id_key_given_a_ttl_elsewhere():
+    assert lines("""
+        def save(lock):
+            r.set(lock.conversation_id, lock.dumps())
+        def touch(lock):
+            r.expire(lock.conversation_id, 60)
+    """, "RL101") == []
+
+
+def test_rl101_entity_id_key_expired_through_a_local_name():
+    # saq: `job_id = job.id` ... `setex(job_id, job.ttl, ...)` gives the `{id}` keys their TTL.
+    assert lines("""
+        def update(job):
+            r.set(job.id, job.dumps())
+        def finish(job):
+            job_id = job.id
+            r.setex(job_id, job.ttl, job.dumps())
+    """, "RL101") == []

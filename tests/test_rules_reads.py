@@ -363,3 +363,43 @@ def test_rl301_limit_parameters_that_default_to_unbounded():
     '''
     found = [d for d in __import__("tests.helpers", fromlist=["lint"]).lint(src) if d.code == "RL301"]
     assert [d.line for d in found] == [11, 14]
+
+
+@pytest.mark.parametrize("name, flagged", [
+    ("name if name else str(uuid.uuid4().hex)", True),  # rq's Group: one member per batch
+    ("name or secrets.token_hex(8)", True),
+    ("name", False),  # a name the caller chooses: a namespace as far as we can tell
+])
+def test_rl302_members_minted_per_instance_make_a_set_grow(name, flagged):
+    code = f"""
+        import secrets
+        import uuid
+        class Group:
+            def __init__(self, conn: redis.Redis, name=None):
+                self.conn = conn
+                self.name = {name}
+            def save(self):
+                self.conn.sadd("rq:groups", self.name)
+            @classmethod
+            def all(cls, conn: redis.Redis):
+                return conn.smembers("rq:groups")
+    """
+    assert S.lines(code, "RL302") == ([12] if flagged else [])
+
+
+def test_rl301_due_items_of_a_delay_queue_are_not_a_working_set():
+    # rq-scheduler: due jobs are read by score and removed one by one when enqueued; the due
+    # backlog is unbounded, unlike a working set read whole (`zrange 0 -1` of running jobs).
+    code = """
+        def schedule(job_id, at):
+            r.zadd("scheduler:jobs", {job_id: at})
+        def due(now, length=None):
+            return r.zrangebyscore("scheduler:jobs", 0, now, start=0 if length else None, num=length)
+        def running():
+            return r.zrange("scheduler:jobs", 0, -1)
+        def enqueue(job_id):
+            r.zrem("scheduler:jobs", job_id)
+        def tick(now):
+            return due(now)
+    """
+    assert S.lines(code, "RL301") == [5]

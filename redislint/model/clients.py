@@ -64,6 +64,39 @@ LOCKS: Dict[str, Tuple[Tuple[str, ...], str]] = {
     "redis_lock.Lock": (("redis_client", "name", "expire"), "expire"),
 }
 
+# Lazy proxies: an object that builds its target on first use by calling a function and then
+# forwards every attribute to it (`@funcy.LazyObject def redis_client(): return Redis(...)`,
+# `SimpleLazyObject(get_redis)`, `LocalProxy(lambda: ...)`).  The proxy is the client the function
+# returns, not a factory.
+LAZY_PROXIES: FrozenSet[str] = frozenset(
+    {
+        "funcy.LazyObject", "funcy.objects.LazyObject", "django.utils.functional.SimpleLazyObject",
+        "werkzeug.local.LocalProxy", "werkzeug.LocalProxy",
+    }
+)
+
+# Library objects that hold a client in an attribute (ClientKind.HOLDER): their types, and what
+# returns one.  rq documents `.connection` on each of them as the Redis connection it uses.
+HOLDER_ATTRIBUTE = "connection"
+_RQ_HOLDERS = ("Queue", "queue.Queue", "job.Job", "Job", "Worker", "worker.Worker", "SimpleWorker",
+               "worker.SimpleWorker", "group.Group", "Group") + tuple(
+    f"{module}{name}JobRegistry" for module in ("", "registry.")
+    for name in ("Started", "Finished", "Failed", "Deferred", "Scheduled", "Canceled"))
+HOLDER_TYPES: FrozenSet[str] = frozenset(
+    {f"rq.{name}" for name in _RQ_HOLDERS} | {"rq_scheduler.Scheduler", "rq_scheduler.scheduler.Scheduler"})
+# Functions and class methods that return a holder: `Job.fetch(id, connection=r)`, django-rq's
+# `get_queue("default")`.
+HOLDER_SOURCES: FrozenSet[str] = frozenset(
+    {f"{t}.{m}" for t in HOLDER_TYPES for m in ("fetch", "create")}
+    | {"django_rq.get_queue", "django_rq.queues.get_queue", "django_rq.get_scheduler",
+       "django_rq.queues.get_scheduler", "django_rq.get_worker", "django_rq.workers.get_worker"})
+
+# walrus: `Database.<Container>(key)` builds a container bound to `key`; the container methods
+# below run one command on that key (the arguments after the key are the method's own).
+WALRUS_CONTAINERS: FrozenSet[str] = frozenset(
+    {"List", "Hash", "Set", "ZSet", "HyperLogLog", "Array", "Stream", "BitField", "BloomFilter"})
+CONTAINER_COMMANDS: Dict[str, str] = {"expire": "expire", "pexpire": "pexpire", "clear": "delete"}
+
 # Types that annotate a client (parameters, returns, attributes).
 CLIENT_TYPES: Dict[str, Tuple[ClientKind, bool]] = {
     **{name: (kind, is_async) for name, (kind, is_async) in CLIENT_CONSTRUCTORS.items()
@@ -74,10 +107,34 @@ CLIENT_TYPES: Dict[str, Tuple[ClientKind, bool]] = {
     "redis.cluster.ClusterPipeline": (ClientKind.PIPELINE, False),
     "redis.asyncio.cluster.ClusterPipeline": (ClientKind.PIPELINE, True),
     "redis.commands.core.CoreCommands": (ClientKind.CLIENT, False),
+    **{name: (ClientKind.HOLDER, False) for name in HOLDER_TYPES},
 }
 
 # Modules whose mention makes a file worth analysing.
 CLIENT_MODULES: Tuple[str, ...] = ("redis", "redis_lock", "django_rq", "aioredis", "fakeredis", "walrus", "flask_redis", "django_redis", "redis_om")
+
+
+# `self.dependency.asyncio.RedisCluster(...)`: a client class reached through a module object the
+# code loads at run time (limits imports redis or coredis by name).  The attribute path names the
+# class: a known constructor's path without its top module (`asyncio.Redis`, `Redis.from_url`),
+# or a client class name itself.
+_CLIENT_CLASS_NAMES = {"Redis": (ClientKind.CLIENT, False), "StrictRedis": (ClientKind.CLIENT, False),
+                       "RedisCluster": (ClientKind.CLUSTER, False)}
+_CONSTRUCTOR_TAILS: Dict[Tuple[str, ...], Tuple[ClientKind, bool]] = {
+    tuple(name.split(".")[1:]): made for name, made in CLIENT_CONSTRUCTORS.items()
+    if name.startswith("redis.") and name.count(".") >= 2
+}
+
+
+def dynamic_constructor(dotted: Optional[str]) -> Optional[Tuple[ClientKind, bool]]:
+    """A client constructor reached through a module object held in a variable or attribute."""
+    parts = tuple(dotted.split(".")) if dotted else ()
+    if len(parts) < 2:
+        return None
+    for size in (3, 2):
+        if len(parts) > size and parts[-size:] in _CONSTRUCTOR_TAILS:
+            return _CONSTRUCTOR_TAILS[parts[-size:]]
+    return _CLIENT_CLASS_NAMES.get(parts[-1])
 
 
 def constructor(qualified: Optional[str]) -> Optional[Tuple[ClientKind, bool]]:

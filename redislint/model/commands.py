@@ -152,3 +152,38 @@ def lua_commands(script: str) -> Tuple[str, ...]:
         if method is not None and method not in found:
             found.append(method)
     return tuple(found)
+
+
+# `redis.call('ZPOPMIN', KEYS[2], ...)`: a command whose first key is one the caller passes in.
+_LUA_KEY_CALL = re.compile(
+    r"""redis\s*\.\s*p?call\s*\(\s*(['"])([A-Za-z_]+)\1\s*,\s*KEYS\s*\[\s*(\d+)\s*\]([^)\n]*)""")
+# Raw names whose redis-py method has another name.
+_RAW_ALIASES = {"del": "delete"}
+_LUA_SET_TTL = re.compile(r"""['"](?:EX|PX|EXAT|PXAT|KEEPTTL)['"]""", re.I)
+
+
+def lua_key_commands(script: str) -> Tuple[Tuple[str, int], ...]:
+    """(redis-py method name, 0-based index into the script's KEYS) for each command a literal
+    Lua script runs on a key it is given, in order, once each: what the script does to the keys
+    passed to ``keys=[...]`` (or after ``numkeys`` in EVAL)."""
+    found: List[Tuple[str, int]] = []
+    for m in _LUA_KEY_CALL.finditer(_LUA_COMMENT.sub("", script)):
+        method, _ = method_for_raw((m.group(2),))
+        method = _RAW_ALIASES.get(method, method)
+        if method == "set" and _LUA_SET_TTL.search(m.group(4)):
+            method = "setex"  # `SET KEYS[1] v 'EX' n`: a write that carries its TTL
+        index = int(m.group(3)) - 1  # Lua tables count from 1
+        if method is not None and index >= 0 and (method, index) not in found:
+            found.append((method, index))
+    return tuple(_as_pop(found))
+
+
+_RANGE_READS = frozenset({"zrange", "zrangebyscore", "zrevrangebyscore", "zrangebylex", "lrange"})
+
+
+def _as_pop(found: List[Tuple[str, int]]) -> List[Tuple[str, int]]:
+    """A script that reads a range of a key and then removes a range of it hands the members it
+    read back: it pops them (huey's schedule: ZRANGEBYSCORE then ZREMRANGEBYSCORE up to now), so
+    the key is a queue, not a collection capped by a trim."""
+    read = {index for method, index in found if method in _RANGE_READS}
+    return [("zpopmin" if method in TRIMS and index in read else method, index) for method, index in found]

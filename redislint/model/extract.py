@@ -18,7 +18,7 @@ from . import clients
 from .caches import CacheFacts
 from .loops import LoopFacts
 from .command_table import KEY_PARAMS, SIGNATURES
-from .commands import lua_commands, method_for_raw
+from .commands import lua_commands, lua_key_commands, method_for_raw
 from .module import ClientArgument, ClientKind, ClientRef, ClientSite, Deserialisation, FunctionCallSite, FunctionInfo, KeyPattern, ModuleModel, RedisCall, StatementRef, Value
 from .origins import OriginFinder
 from .positions import Positions
@@ -107,9 +107,14 @@ def _exports(scopes: ModuleScopes, resolver: Resolver) -> Dict[str, ClientRef]:
         if not name.isidentifier():
             continue  # `clients[]`: the elements of a container, not a name
         ref = resolver.client_of(cst.Name(name), module)
-        if ref is not None and ref.via is None and ref.kind in (ClientKind.CLIENT, ClientKind.CLUSTER):
+        if ref is not None and ref.via is None and ref.kind in (ClientKind.CLIENT, ClientKind.CLUSTER, ClientKind.HOLDER):
             out[name] = ClientRef(ref.kind, is_async=ref.is_async, source="import")
     for name, fn in scopes.module_functions.items():
+        lazy = resolver.lazy_client(fn, 0)
+        if lazy is not None:  # `@LazyObject def redis_client()`: the name is a client, not a factory
+            if lazy.via is None and lazy.kind in (ClientKind.CLIENT, ClientKind.CLUSTER):
+                out.setdefault(name, ClientRef(lazy.kind, is_async=lazy.is_async, source="import"))
+            continue
         ref = resolver.factory_client(fn, 0)
         if ref is not None and ref.via is None and name not in out:
             out[name] = ref
@@ -122,7 +127,7 @@ def _exports(scopes: ModuleScopes, resolver: Resolver) -> Dict[str, ClientRef]:
     for class_name, info in scopes.classes.items():
         for attr in sorted(a for a in set(info.attrs) | set(info.annotations) if a.isidentifier()):
             ref = resolver.class_attr_client(class_name, attr, 0)
-            if ref is not None and ref.via is None and ref.kind in (ClientKind.CLIENT, ClientKind.CLUSTER):
+            if ref is not None and ref.via is None and ref.kind in (ClientKind.CLIENT, ClientKind.CLUSTER, ClientKind.HOLDER):
                 out[f"{class_name}.{attr}"] = ClientRef(ref.kind, is_async=ref.is_async, source="import")
     return out
 
@@ -226,7 +231,8 @@ class CallExtractor:
         index = self.function_stack.pop()
         scope = self.scope_stack.pop()
         factory = self.resolver.factory_client(scope, 0)
-        self.model.functions[index].returns_client = factory is not None and factory.via is None
+        self.model.functions[index].returns_client = factory is not None and factory.via is None \
+            and factory.kind is not ClientKind.HOLDER
         self.loop_depth, self.try_stack, self.condition_of, self.under_if = self._saved.pop()
         self.loops.leave_function()
 
@@ -387,6 +393,7 @@ class CallExtractor:
         if node.args:
             self._client_arguments(node)
         self._function_call(node)
+        self._script_call(node)
         if not isinstance(func, cst.Attribute):
             return
         method = func.attr.value
@@ -397,6 +404,8 @@ class CallExtractor:
         if receiver is None:
             self._expensive(method, func.value, qualified)
             return
+        if receiver.kind is ClientKind.HOLDER:
+            return  # `queue.delete()` is rq's method, not DEL
         if method in clients.SENTINEL_CLIENT_METHODS:
             return
         self._redis_call(node, func, method, receiver)
@@ -435,7 +444,20 @@ class CallExtractor:
                 method = self.resolver._method(cls, func.attr.value)
                 return f"local:{method.qualname if method is not None else cls + '.' + func.attr.value}"
             qualified = self.resolver.qualified(func, scope)
-            return f"import:{qualified}" if qualified else None
+            if qualified:
+                return f"import:{qualified}"
+        if isinstance(func, cst.Attribute):
+            # `result = cls(...); result.save(...)`, `Store(conn).save(...)`: a method of an
+            # instance of a class of this module.
+            cls = self.resolver.instance_class(func.value, scope)
+            method = self.resolver._method(cls, func.attr.value) if cls is not None else None
+            if method is not None:
+                return f"local:{method.qualname}"
+            if isinstance(func.value, cst.Call) and isinstance(func.value.func, cst.Name) \
+                    and not self.resolver.lookup(func.value.func.value, scope)[1]:
+                # `Result(conn).save(...)` with `Result` imported: that class's method, `self` bound.
+                qualified = self.scopes.imports.get(func.value.func.value)
+                return f"bound:{qualified}.{func.attr.value}" if qualified else None
         return None
 
     def _super_callee(self, method: str) -> Optional[str]:
@@ -479,7 +501,7 @@ class CallExtractor:
             if arg.keyword is None and any(a.star for a in node.args[:i]):
                 continue  # its position is unknown after *args
             ref = self.resolver.client_of(arg.value, self.scope)
-            if ref is None or ref.kind is ClientKind.JSON:
+            if ref is None or ref.kind in (ClientKind.JSON, ClientKind.CONTAINER):
                 continue
             callee = callee or self._callee(node.func)
             if callee is None:
@@ -568,6 +590,10 @@ class CallExtractor:
         command = f"json.{method}" if receiver.kind is ClientKind.JSON else method
         raw = False
         arg_nodes = list(node.args)
+        if receiver.kind is ClientKind.CONTAINER:
+            command, arg_nodes = self._container_command(method, receiver, arg_nodes)
+            if command is None:
+                return
         if method == "execute_command":
             words = []
             for a in arg_nodes:
@@ -587,6 +613,10 @@ class CallExtractor:
         args = {name: self._value(value) for name, value in bound_args.items()}
         keys = self._keys(command, bound_args, extra, raw, arg_nodes)
         lua = self._lua(command, bound_args, scope)
+        if lua and command in {"eval", "eval_ro"}:
+            numkeys = literal_value(bound_args["numkeys"]) if "numkeys" in bound_args else None
+            if isinstance(numkeys, int) and not isinstance(numkeys, bool) and not star:
+                self._script_effects(lua, extra[:numkeys])
         self.order += 1
         awaited = self.awaited.get(id(node))
         use, target = self.use.get(id(node), ("other", None))
@@ -622,6 +652,15 @@ class CallExtractor:
             loops=self.loops.current(),
         )
         (self.model.pending_calls if receiver.via is not None else self.model.calls).append(call)
+
+    def _container_command(self, method: str, receiver: ClientRef, args: List[cst.Arg]):
+        """`zset.expire(60)` on a walrus container: EXPIRE on the key it is bound to (the key
+        prepended to the method's own arguments), or (None, args) for other methods."""
+        command = clients.CONTAINER_COMMANDS.get(method)
+        bound = self.resolver._containers.get(receiver.container_id)
+        if command is None or bound is None or (command != "delete" and not args):
+            return None, args
+        return command, [cst.Arg(value=bound[0])] + args
 
     def _statement_ref(self, call: cst.Call) -> Optional[StatementRef]:
         if self.statement is None:
@@ -680,6 +719,42 @@ class CallExtractor:
             return None
         return self._script_text(script, scope, 0)
 
+    def _script_call(self, node: cst.Call) -> None:
+        """`script(keys=[...], args=[...])` on the Script a client's `register_script` returned:
+        record what the script does to the keys it is given."""
+        script = self._registered_script(node.func, self.scope)
+        if script is None:
+            return
+        keys = next((a.value for a in node.args if a.keyword is not None and a.keyword.value == "keys"), None)
+        if keys is None and node.args and node.args[0].keyword is None and not node.args[0].star:
+            keys = node.args[0].value
+        if isinstance(keys, (cst.List, cst.Tuple)):
+            self._script_effects(script, [el.value for el in keys.elements if not isinstance(el, cst.StarredElement)])
+
+    def _registered_script(self, func: cst.BaseExpression, scope: Scope) -> Optional[str]:
+        """The literal text of the script ``func`` names, when it is bound to
+        `<client>.register_script(<literal>)` (a local name or an attribute of `self`)."""
+        values: List[Tuple[cst.BaseExpression, Scope]] = []
+        if isinstance(func, cst.Name):
+            owner, how = self.resolver.lookup(func.value, scope)
+            if how == "assign":
+                values = [(v, owner) for v in owner.assigns[func.value]]
+        elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            cls = self.resolver.class_of_instance(func.value.value, scope)
+            for info in (self.resolver.class_chain(cls) if cls else ()):
+                values.extend(info.attrs.get(func.attr.value, ()))
+        for value, owner in values:
+            if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
+                    and value.func.attr.value == "register_script" and value.args \
+                    and self.resolver.client_of(value.func.value, owner) is not None:
+                return self._script_text(value.args[0].value, owner, 0)
+        return None
+
+    def _script_effects(self, script: str, keys: Sequence[cst.BaseExpression]) -> None:
+        for command, index in lua_key_commands(script):
+            if index < len(keys):
+                self.model.script_effects.append((command, self.resolver.key_of(keys[index], self.scope)))
+
     def _script_text(self, node: cst.BaseExpression, scope: Scope, depth: int) -> Optional[str]:
         """The text of a Lua script given as a literal (str, bytes, or an f-string whose holes
         only fill in names), directly or through a name bound to one."""
@@ -690,7 +765,9 @@ class CallExtractor:
             return value
         if isinstance(node, cst.FormattedString):
             return "".join(p.value if isinstance(p, cst.FormattedStringText) else "{}" for p in node.parts)
-        if isinstance(node, cst.ConcatenatedString):
+        if isinstance(node, cst.ConcatenatedString) or (
+                isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add)):
+            # `"..." "..."`, and `RELEASE + ACQUIRE` (scripts built from shared parts)
             left = self._script_text(node.left, scope, depth + 1)
             right = self._script_text(node.right, scope, depth + 1)
             return left + right if left is not None and right is not None else None

@@ -17,6 +17,13 @@ class ClientKind(str, enum.Enum):
     CLUSTER = "cluster"
     PIPELINE = "pipeline"
     JSON = "json"  # the `r.json()` command group: its `set` is JSON.SET
+    # An object of a Redis library that is not a client but holds one in its `.connection`
+    # (rq's Queue, Job, Worker, registries): `queue.connection.lrem(...)` is a Redis call,
+    # `queue.delete()` is not.
+    HOLDER = "holder"
+    # A walrus container (`db.ZSet(key)`, `db.Hash(key)` ...): an object bound to one key whose
+    # methods run commands on it (`zset.expire(60)` is EXPIRE key 60).
+    CONTAINER = "container"
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,13 @@ class ClientRef:
     # that module exporting a client (or a client factory) under that name; until then calls on it
     # wait in ModuleModel.pending_calls.
     via: Optional[str] = None
+    # `pipeline if pipeline is not None else self.redis` (or `pipeline or self.redis`): the client
+    # known here, unless callers fill that parameter ("param:<function>:<name>") with something
+    # else.  When they pass a pipeline, the command may be queued there (atomic or not: unknown).
+    or_param: Optional[str] = None
+    # For containers: which `db.ZSet(key)` call built it (an id within the module), so the
+    # extraction can find the key it is bound to.
+    container_id: Optional[int] = None
 
 
 @dataclass(frozen=True)
@@ -398,6 +412,9 @@ class ModuleModel:
     # `if` blocks whose body calls something slow -> what ("a Django ORM query", "an HTTP request",
     # "a database query"): the recompute of a cache miss that a stampede multiplies (RL604).
     expensive_branches: Dict[int, str] = field(default_factory=dict)
+    # What literal Lua scripts do to the keys they are given (`redis.call('EXPIRE', KEYS[1], ...)`
+    # run with `keys=[f"user:{uid}"]`): (redis-py method name, key) pairs for the keyspace index.
+    script_effects: List[Tuple[str, KeyPattern]] = field(default_factory=list)
     # Set by the runner from the `test-paths` setting: most rules do not judge test code.
     is_test: bool = False
     # False when the prefilter decided the file cannot touch Redis and it was not parsed.

@@ -5,6 +5,7 @@ module (a factory below its use, `self.redis` set in `__init__`) resolves the sa
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import sys
@@ -79,6 +80,22 @@ def _best(refs) -> Optional[ClientRef]:
     return pending
 
 
+def _either(refs) -> Optional[ClientRef]:
+    """What `a if test else b` / `a or b` is when either may be chosen.  A pipeline on one side
+    makes the command possibly queued, so its atomicity is unknown: the pipeline wins.  A
+    parameter that callers fill, against a client known here, is the client, marked with the
+    parameter so the project index can tell whether callers pass a pipeline (``or_param``)."""
+    refs = [r for r in refs if r is not None]
+    known = [r for r in refs if r.via is None]
+    pipeline = next((r for r in known if r.kind is ClientKind.PIPELINE), None)
+    if pipeline is not None:
+        return pipeline
+    param = next((r.via for r in refs if r.via is not None and r.via.startswith("param:")), None)
+    if known and param is not None and known[0].kind is not ClientKind.JSON:
+        return dataclasses.replace(known[0], or_param=param)
+    return _best(refs)
+
+
 @dataclass(frozen=True)
 class Hole:
     """A dynamic part of a key; ``entity`` when it varies per user/order/request."""
@@ -103,6 +120,9 @@ class Resolver:
         self._memo: Dict[Tuple[str, int, int], Any] = {}
         self._cutoffs = 0  # answers cut short by depth or a cycle are not remembered
         self._in_progress: Set[Tuple[int, int]] = set()
+        self._aliases_open: Set[str] = set()
+        # walrus containers built in this module: id of the building call -> (key, its scope).
+        self._containers: Dict[int, Tuple[cst.BaseExpression, Scope]] = {}
         self._code = cst.Module([])
 
     # --- small helpers -------------------------------------------------------------------
@@ -203,9 +223,9 @@ class Resolver:
             return self._call_client(node, scope, depth)
         if isinstance(node, cst.BooleanOperation):
             # `client or redis.Redis()`: either side being a client is good enough.
-            return _best((self.client_of(node.left, scope, depth), self.client_of(node.right, scope, depth)))
+            return _either((self.client_of(node.left, scope, depth), self.client_of(node.right, scope, depth)))
         if isinstance(node, cst.IfExp):
-            return _best((self.client_of(node.body, scope, depth), self.client_of(node.orelse, scope, depth)))
+            return _either((self.client_of(node.body, scope, depth), self.client_of(node.orelse, scope, depth)))
         if isinstance(node, cst.Subscript):
             return self.element_client(node.value, scope, depth)
         return None
@@ -287,6 +307,8 @@ class Resolver:
         d = depth + 1
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
             owner, how = self.lookup(node.func.value, scope)
+            if how == "param" and "classmethod" in owner.decorators and owner.self_name == node.func.value:
+                return owner.class_name  # `cls(...)` in a classmethod builds an instance
             return node.func.value if how == "" and node.func.value in self.scopes.classes else None
         if isinstance(node, cst.Name):
             cls = self.class_of_instance(node.value, scope)
@@ -364,6 +386,9 @@ class Resolver:
             return _best(self.element_client(it, owner, depth) for it in owner.iterates[name])
         if how:
             return None
+        if name in self.scopes.module_functions:
+            # `@LazyObject def redis_client(): ...`: the name is the proxy, i.e. the client.
+            return self.lazy_client(self.scopes.module_functions[name], depth)
         qualified = self.scopes.imports.get(name)
         if qualified and qualified in self.external_clients:
             return self.external_clients[qualified]
@@ -384,6 +409,10 @@ class Resolver:
         return ClientRef(ClientKind.CLIENT, source="import", via=f"{how}:{qualified}")
 
     def _attribute_client(self, node: cst.Attribute, scope: Scope, depth: int) -> Optional[ClientRef]:
+        if node.attr.value == clients.HOLDER_ATTRIBUTE:
+            ref = self._held_client(node.value, scope, depth)
+            if ref is not None:
+                return ref
         dotted = dotted_name(node)
         if dotted is not None:
             if dotted in self.client_names or node.attr.value in self.client_names:
@@ -403,6 +432,20 @@ class Resolver:
             if qualified and qualified in self.external_clients:
                 return self.external_clients[qualified]
             return self.imported(qualified, "name")
+        return None
+
+    def _held_client(self, holder: cst.BaseExpression, scope: Scope, depth: int) -> Optional[ClientRef]:
+        """`queue.connection` of an rq Queue (Job, Worker ...): the client it holds.  When the
+        holder comes from elsewhere in the project (an import, a parameter), the project index
+        decides: ``via`` gets a `#connection` suffix, and links only if the object is a holder."""
+        ref = self.client_of(holder, scope, depth)
+        if ref is None:
+            return None
+        if ref.kind is ClientKind.HOLDER and ref.via is None:
+            return ClientRef(ClientKind.CLIENT, is_async=ref.is_async, source="holder")
+        if ref.via is not None and ref.kind in (ClientKind.CLIENT, ClientKind.HOLDER) and "#" not in ref.via:
+            return ClientRef(ClientKind.CLIENT, is_async=ref.is_async, source="holder",
+                             via=f"{ref.via}#{clients.HOLDER_ATTRIBUTE}")
         return None
 
     def class_of_instance(self, name: str, scope: Scope) -> Optional[str]:
@@ -450,6 +493,13 @@ class Resolver:
         if made is not None:
             kind, is_async = made
             return ClientRef(kind, is_async=is_async, source="constructor")
+        if qualified in clients.LAZY_PROXIES:
+            return self._proxied_client(node, scope, depth)
+        if qualified in clients.HOLDER_TYPES or qualified in clients.HOLDER_SOURCES:
+            return ClientRef(ClientKind.HOLDER, source="holder")
+        made = self._module_attribute_constructor(func, scope) if qualified is None else None
+        if made is not None:
+            return ClientRef(made[0], is_async=made[1], source="constructor")
         if isinstance(func, cst.Attribute):
             method = func.attr.value
             if method in clients.SENTINEL_CLIENT_METHODS:
@@ -469,6 +519,15 @@ class Resolver:
                     return receiver  # chained pipeline calls return the pipeline
                 if method in {"client", "get_client"}:
                     return receiver
+                if method in clients.WALRUS_CONTAINERS and receiver.kind is ClientKind.CLIENT and node.args:
+                    # `db.ZSet(key)`: only walrus clients have these methods.
+                    self._containers.setdefault(id(node), (node.args[0].value, scope))
+                    return ClientRef(ClientKind.CONTAINER, is_async=receiver.is_async, source="container",
+                                     via=receiver.via, container_id=id(node))
+                if method == "get_redis_connection" and receiver.kind is ClientKind.CLUSTER:
+                    # `cluster.get_redis_connection(node)`: the plain client of one node.
+                    return ClientRef(ClientKind.CLIENT, is_async=receiver.is_async, source="cluster-node",
+                                     via=receiver.via)
                 if receiver.via is not None and receiver.via.startswith("name:") and method not in SIGNATURES:
                     # `ext.get_redis()` with `ext` an imported module: a factory if `ext` exports one.
                     return self.imported(qualified, "call")
@@ -492,6 +551,11 @@ class Resolver:
                 method_scope = self._method(cls, method)
                 if method_scope is not None:
                     return self.factory_client(method_scope, depth)
+                if self.class_of_instance(func.value.value, scope) is not None if isinstance(func.value, cst.Name) else False:
+                    # `self.connection_getter = lambda _: self.storage` ... `self.connection_getter(ro)`
+                    return _best(self.client_of(value.body, owner, depth)
+                                 for info in self.class_chain(cls) for value, owner in info.attrs.get(method, ())
+                                 if isinstance(value, cst.Lambda))
             return None
         if isinstance(func, cst.Name):
             owner, how = self.lookup(func.value, scope)
@@ -499,19 +563,36 @@ class Resolver:
                 typ = self.client_class(func.value)
                 return ClientRef(typ[0], is_async=typ[1], source="constructor") if typ else None
             if how == "assign":
-                # `factory = redis.Redis` ... `factory(...)`
+                # `factory = redis.Redis` ... `factory(...)`; `get = lambda: client` ... `get()`
                 for value in owner.assigns[func.value]:
                     made = clients.constructor(self.qualified(value, owner))
                     if made is not None:
                         return ClientRef(made[0], is_async=made[1], source="constructor")
+                    if isinstance(value, cst.Lambda):
+                        ref = self.client_of(value.body, owner, depth)
+                        if ref is not None:
+                            return ref
             if how == "" and func.value in self.scopes.module_functions:
-                return self.factory_client(self.scopes.module_functions[func.value], depth)
+                fn = self.scopes.module_functions[func.value]
+                if self.lazy_client(fn, depth) is not None:
+                    return None  # a lazy proxy is the client itself; calling it is not a factory call
+                return self.factory_client(fn, depth)
             if how == "" and qualified and qualified in self.external_clients:
                 ref = self.external_clients[qualified]
                 return ref if ref.source == "factory" else None
             if how == "":
                 return self.imported(qualified, "call")
         return None
+
+    def _module_attribute_constructor(self, func: cst.BaseExpression, scope: Scope):
+        """`self.dependency.asyncio.Redis(...)`: a client class of a module object the instance
+        loaded at run time.  Only through an attribute of `self`: a parameter named `redis` is
+        whatever the caller passes."""
+        dotted = dotted_name(func) or ""
+        root, _, rest = dotted.partition(".")
+        if "." not in rest or self.class_of_instance(root, scope) is None:
+            return None
+        return clients.dynamic_constructor(rest)
 
     def class_chain(self, class_name: str):
         """The class and its bases defined in this module, nearest first, each once."""
@@ -540,6 +621,33 @@ class Resolver:
         if ref is not None:
             return ClientRef(ref.kind, is_async=ref.is_async, source="factory", via=ref.via)
         return None
+
+    def lazy_client(self, fn: Scope, depth: int) -> Optional[ClientRef]:
+        """A function decorated with a lazy proxy (`@funcy.LazyObject`) names the object its body
+        returns, built on first use: a client when the body returns one."""
+        decorators = fn.node.decorators if isinstance(fn.node, cst.FunctionDef) else ()
+        if not any(self.qualified(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator,
+                                  self.scopes.module) in clients.LAZY_PROXIES for d in decorators):
+            return None
+        ref = self.factory_client(fn, depth)
+        return ClientRef(ref.kind, is_async=ref.is_async, source="lazy", via=ref.via) if ref else None
+
+    def _proxied_client(self, node: cst.Call, scope: Scope, depth: int) -> Optional[ClientRef]:
+        """`SimpleLazyObject(get_redis)` / `LocalProxy(lambda: make())`: the proxy forwards to what
+        calling its first argument returns."""
+        args = [a.value for a in node.args if a.keyword is None and not a.star]
+        if not args:
+            return None
+        target = args[0]
+        if isinstance(target, cst.Lambda):
+            ref = self.client_of(target.body, scope, depth)
+        elif isinstance(target, (cst.Name, cst.Attribute)):
+            ref = self._call_client(cst.Call(func=target), scope, depth)
+        else:
+            ref = None
+        if ref is None or ref.kind is ClientKind.PIPELINE:
+            return None
+        return ClientRef(ref.kind, is_async=ref.is_async, source="lazy", via=ref.via)
 
     def sentinel_of(self, node: cst.BaseExpression, scope: Scope, depth: int) -> Optional[bool]:
         """Whether ``node`` is a Sentinel (returns its is_async), else None."""
@@ -615,15 +723,30 @@ class Resolver:
             return self.annotation_client(node.left) or self.annotation_client(node.right)
         typ = clients.client_type(self.qualified(node))
         if typ is None:
-            return None
+            return self._alias_client(node)
         kind, is_async = typ
         return ClientRef(kind, is_async=is_async, source="annotation")
+
+    def _alias_client(self, node: cst.BaseExpression) -> Optional[ClientRef]:
+        """A module-level type alias: `if TYPE_CHECKING: client_t = Redis else: client_t = Any`.
+        The type checker's binding names the type; the run-time fallback (`Any`) says nothing."""
+        if not isinstance(node, cst.Name) or node.value in self._aliases_open:
+            return None
+        self._aliases_open.add(node.value)
+        try:
+            return next(filter(None, (self.annotation_client(value)
+                                      for value in self.scopes.module.assigns.get(node.value, ()))), None)
+        finally:
+            self._aliases_open.discard(node.value)
 
     # --- keys ----------------------------------------------------------------------------
     def key_of(self, node: cst.BaseExpression, scope: Scope) -> KeyPattern:
         parts = self.key_parts(node, scope, 0)
         expr = self.key_expr(node, scope)
         if parts is None:
+            named = self._entity_id_key(node, scope)
+            if named is not None:
+                return KeyPattern(text=f"{{{named}}}", known=True, dynamic=True, expr=expr)
             return KeyPattern(text=expr, known=False, dynamic=False, expr=expr)
         text = "".join(p if isinstance(p, str) else "{}" for p in parts)
         has_constant = any(isinstance(p, str) and p for p in parts)
@@ -636,8 +759,42 @@ class Resolver:
             dynamic = False
         return KeyPattern(text=text, known=has_constant, dynamic=dynamic, expr=expr)
 
+    def container_key(self, node: cst.BaseExpression, scope: Scope) -> Optional[Tuple[cst.BaseExpression, Scope]]:
+        """`results.key` of a walrus container `results = db.ZSet(k)`: `k`, and where it is written."""
+        if not isinstance(node, cst.Attribute) or node.attr.value != "key":
+            return None
+        ref = self.client_of(node.value, scope)
+        if ref is None or ref.kind is not ClientKind.CONTAINER:
+            return None
+        return self._containers.get(ref.container_id)
+
+    def _entity_id_key(self, node: cst.BaseExpression, scope: Scope, depth: int = 0) -> Optional[str]:
+        """`r.set(lock.conversation_id, ...)`: a key that is an entity's id attribute names what it
+        is by the attribute, as `conversation:{}` would: one key per conversation.  Returns the
+        attribute name (the key pattern is `{conversation_id}`).  `self.id` is left to the key's
+        own class; a bare parameter (`key`) is a caller's key and stays unknown."""
+        if isinstance(node, cst.Name) and depth < _MAX_DEPTH:
+            # `job_id = job.id` ... `r.setex(job_id, ...)`: the same key, through a local name.
+            owner, how = self.lookup(node.value, scope)
+            if how != "assign":
+                return None
+            names = {self._entity_id_key(v, owner, depth + 1) for v in owner.assigns[node.value]}
+            return names.pop() if len(names) == 1 else None
+        if not isinstance(node, cst.Attribute) or not _ENTITY_ATTRIBUTE.search(node.attr.value):
+            return None
+        root = _chain_root(node)
+        if not isinstance(root, cst.Name) or self.class_of_instance(root.value, scope) is not None:
+            return None
+        owner, how = self.lookup(root.value, scope)
+        if how == "" or _namespace_chain(node):
+            return None  # an imported module's or settings' attribute is configuration
+        return node.attr.value
+
     def key_expr(self, node: cst.BaseExpression, scope: Scope) -> str:
         """Source text of a key, following a local name bound exactly once."""
+        bound = self.container_key(node, scope)
+        if bound is not None:
+            return self.key_expr(*bound)
         if isinstance(node, cst.Name):
             owner, how = self.lookup(node.value, scope)
             if how == "assign" and owner is scope and len(owner.assigns[node.value]) == 1:
@@ -692,7 +849,14 @@ class Resolver:
                 return self.key_parts(bound[0], bound[1], d)
             if how == "assign":
                 return self._same_parts([(v, owner) for v in owner.assigns[node.value]], d)
+            if how == "opaque" and node.value in owner.iterates and all(
+                    self._key_listing(it, owner) for it in owner.iterates[node.value]):
+                # `for key in r.scan_iter("session:*")`: each key matches the pattern.
+                return self._same_parts([(it, owner) for it in owner.iterates[node.value]], d)
             return None
+        bound = self.container_key(node, scope)
+        if bound is not None:
+            return self.key_parts(bound[0], bound[1], d)
         if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
             # `self.stats_key`, set once in `__init__` or computed by a `@property`.
             cls = self.class_of_instance(node.value.value, scope)
@@ -733,8 +897,26 @@ class Resolver:
             return parts
         return [Hole(self.is_entity(node, scope))]
 
+    def _key_listing(self, node: cst.BaseExpression, scope: Scope) -> Optional[cst.BaseExpression]:
+        """`r.keys(pattern)` / `r.scan_iter(pattern)`: the glob pattern the keys it returns match."""
+        if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+            return None
+        param = _KEY_LISTINGS.get(node.func.attr.value)
+        if param is None or self.client_of(node.func.value, scope) is None:
+            return None
+        for i, arg in enumerate(node.args):
+            if (arg.keyword is None and i == 0 and not arg.star) or (arg.keyword and arg.keyword.value == param):
+                return arg.value
+        return None
+
     def _call_key_parts(self, node: cst.Call, scope: Scope, depth: int) -> Optional[List[Part]]:
         func = node.func
+        pattern = self._key_listing(node, scope)
+        if pattern is not None:
+            # The keys KEYS/SCAN return match the glob: `conj:{}:*` names `conj:{}:{}` keys, the
+            # `*` standing for whatever varies per key.
+            parts = self.key_parts(pattern, scope, depth)
+            return _glob_parts(parts) if parts is not None else None
         if isinstance(func, cst.Attribute) and func.attr.value == "format":
             template = self.key_parts(func.value, scope, depth)
             if template is None or not all(isinstance(p, str) for p in template):
@@ -825,6 +1007,9 @@ class Resolver:
                 # `self.id`, `self.order_id` in a method of a model/entity class: one key per
                 # instance, though `self.prefix`-like attributes of the same object are not.
                 return True
+            if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) \
+                    and self._minted_attribute(node.value.value, node.attr.value, scope):
+                return True
             if _namespace_chain(node):
                 return False
             if isinstance(node, cst.Attribute) and node.attr.value.isupper():
@@ -847,6 +1032,25 @@ class Resolver:
             return False
         return any(self.is_entity(child, scope, d) for child in node.children
                    if isinstance(child, cst.BaseExpression))
+
+    def _minted_attribute(self, name: str, attr: str, scope: Scope) -> bool:
+        """`self.name = name or uuid4().hex`: an attribute that may hold an id generated for each
+        instance is one value per entity, whatever the attribute is called."""
+        cls = self.class_of_instance(name, scope)
+        if cls is None:
+            return False
+        return any(self._mints_id(value, owner) for info in self.class_chain(cls)
+                   for value, owner in info.attrs.get(attr, ()))
+
+    def _mints_id(self, node: cst.CSTNode, scope: Scope, depth: int = 0) -> bool:
+        """The expression calls a generator of unique ids (`uuid.uuid4()`, `secrets.token_hex()`)."""
+        if depth > _MAX_DEPTH or isinstance(node, cst.Lambda):
+            return False
+        if isinstance(node, cst.Call):
+            qualified = self.qualified(node.func, scope) or ""
+            if qualified.startswith("uuid.uuid") or qualified.startswith("secrets.token_"):
+                return True
+        return any(self._mints_id(child, scope, depth + 1) for child in node.children)
 
     # --- constants -----------------------------------------------------------------------
     @_memoized
@@ -960,6 +1164,23 @@ def _transaction_flag(call: cst.Call) -> bool:
             lit = literal_value(arg.value)
             return bool(lit) if lit is not _NO_VALUE else True
     return True
+
+
+_KEY_LISTINGS = {"keys": "pattern", "scan_iter": "match"}
+
+
+def _glob_parts(parts: List[Part]) -> List[Part]:
+    out: List[Part] = []
+    for part in parts:
+        if not isinstance(part, str) or "*" not in part:
+            out.append(part)
+            continue
+        for i, piece in enumerate(part.split("*")):
+            if i:
+                out.append(Hole(True))
+            if piece:
+                out.append(piece)
+    return out
 
 
 def _pattern_text(parts: List[Part]) -> str:

@@ -13,6 +13,7 @@ from ._support import key_label
 _TO_END = {"lrange": "end", "zrange": "end", "zrevrange": "end"}
 _NEED_NUM = {"zrangebyscore", "zrevrangebyscore", "zrangebylex", "zrevrangebylex", "sort"}
 _NEED_COUNT = {"xrange", "xrevrange", "xread", "xreadgroup"}
+_BY_SCORE = {"zrangebyscore", "zrevrangebyscore"}
 
 
 def _limit_gap(call: RedisCall, name: str) -> Tuple[bool, Optional[Value]]:
@@ -72,6 +73,10 @@ def _working_set(ctx: Context, call: RedisCall, key: Optional[KeyPattern]) -> bo
     progress, not history."""
     facts = ctx.index.facts(key)
     if facts is None or facts.consumed:
+        return False
+    if call.command in _BY_SCORE or (call.command == "zrange" and call.has_arg("byscore")):
+        # Reading members by score and removing them one by one is a delay queue being
+        # consumed (due jobs, scheduled tasks): the due backlog has no bound.
         return False
     own = 1 if call.command in C.MEMBER_REMOVALS else 0
     return facts.member_removals - own > 0
