@@ -18,9 +18,9 @@ import hashlib
 import multiprocessing
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from .cache import FileEntry, ModelCache, content_digest
 from .config import is_test_path
@@ -60,16 +60,57 @@ def _pool_context():
     return multiprocessing.get_context()
 
 
+class _Extraction:
+    """Extracts files as they are found: in the calling process until there are enough of them
+    to pay for a pool, then in a process pool, so parsing overlaps with reading the rest."""
+
+    def __init__(self, jobs: int):
+        self.jobs = jobs
+        self.pool: Optional[ProcessPoolExecutor] = None
+        self.waiting: List[Tuple[int, Tuple[str, Settings]]] = []
+        self.futures: Dict[int, "Future[ModuleModel]"] = {}
+
+    def submit(self, key: int, task: Tuple[str, Settings]) -> None:
+        if self.pool is None:
+            self.waiting.append((key, task))
+            if self.jobs > 1 and len(self.waiting) >= _MIN_PARALLEL:
+                self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_pool_context())
+                for k, t in self.waiting:
+                    self.futures[k] = self.pool.submit(_extract, t)
+                self.waiting = []
+        else:
+            self.futures[key] = self.pool.submit(_extract, task)
+
+    def results(self) -> Dict[int, ModuleModel]:
+        """Every submitted file's model, by key (waits for the pool)."""
+        out = {k: _extract(t) for k, t in self.waiting}
+        out.update((k, f.result()) for k, f in self.futures.items())
+        self.waiting, self.futures = [], {}
+        return out
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+            self.pool = None
+
+
 def extract_all(tasks: Sequence[Tuple[str, Settings]], sizes: Sequence[int], jobs: int) -> List[ModuleModel]:
     """Extract ``tasks`` (path, settings), in order; in a pool when there are enough of them."""
-    if jobs <= 1 or len(tasks) < _MIN_PARALLEL:
-        return [_extract(t) for t in tasks]
-    order = sorted(range(len(tasks)), key=lambda i: -sizes[i])  # big files first: even finish
-    results: List[Optional[ModuleModel]] = [None] * len(tasks)
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=_pool_context()) as pool:
-        for i, model in zip(order, pool.map(_extract, [tasks[i] for i in order])):
-            results[i] = model
-    return results  # type: ignore[return-value]
+    extraction = _Extraction(jobs)
+    try:
+        for i in sorted(range(len(tasks)), key=lambda i: -sizes[i]):  # big files first: even finish
+            extraction.submit(i, tasks[i])
+        found = extraction.results()
+    finally:
+        extraction.close()
+    return [found[i] for i in range(len(tasks))]
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 @dataclass
@@ -90,9 +131,9 @@ class ModelBuilder:
         self.jobs = jobs
         self.prefilter = prefilter
 
-    def _entry(self, f: _File) -> Optional[FileEntry]:
+    def _entry(self, f: _File, texts: Dict[int, str], index: int) -> Optional[FileEntry]:
         """The file's entry, refreshed from disk when its size or mtime changed; None when it
-        cannot be read (``f.error`` then says why)."""
+        cannot be read (``f.error`` then says why).  A skipped file's text goes in ``texts``."""
         fingerprint = settings_fingerprint(f.settings)
         cached = self.cache.get(f.key) if self.cache is not None else None
         try:
@@ -113,6 +154,8 @@ class ModelBuilder:
                               dict(cached.hooks))
         else:
             entry = FileEntry(st.st_mtime_ns, st.st_size, digest, fingerprint, self.prefilter(source.text, f.settings))
+        if not entry.kept:
+            texts[index] = source.text
         if self.cache is not None:
             self.cache.put(f.key, entry)
         return entry
@@ -122,18 +165,31 @@ class ModelBuilder:
         tasks = [(f.path, f.settings) for f in files]
         sizes = [f.entry.size if f.entry else 0 for f in files]
         for f, model in zip(files, extract_all(tasks, sizes, self.jobs)):
-            assert f.entry is not None
-            model.is_test = False  # decided per run from the path and settings, never cached
-            f.entry.model = model
-            if self.cache is not None:
-                self.cache.dirty = True
+            self._store(f, model)
+
+    def _store(self, f: _File, model: ModuleModel) -> None:
+        assert f.entry is not None
+        model.is_test = False  # decided per run from the path and settings, never cached
+        f.entry.model = model
+        if self.cache is not None:
+            self.cache.dirty = True
 
     def build(self, paths: Sequence[str], settings: Sequence[Settings],
               hooks_for: Callable[[Sequence[ModuleModel]], Hooks]) -> List[ModuleModel]:
         files = [_File(p, s, os.path.abspath(p)) for p, s in zip(paths, settings)]
-        for f in files:
-            f.entry = self._entry(f)
-        self._fill([f for f in files if f.entry is not None and f.entry.kept and f.entry.model is None])
+        # The text of skipped files read in this run, for the hooks (a warm run reads none).
+        texts: Dict[int, str] = {}
+        extraction = _Extraction(self.jobs)
+        try:
+            for i in sorted(range(len(files)), key=lambda i: -_size(files[i].path)):  # big first
+                f = files[i]
+                f.entry = self._entry(f, texts, i)
+                if f.entry is not None and f.entry.kept and f.entry.model is None:
+                    extraction.submit(i, (f.path, f.settings))
+            for i, model in extraction.results().items():
+                self._store(files[i], model)
+        finally:
+            extraction.close()
         models = [self._model(f, f.entry is not None and f.entry.kept) for f in files]
         for _ in range(3):  # a re-export brought in by one round can hook files in the next
             hooks = hooks_for(models)
@@ -143,8 +199,10 @@ class ModelBuilder:
                     continue
                 decision = f.entry.hooks.get(hooks.fingerprint)
                 if decision is None:
-                    source = read_source(f.path)
-                    decision = source.text is not None and hooks(f.path, source.text)
+                    text = texts.get(i)
+                    if text is None:
+                        text = read_source(f.path).text
+                    decision = text is not None and hooks(f.path, text)
                     f.entry.remember_hook(hooks.fingerprint, decision)
                     if self.cache is not None:
                         self.cache.dirty = True

@@ -11,9 +11,8 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -26,34 +25,59 @@ _NEWLINE = re.compile(r"\r\n?|\n")
 @dataclass
 class _MarkingState(CodegenState):
     # id(node) -> (first token index, end token index), by libcst's own rules: the syntactic
-    # range where a node records one, else everything it generated.
+    # range where a node records one, else everything it generated.  Whitespace and punctuation
+    # nodes are never asked for, so they are not marked.
     marks: Dict[int, Tuple[int, int]] = field(default_factory=dict)
     starts: List[int] = field(default_factory=list)
+    # record_syntactic_position: one reusable context manager; nesting is kept on this stack.
+    syntactic: List[Tuple[cst.CSTNode, Optional[cst.CSTNode], Optional[cst.CSTNode], int]] = field(
+        default_factory=list)
+    pending: List[Tuple[cst.CSTNode, Optional[cst.CSTNode], Optional[cst.CSTNode]]] = field(default_factory=list)
 
     def before_codegen(self, node: cst.CSTNode) -> None:
-        self.starts.append(len(self.tokens))
+        if type(node) not in _UNMARKED:
+            self.starts.append(len(self.tokens))
 
     def after_codegen(self, node: cst.CSTNode) -> None:
-        start = self.starts.pop()
-        self.marks.setdefault(id(node), (start, len(self.tokens)))
+        if type(node) not in _UNMARKED:
+            start = self.starts.pop()
+            key = id(node)
+            if key not in self.marks:
+                self.marks[key] = (start, len(self.tokens))
 
     def pop_trailing_newline(self) -> None:
         pass  # keep the token stream the marks index into
 
-    @contextmanager
     def record_syntactic_position(self, node: cst.CSTNode, *, start_node: Optional[cst.CSTNode] = None,
-                                  end_node: Optional[cst.CSTNode] = None) -> Iterator[None]:
-        start = len(self.tokens)
-        try:
-            yield
-        finally:
-            end = len(self.tokens)
-            marks = self.marks
-            if start_node is not None:
-                start = marks[id(start_node)][0]
-            if end_node is not None:
-                end = marks[id(end_node)][1]
-            marks[id(node)] = (start, end)
+                                  end_node: Optional[cst.CSTNode] = None) -> "_MarkingState":
+        self.pending.append((node, start_node, end_node))
+        return self
+
+    def __enter__(self) -> None:
+        node, start_node, end_node = self.pending.pop()
+        self.syntactic.append((node, start_node, end_node, len(self.tokens)))
+
+    def __exit__(self, *exc: object) -> None:
+        node, start_node, end_node, start = self.syntactic.pop()
+        end = len(self.tokens)
+        marks = self.marks
+        if start_node is not None:
+            start = marks[id(start_node)][0]
+        if end_node is not None:
+            end = marks[id(end_node)][1]
+        marks[id(node)] = (start, end)
+
+
+def _unmarked() -> frozenset:
+    """Node classes whose range is never asked for: whitespace, comments, commas and the like.
+    (A node that records a syntactic position is marked by that, whatever its class.)"""
+    # (Brackets are marked: a parenthesised `from x import (a)` ends at its `)`.)
+    bases = (cst.BaseParenthesizableWhitespace, cst.EmptyLine, cst.TrailingWhitespace, cst.Newline, cst.Comment,
+             cst.Comma, cst.Semicolon, cst.AssignEqual, cst.Colon, cst.Dot)
+    return frozenset(c for c in vars(cst).values() if isinstance(c, type) and issubclass(c, bases))
+
+
+_UNMARKED = _unmarked()
 
 
 class Positions:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import re
-from typing import Any, Callable, Dict, List, Optional, Tuple, Type
+from typing import Any, Callable, Dict, Optional, Tuple, Type
 
 import libcst as cst
 
@@ -36,6 +36,22 @@ def _is_trivia(cls: type) -> bool:
     if known is None:
         known = _TRIVIA[cls] = issubclass(cls, _TRIVIA_BASES)
     return known
+
+
+# What a field value is, by its exact type (isinstance on libcst's abstract classes is slow):
+_SKIP, _NODE, _SEQUENCE = 0, 1, 2
+_KINDS: Dict[type, int] = {}
+
+
+def _classify(cls: type) -> int:
+    if issubclass(cls, (tuple, list)):
+        kind = _SEQUENCE
+    elif issubclass(cls, cst.CSTNode) and not _is_trivia(cls):
+        kind = _NODE
+    else:
+        kind = _SKIP
+    _KINDS[cls] = kind
+    return kind
 
 
 def _child_fields(cls: type) -> Tuple[str, ...]:
@@ -82,16 +98,22 @@ class Walker:
         visit, leave, fields = plan
         if visit is None or visit(node) is not False:
             walk = self.walk
+            kinds = _KINDS
             for attr, before, after in fields:
                 if before is not None:
                     before(node)
                 value = getattr(node, attr)
-                if isinstance(value, cst.CSTNode):
-                    if not _is_trivia(type(value)):
-                        walk(value)
-                elif isinstance(value, (tuple, list)):
+                kind = kinds.get(type(value))
+                if kind is None:
+                    kind = _classify(type(value))
+                if kind == _NODE:
+                    walk(value)
+                elif kind == _SEQUENCE:
                     for child in value:
-                        if isinstance(child, cst.CSTNode) and not _is_trivia(type(child)):
+                        child_kind = kinds.get(type(child))
+                        if child_kind is None:
+                            child_kind = _classify(type(child))
+                        if child_kind == _NODE:
                             walk(child)
                 if after is not None:
                     after(node)
