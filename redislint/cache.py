@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Dict, Optional
 
 from . import __version__
+from .gcpause import collector_paused
 from .model import ModuleModel
 
 CACHE_DIR_NAME = ".redislint_cache"
@@ -70,7 +71,7 @@ class ModelCache:
         self.entries: Dict[str, FileEntry] = {}
         self.dirty = False
         try:
-            with open(self.path, "rb") as handle:
+            with open(self.path, "rb") as handle, collector_paused():
                 loaded = pickle.load(handle)
             if isinstance(loaded, dict):
                 self.entries = loaded

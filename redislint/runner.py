@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Tupl
 from .config import ConfigResolver, is_test_path, per_file_ignored_codes
 from .diagnostics import Applicability, Diagnostic, Position, Span
 from .files import SourceFile, decode_source, discover, read_source, write_source_atomic
+from .gcpause import collector_paused
 from .hooks import project_hooks
 from .fixes import FixResult, default_parses, fix_source
 from .model import ModuleModel
@@ -218,7 +219,6 @@ class Linter:
         settings = [self.settings_for(p) for p in paths]
         prefilter = may_touch_redis if self.prefilter else (lambda text, st: True)
         builder = ModelBuilder(self.cache, self.jobs or default_jobs(), prefilter)
-        models = builder.build(paths, settings, project_hooks)
         read: Dict[str, SourceFile] = {}
 
         def source_of(path: str) -> SourceFile:
@@ -226,7 +226,9 @@ class Linter:
                 read[path] = read_source(path)
             return read[path]
 
-        return self._outcomes(models, settings, source_of, fix_level, diff), read
+        with collector_paused():  # models and the index: many objects, no garbage (see gcpause)
+            models = builder.build(paths, settings, project_hooks)
+            return self._outcomes(models, settings, source_of, fix_level, diff), read
 
     def _outcomes(self, models: List[ModuleModel], settings: List[Settings], source_of: Callable[[str], SourceFile],
                   fix_level: Optional[Applicability], diff: bool) -> List[FileOutcome]:

@@ -14,6 +14,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import libcst as cst
 
 from ..diagnostics import Position, Span
+from ..gcpause import collector_paused
 from . import clients
 from .caches import CacheFacts
 from .loops import LoopFacts
@@ -75,6 +76,12 @@ def parse_error_message(err: cst.ParserSyntaxError) -> str:
 def extract(path: str, text: str, client_names: Sequence[str] = (),
             external_clients: Optional[Dict[str, ClientRef]] = None) -> ModuleModel:
     """Parse ``text`` once and return its Redis model; syntax errors become ``model.error``."""
+    with collector_paused():  # a syntax tree: millions of objects, no cycles (see gcpause)
+        return _extract(path, text, client_names, external_clients)
+
+
+def _extract(path: str, text: str, client_names: Sequence[str],
+             external_clients: Optional[Dict[str, ClientRef]]) -> ModuleModel:
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as err:
