@@ -14,6 +14,7 @@ for the same sources: with or without cache, serial or parallel (tested).
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -74,7 +75,9 @@ class _Extraction:
         if self.pool is None:
             self.waiting.append((key, task))
             if self.jobs > 1 and len(self.waiting) >= _MIN_PARALLEL:
-                self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_pool_context())
+                # Workers fork from a parent that paused the collector: they collect between files.
+                self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_pool_context(),
+                                                initializer=gc.enable)
                 for k, t in self.waiting:
                     self.futures[k] = self.pool.submit(_extract, t)
                 self.waiting = []
