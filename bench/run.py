@@ -208,12 +208,11 @@ def bench_tree(name: str, root: str, redislint: List[str], ruff: Optional[List[s
 
 
 def _versions(ruff: Optional[List[str]]) -> Dict[str, str]:
-    import libcst  # noqa: F401
     from importlib.metadata import version
 
     out = {"python": platform.python_version(), "redislint": __version__, "libcst": version("libcst")}
     if ruff:
-        out["ruff"] = subprocess.run([*ruff, "--version"], capture_output=True, text=True).stdout.strip()
+        out["ruff"] = subprocess.run([*ruff, "--version"], capture_output=True, text=True).stdout.strip().split()[-1]
     return out
 
 

@@ -97,18 +97,6 @@ class _Extraction:
             self.pool = None
 
 
-def extract_all(tasks: Sequence[Tuple[str, Settings]], sizes: Sequence[int], jobs: int) -> List[ModuleModel]:
-    """Extract ``tasks`` (path, settings), in order; in a pool when there are enough of them."""
-    extraction = _Extraction(jobs)
-    try:
-        for i in sorted(range(len(tasks)), key=lambda i: -sizes[i]):  # big files first: even finish
-            extraction.submit(i, tasks[i])
-        found = extraction.results()
-    finally:
-        extraction.close()
-    return [found[i] for i in range(len(tasks))]
-
-
 def _size(path: str) -> int:
     try:
         return os.stat(path).st_size
@@ -151,7 +139,7 @@ class ModelBuilder:
         if source.text is None:
             f.error = source
             return None
-        digest = content_digest(source.data)
+        digest = content_digest(source.data) if self.cache is not None else ""  # only a cache compares it
         if cached is not None and cached.settings == fingerprint and cached.digest == digest:
             entry = FileEntry(st.st_mtime_ns, st.st_size, digest, fingerprint, cached.kept, cached.model,
                               dict(cached.hooks))
@@ -162,13 +150,6 @@ class ModelBuilder:
         if self.cache is not None:
             self.cache.put(f.key, entry)
         return entry
-
-    def _fill(self, files: List[_File]) -> None:
-        """Extract the files whose entries have no model yet."""
-        tasks = [(f.path, f.settings) for f in files]
-        sizes = [f.entry.size if f.entry else 0 for f in files]
-        for f, model in zip(files, extract_all(tasks, sizes, self.jobs)):
-            self._store(f, model)
 
     def _store(self, f: _File, model: ModuleModel) -> None:
         assert f.entry is not None
@@ -182,7 +163,7 @@ class ModelBuilder:
         files = [_File(p, s, os.path.abspath(p)) for p, s in zip(paths, settings)]
         # The text of skipped files read in this run, for the hooks (a warm run reads none).
         texts: Dict[int, str] = {}
-        extraction = _Extraction(self.jobs)
+        extraction = _Extraction(self.jobs)  # one pool for the whole build, hooked files too
         try:
             for i in sorted(range(len(files)), key=lambda i: -_size(files[i].path)):  # big first
                 f = files[i]
@@ -191,34 +172,42 @@ class ModelBuilder:
                     extraction.submit(i, (f.path, f.settings))
             for i, model in extraction.results().items():
                 self._store(files[i], model)
+            models = [self._model(f, f.entry is not None and f.entry.kept) for f in files]
+            for _ in range(3):  # a re-export brought in by one round can hook files in the next
+                hooked = self._hooked(files, models, hooks_for(models), texts)
+                if not hooked:
+                    break
+                for i in hooked:
+                    if files[i].entry.model is None:
+                        extraction.submit(i, (files[i].path, files[i].settings))
+                for i, model in extraction.results().items():
+                    self._store(files[i], model)
+                for i in hooked:
+                    models[i] = self._model(files[i], True)
         finally:
             extraction.close()
-        models = [self._model(f, f.entry is not None and f.entry.kept) for f in files]
-        for _ in range(3):  # a re-export brought in by one round can hook files in the next
-            hooks = hooks_for(models)
-            hooked = []
-            for i, f in enumerate(files):
-                if models[i].analysed or f.entry is None:
-                    continue
-                decision = f.entry.hooks.get(hooks.fingerprint)
-                if decision is None:
-                    text = texts.get(i)
-                    if text is None:
-                        text = read_source(f.path).text
-                    decision = text is not None and hooks(f.path, text)
-                    f.entry.remember_hook(hooks.fingerprint, decision)
-                    if self.cache is not None:
-                        self.cache.dirty = True
-                if decision:
-                    hooked.append(i)
-            if not hooked:
-                break
-            self._fill([files[i] for i in hooked if files[i].entry.model is None])
-            for i in hooked:
-                models[i] = self._model(files[i], True)
         if self.cache is not None:
             self.cache.save()
         return models
+
+    def _hooked(self, files: List[_File], models: List[ModuleModel], hooks: Hooks, texts: Dict[int, str]) -> List[int]:
+        """The skipped files these hooks pull in; decisions are remembered per hook fingerprint."""
+        hooked = []
+        for i, f in enumerate(files):
+            if models[i].analysed or f.entry is None:
+                continue
+            decision = f.entry.hooks.get(hooks.fingerprint)
+            if decision is None:
+                text = texts.get(i)
+                if text is None:
+                    text = read_source(f.path).text
+                decision = text is not None and hooks(f.path, text)
+                f.entry.remember_hook(hooks.fingerprint, decision)
+                if self.cache is not None:
+                    self.cache.dirty = True
+            if decision:
+                hooked.append(i)
+        return hooked
 
     def _model(self, f: _File, analysed: bool) -> ModuleModel:
         if f.entry is None:

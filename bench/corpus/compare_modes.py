@@ -2,8 +2,8 @@
 
     python bench/corpus/compare_modes.py [--dest DIR]
 
-Lints every package of the corpus (as score.py does) four ways — every file parsed in one
-process (the reference), the prefilter with a process pool, and the model cache cold then warm —
+Lints every package of the corpus (as score.py does) five ways — every file parsed (the
+reference), the prefilter in one process and in a pool, and the model cache cold then warm —
 and prints, per mode, how many findings differ from the reference.  Exit status 1 if any do.
 """
 from __future__ import annotations
@@ -47,7 +47,8 @@ def main() -> int:
     args = parser.parse_args()
     cache_dir = tempfile.mkdtemp(prefix="redislint-modes-")
     modes: List[Tuple[str, Dict[str, object]]] = [
-        ("every file parsed, 1 process (reference)", dict(jobs=1, prefilter=False)),
+        (f"every file parsed, {default_jobs()} processes (reference)", dict(prefilter=False)),
+        ("prefilter, 1 process", dict(jobs=1, prefilter=True)),
         (f"prefilter, {default_jobs()} processes", dict(prefilter=True)),
         ("prefilter, pool, cache cold", dict(cache=None)),  # cache filled per run below
         ("prefilter, pool, cache warm", dict(cache=None)),
@@ -55,7 +56,7 @@ def main() -> int:
     reference: Set[Finding] = set()
     failed = False
     for i, (label, options) in enumerate(modes):
-        if i >= 2:
+        if i >= 3:
             options = dict(options, cache=ModelCache(cache_dir))
         start = time.perf_counter()
         found = findings(args.dest, **options)
