@@ -109,6 +109,26 @@ CASES = {
             r.set(f"session:{sid}", data, ex=3600)
             r.set(f"session:{sid}", data)
         """),
+    "RL101": ("unsafe", """\
+        import redis
+
+        r = redis.Redis(socket_timeout=5)
+
+
+        def remember(uid, value):
+            r.set(f"name:{uid}", value)
+        """),
+    "RL105": ("unsafe", """\
+        import redis
+
+        r = redis.Redis(socket_timeout=5)
+
+
+        def claim(job_id):
+            if r.setnx(f"lock:{job_id}", 1):
+                return True
+            return False
+        """),
     "RL601": ("unsafe", """\
         import redis
         from redis.asyncio import RedisCluster
@@ -121,7 +141,9 @@ CASES = {
 }
 
 # Files written next to a case: the project's redis-py version for version-dependent rules.
-PROJECT_FILES = {"RL106": {"requirements.txt": "redis==5.0.1\n"}, "RL601": {"requirements.txt": "redis==7.4.0\n"}}
+PROJECT_FILES = {"RL106": {"requirements.txt": "redis==5.0.1\n"}, "RL601": {"requirements.txt": "redis==7.4.0\n"},
+                 # RL101/RL105 fixes need the TTL to add.
+                 "RL101": {"redislint.toml": "default-ttl = 3600\n"}, "RL105": {"redislint.toml": "default-ttl = 60\n"}}
 
 
 # The codes each case runs with (RL002 judges only the codes of rules that ran).
