@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import sys
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -70,25 +71,43 @@ class _Extraction:
         self.pool: Optional[ProcessPoolExecutor] = None
         self.waiting: List[Tuple[int, Tuple[str, Settings]]] = []
         self.futures: Dict[int, "Future[ModuleModel]"] = {}
+        self.tasks: Dict[int, Tuple[str, Settings]] = {}
+        self.unavailable = False
 
     def submit(self, key: int, task: Tuple[str, Settings]) -> None:
         if self.pool is None:
             self.waiting.append((key, task))
-            if self.jobs > 1 and len(self.waiting) >= _MIN_PARALLEL:
-                # Workers fork from a parent that paused the collector: they collect between files.
-                self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_pool_context(),
-                                                initializer=gc.enable)
-                for k, t in self.waiting:
-                    self.futures[k] = self.pool.submit(_extract, t)
-                self.waiting = []
+            if self.jobs > 1 and len(self.waiting) >= _MIN_PARALLEL and not self.unavailable:
+                self._start()
         else:
+            self.tasks[key] = task
             self.futures[key] = self.pool.submit(_extract, task)
 
+    def _start(self) -> None:
+        try:
+            # Workers fork from a parent that paused the collector: they collect between files.
+            self.pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=_pool_context(),
+                                            initializer=gc.enable)
+            for k, t in self.waiting:
+                self.tasks[k] = t
+                self.futures[k] = self.pool.submit(_extract, t)
+        except (OSError, NotImplementedError, ImportError):
+            # No process pool here (no /dev/shm, no semaphores): extract in this process.
+            self.unavailable = True
+            self.pool = None
+            return
+        self.waiting = []
+
     def results(self) -> Dict[int, ModuleModel]:
-        """Every submitted file's model, by key (waits for the pool)."""
+        """Every submitted file's model, by key (waits for the pool).  A file whose worker died
+        (killed, out of memory) is extracted again here, so a run never loses a file."""
         out = {k: _extract(t) for k, t in self.waiting}
-        out.update((k, f.result()) for k, f in self.futures.items())
-        self.waiting, self.futures = [], {}
+        for k, future in self.futures.items():
+            try:
+                out[k] = future.result()
+            except BrokenProcessPool:
+                out[k] = _extract(self.tasks[k])
+        self.waiting, self.futures, self.tasks = [], {}, {}
         return out
 
     def close(self) -> None:

@@ -202,3 +202,31 @@ def test_changed_client_names_setting_re_extracts(project, tmp_path):
     with_names = run(project, jobs=1, cache=ModelCache(cache_dir))
     assert [f[3] for f in with_names if f[0].endswith("named.py")] == ["RL202"]
     assert with_names == run(project, jobs=1)
+
+
+def test_no_process_pool_falls_back_to_one_process(project, monkeypatch):
+    def unavailable(*args, **kwargs):
+        raise OSError("no semaphores here")
+
+    monkeypatch.setattr(build, "ProcessPoolExecutor", unavailable)
+    assert run(project, jobs=2, prefilter=False) == run(project, jobs=1, prefilter=False)
+
+
+def test_a_dead_worker_loses_no_file(project, monkeypatch):
+    from concurrent.futures.process import BrokenProcessPool
+
+    class DeadPool:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def submit(self, fn, task):
+            class Broken:
+                def result(self):
+                    raise BrokenProcessPool("worker killed")
+            return Broken()
+
+        def shutdown(self):
+            pass
+
+    monkeypatch.setattr(build, "ProcessPoolExecutor", DeadPool)
+    assert run(project, jobs=2, prefilter=False) == run(project, jobs=1, prefilter=False)
