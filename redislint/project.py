@@ -93,6 +93,7 @@ class ProjectIndex:
         self.project = ProjectModules(modules)
         self._call_sites: Optional[Dict[Tuple[str, str], List[Tuple[ModuleModel, FunctionCallSite, int]]]] = None
         self._versions: Dict[Tuple[Optional[str], Optional[str]], Optional[RedisPyVersion]] = {}
+        self._by_function: Dict[str, Dict[Optional[int], List[RedisCall]]] = {}
         link_project_clients(modules, self.project)
         for module in modules:
             self.add(module)
@@ -134,6 +135,16 @@ class ProjectIndex:
                         owner, fn, shift = target
                         self._call_sites.setdefault((owner.path, fn.qualname), []).append((m, site, shift))
         return self._call_sites
+
+    def calls_in(self, module: ModuleModel, function: Optional[int]) -> List[RedisCall]:
+        """The Redis calls of one function of ``module`` (None: module level), in source order;
+        grouped once per module, for rules that compare a call with its neighbours."""
+        groups = self._by_function.get(module.path)
+        if groups is None:
+            groups = self._by_function[module.path] = {}
+            for call in module.calls:
+                groups.setdefault(call.function, []).append(call)
+        return groups.get(function, [])
 
     def facts(self, key: Optional[KeyPattern]) -> Optional[KeyFacts]:
         if key is None or not key.known:

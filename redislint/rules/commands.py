@@ -130,9 +130,7 @@ def _collection_of(ctx: Context, call: RedisCall, key: KeyPattern) -> Optional[s
         if facts.constant_members and not facts.dynamic_members and facts.collection in ("hash", "set"):
             return None
         return facts.collection
-    for other in ctx.module.calls:
-        if other.function != call.function:
-            continue
+    for other in ctx.index.calls_in(ctx.module, call.function):
         for i, other_key in enumerate(other.keys[:2]):
             kind = collection_type(other, i)
             if kind is not None and not other_key.known and same_key(other_key, key):

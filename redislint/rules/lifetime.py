@@ -2,7 +2,7 @@
 per user, order or request multiply until memory runs out and eviction or OOM errors start."""
 from __future__ import annotations
 
-from typing import Dict, Iterator, List, Optional
+from typing import Iterator, List, Optional
 
 from ..diagnostics import Diagnostic, Edit, Fix
 from ..model import CacheCall, KeyPattern, RedisCall, Value
@@ -359,14 +359,11 @@ def ttl_cleared(ctx: Context) -> Iterator[Diagnostic]:
     `getset`, renamed onto, or `persist`ed: the TTL is gone and the key lives forever.  Only
     when the TTL is certain to have been given first (same function, source order, not in a
     branch the overwrite is outside of) and nothing gives it a TTL again afterwards."""
-    by_function: Dict[Optional[int], List[RedisCall]] = {}
-    for call in ctx.module.calls:
-        by_function.setdefault(call.function, []).append(call)
     for call in ctx.module.calls:
         key = _cleared_key(call)
         if key is None:
             continue
-        calls = by_function[call.function]
+        calls = ctx.index.calls_in(ctx.module, call.function)
         given = _ttl_before(calls, call, key)
         if given is None or _ttl_given_again(calls, call, key):
             continue

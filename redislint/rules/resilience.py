@@ -191,8 +191,8 @@ _COORDINATION = frozenset({"lock", "setnx", "ttl", "pttl", "expiretime", "pexpir
 def _coordinated(ctx: Context, function: int) -> bool:
     if any(site.function == function and site.kind == "lock" for site in ctx.module.clients):
         return True
-    return any(c.function == function and (c.command in _COORDINATION or (c.command == "set" and c.has_arg("nx")))
-               for c in ctx.module.calls)
+    return any(c.command in _COORDINATION or (c.command == "set" and c.has_arg("nx"))
+               for c in ctx.index.calls_in(ctx.module, function))
 
 
 @rule("RL604", "cache-stampede", "A shared cache key recomputed by every request that misses it at once.",
@@ -214,16 +214,17 @@ def cache_stampede(ctx: Context) -> Iterator[Diagnostic]:
         key = read.keys[0]
         if not key.known or key.dynamic:
             continue
-        for write in calls:
-            if write.command not in _STAMPEDE_WRITES or write.function != read.function \
-                    or write.order <= read.order or not write.keys or not same_key(write.keys[0], key):
+        neighbours = [c for c in ctx.index.calls_in(ctx.module, read.function) if c.pipeline_id is None]
+        for write in neighbours:
+            if write.command not in _STAMPEDE_WRITES or write.order <= read.order or not write.keys \
+                    or not same_key(write.keys[0], key):
                 continue
             branch = next((i for i in write.under_if if ctx.module.miss_branches.get(i) == read.assigned_to
                            and i in ctx.module.expensive_branches), None)
             if branch is None:
                 continue
-            expires = gives_ttl(write) or any(gives_ttl(c) and c.function == read.function and c.keys
-                                              and same_key(c.keys[0], key) for c in calls)
+            expires = gives_ttl(write) or any(gives_ttl(c) and c.keys and same_key(c.keys[0], key)
+                                              for c in neighbours)
             if not expires or _coordinated(ctx, read.function):
                 break
             slow = ctx.module.expensive_branches[branch]
