@@ -1,11 +1,12 @@
 """Models for a run over files on disk: prefilter, cache and process pool.
 
 The order of work, and why:
-1. Every file is stat'ed; one whose size and mtime match its cache entry is not even read.
-2. Other files are read once here, hashed (an unchanged hash reuses the entry), and passed
-   through the byte prefilter; the text is not kept.
-3. Files the prefilter keeps are parsed and extracted in a process pool, biggest first.
-4. Project hooks (``runner.project_hooks``) bring in skipped files that use what the kept ones
+1. Every file is stat'ed once; one whose size and mtime match its cache entry is not even read.
+2. Other files are read here, biggest first, hashed (an unchanged hash reuses the entry) and
+   passed through the byte prefilter; a skipped file's text is kept for step 4.
+3. Files the prefilter keeps go to the process pool as they are found, so parsing overlaps
+   with reading the rest.
+4. Project hooks (``hooks.project_hooks``) bring in skipped files that use what the kept ones
    export; whether a hook set pulls a file in is remembered per file, so a warm run re-reads
    nothing.
 The result is the same list of models, in the same order, as ``runner.build_models`` gives
@@ -14,6 +15,7 @@ for the same sources: with or without cache, serial or parallel (tested).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
 import hashlib
 import multiprocessing
@@ -27,7 +29,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 from .cache import FileEntry, ModelCache, content_digest
 from .config import is_test_path
 from .files import SourceFile, read_source
-from .hooks import Hooks
+from .hooks import Hooks, pull_in
 from .model import ModuleModel
 from .settings import Settings
 
@@ -37,7 +39,12 @@ _MIN_PARALLEL = 8
 
 def settings_fingerprint(settings: Settings) -> str:
     """The settings that change what extraction produces (the prefilter and client names)."""
-    return hashlib.blake2b(repr(sorted(settings.client_names)).encode(), digest_size=8).hexdigest()
+    return _names_fingerprint(tuple(sorted(settings.client_names)))
+
+
+@functools.lru_cache(maxsize=None)  # one run has a handful of settings and thousands of files
+def _names_fingerprint(client_names: Tuple[str, ...]) -> str:
+    return hashlib.blake2b(repr(client_names).encode(), digest_size=8).hexdigest()
 
 
 def default_jobs() -> int:
@@ -116,11 +123,11 @@ class _Extraction:
             self.pool = None
 
 
-def _size(path: str) -> int:
+def _stat(path: str) -> Optional[os.stat_result]:
     try:
-        return os.stat(path).st_size
+        return os.stat(path)
     except OSError:
-        return 0
+        return None
 
 
 @dataclass
@@ -141,14 +148,12 @@ class ModelBuilder:
         self.jobs = jobs
         self.prefilter = prefilter
 
-    def _entry(self, f: _File, texts: Dict[int, str], index: int) -> Optional[FileEntry]:
+    def _entry(self, f: _File, st: Optional[os.stat_result], texts: Dict[int, str], index: int) -> Optional[FileEntry]:
         """The file's entry, refreshed from disk when its size or mtime changed; None when it
         cannot be read (``f.error`` then says why).  A skipped file's text goes in ``texts``."""
         fingerprint = settings_fingerprint(f.settings)
         cached = self.cache.get(f.key) if self.cache is not None else None
-        try:
-            st = os.stat(f.path)
-        except OSError:
+        if st is None:
             f.error = read_source(f.path)
             return None
         if cached is not None and cached.settings == fingerprint and cached.mtime_ns == st.st_mtime_ns \
@@ -175,58 +180,53 @@ class ModelBuilder:
         model.is_test = False  # decided per run from the path and settings, never cached
         f.entry.model = model
         if self.cache is not None:
-            self.cache.dirty = True
+            self.cache.changed()
 
-    def build(self, paths: Sequence[str], settings: Sequence[Settings],
-              hooks_for: Callable[[Sequence[ModuleModel]], Hooks]) -> List[ModuleModel]:
+    def build(self, paths: Sequence[str], settings: Sequence[Settings]) -> List[ModuleModel]:
         files = [_File(p, s, os.path.abspath(p)) for p, s in zip(paths, settings)]
         # The text of skipped files read in this run, for the hooks (a warm run reads none).
         texts: Dict[int, str] = {}
         extraction = _Extraction(self.jobs)  # one pool for the whole build, hooked files too
         try:
-            for i in sorted(range(len(files)), key=lambda i: -_size(files[i].path)):  # big first
+            stats = [_stat(f.path) for f in files]
+            for i in sorted(range(len(files)), key=lambda i: -(stats[i].st_size if stats[i] else 0)):  # big first
                 f = files[i]
-                f.entry = self._entry(f, texts, i)
+                f.entry = self._entry(f, stats[i], texts, i)
                 if f.entry is not None and f.entry.kept and f.entry.model is None:
                     extraction.submit(i, (f.path, f.settings))
             for i, model in extraction.results().items():
                 self._store(files[i], model)
             models = [self._model(f, f.entry is not None and f.entry.kept) for f in files]
-            for _ in range(3):  # a re-export brought in by one round can hook files in the next
-                hooked = self._hooked(files, models, hooks_for(models), texts)
-                if not hooked:
-                    break
-                for i in hooked:
+
+            def bring_in(indices: List[int]) -> None:
+                for i in indices:
                     if files[i].entry.model is None:
                         extraction.submit(i, (files[i].path, files[i].settings))
                 for i, model in extraction.results().items():
                     self._store(files[i], model)
-                for i in hooked:
+                for i in indices:
                     models[i] = self._model(files[i], True)
+
+            pull_in(models, lambda i, hooks: self._hooked(files[i], hooks, texts.get(i)), bring_in)
         finally:
             extraction.close()
         if self.cache is not None:
             self.cache.save()
         return models
 
-    def _hooked(self, files: List[_File], models: List[ModuleModel], hooks: Hooks, texts: Dict[int, str]) -> List[int]:
-        """The skipped files these hooks pull in; decisions are remembered per hook fingerprint."""
-        hooked = []
-        for i, f in enumerate(files):
-            if models[i].analysed or f.entry is None:
-                continue
-            decision = f.entry.hooks.get(hooks.fingerprint)
-            if decision is None:
-                text = texts.get(i)
-                if text is None:
-                    text = read_source(f.path).text
-                decision = text is not None and hooks(f.path, text)
-                f.entry.remember_hook(hooks.fingerprint, decision)
-                if self.cache is not None:
-                    self.cache.dirty = True
-            if decision:
-                hooked.append(i)
-        return hooked
+    def _hooked(self, f: _File, hooks: Hooks, text: Optional[str]) -> bool:
+        """Whether these hooks pull in a skipped file; remembered per hook fingerprint."""
+        if f.entry is None:
+            return False
+        decision = f.entry.hooks.get(hooks.fingerprint)
+        if decision is None:
+            if text is None:
+                text = read_source(f.path).text
+            decision = text is not None and hooks(f.path, text)
+            f.entry.remember_hook(hooks.fingerprint, decision)
+            if self.cache is not None:
+                self.cache.changed()
+        return decision
 
     def _model(self, f: _File, analysed: bool) -> ModuleModel:
         if f.entry is None:

@@ -85,6 +85,10 @@ class ModelCache:
         self.entries[path] = entry
         self.dirty = True
 
+    def changed(self) -> None:
+        """An entry was updated in place (a model extracted, a hook decision remembered)."""
+        self.dirty = True
+
     def save(self) -> None:
         """Write the cache if anything changed; failures (read-only tree, full disk) are ignored."""
         if not self.dirty:

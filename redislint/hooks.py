@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from .linking import ProjectModules
 from .model import ClientRef, ModuleModel
@@ -151,3 +151,20 @@ def project_hooks(models: Sequence[ModuleModel]) -> Hooks:
             if len(found) == 1 and not found[0][0].analysed:
                 defines.setdefault(found[0][0].path, set()).add(found[0][1].split(".", 1)[0])
     return Hooks(project, limited, defines)
+
+
+# A re-export brought in by one round can hook files in the next; three rounds cover a client
+# re-exported through a package `__init__` and used from a module that names neither.
+_ROUNDS = 3
+
+
+def pull_in(models: List[ModuleModel], hooked: Callable[[int, Hooks], bool],
+            bring_in: Callable[[List[int]], None]) -> None:
+    """Rounds of hooks over ``models``: each skipped module that ``hooked(i, hooks)`` accepts is
+    extracted by ``bring_in(indices)``, which replaces ``models[i]``, until a round adds none."""
+    for _ in range(_ROUNDS):
+        hooks = project_hooks(models)
+        found = [i for i, m in enumerate(models) if not m.analysed and hooked(i, hooks)]
+        if not found:
+            return
+        bring_in(found)

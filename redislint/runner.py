@@ -14,7 +14,7 @@ from .config import ConfigResolver, is_test_path, per_file_ignored_codes
 from .diagnostics import Applicability, Diagnostic, Position, Span
 from .files import SourceFile, decode_source, discover, read_source, write_source_atomic
 from .gcpause import collector_paused
-from .hooks import project_hooks
+from .hooks import pull_in
 from .fixes import FixResult, default_parses, fix_source
 from .model import ModuleModel
 from .model.clients import CLIENT_MODULES
@@ -42,7 +42,7 @@ _REDIS_WORD = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, (*CLIENT_MODULE
 def may_touch_redis(text: str, settings: Settings) -> bool:
     """The prefilter: a file that never names a Redis module or a configured client name cannot
     hold a Redis call we could resolve on its own, so it is not parsed (the second pass in
-    ``build_models`` brings back files that use what other modules export)."""
+    ``hooks.pull_in`` brings back files that use what other modules export)."""
     if _REDIS_WORD.search(text):
         return True
     return any(name in text for name in settings.client_names)
@@ -71,15 +71,12 @@ def build_models(sources: Sequence[SourceFile], settings: Sequence[Settings],
     it skipped that use a name the kept ones export (`from app.ext import cache` in a module
     that never says redis).  ``build.ModelBuilder`` does the same for files on disk."""
     models = [build_model(s, st, force=not prefilter) for s, st in zip(sources, settings)]
-    for _ in range(3):  # a re-export brought in by one round can hook files in the next
-        hooked = project_hooks(models)
-        added = False
-        for i, (source, st, model) in enumerate(zip(sources, settings, models)):
-            if not model.analysed and source.text and hooked(source.path, source.text):
-                models[i] = build_model(source, st, force=True)
-                added = True
-        if not added:
-            break
+
+    def bring_in(indices: List[int]) -> None:
+        for i in indices:
+            models[i] = build_model(sources[i], settings[i], force=True)
+
+    pull_in(models, lambda i, hooks: bool(sources[i].text) and hooks(sources[i].path, sources[i].text), bring_in)
     return models
 
 
@@ -227,7 +224,7 @@ class Linter:
             return read[path]
 
         with collector_paused():  # models and the index: many objects, no garbage (see gcpause)
-            models = builder.build(paths, settings, project_hooks)
+            models = builder.build(paths, settings)
             return self._outcomes(models, settings, source_of, fix_level, diff), read
 
     def _outcomes(self, models: List[ModuleModel], settings: List[Settings], source_of: Callable[[str], SourceFile],
