@@ -219,10 +219,15 @@ def test_rl104_fix_result():
     assert "expire" not in text
 
 
+def _fixed(tmp_path, code, *flags):
+    """The text of CASES[code] after `--fix` (plus ``flags``) with only that code selected."""
+    path = _write(tmp_path, code, CASES[code][1])
+    run("--select", select(code), "--fix", *flags, str(path))
+    return path.read_text()
+
+
 def test_rl201_fix_forms(tmp_path):
-    path = _write(tmp_path, "RL201", CASES["RL201"][1])
-    run("--select", "RL201", "--fix", "--unsafe-fixes", str(path))
-    text = path.read_text()
+    text = _fixed(tmp_path, "RL201", "--unsafe-fixes")
     assert 'for k in r.scan_iter(match="user:*", count=1000):' in text
     assert "everything = list(r.scan_iter(count=1000))" in text
     assert 'if r.exists("exact-key"):' in text
@@ -245,9 +250,7 @@ def test_fix_keeps_crlf_encoding_and_permissions(tmp_path):
 
 
 def test_rl002_fix_result(tmp_path):
-    path = _write(tmp_path, "RL002", CASES["RL002"][1])
-    run("--select", select("RL002"), "--fix", str(path))
-    text = path.read_text()
+    text = _fixed(tmp_path, "RL002")
     assert 'r.set(f"name:{uid}", value, ex=60)\n' in text
     assert 'r.set(f"other:{uid}", value, ex=60)  # noqa: E501 -- legacy\n' in text
     assert 'r.set(f"third:{uid}", value, ex=60)  # type: ignore\n' in text
@@ -255,17 +258,13 @@ def test_rl002_fix_result(tmp_path):
 
 
 def test_rl107_fix_result(tmp_path):
-    path = _write(tmp_path, "RL107", CASES["RL107"][1])
-    run("--select", "RL107", "--fix", str(path))
-    text = path.read_text()
+    text = _fixed(tmp_path, "RL107")
     assert 'r.setex(f"login:{uid}", 900, "pending")' in text
     assert 'r.psetex(f"signup:{uid}", timedelta(minutes=5), b"pending")' in text
 
 
 def test_rl601_fix_result(tmp_path):
-    path = _write(tmp_path, "RL601", CASES["RL601"][1])
-    run("--select", "RL601", "--fix", "--unsafe-fixes", str(path))
-    text = path.read_text()
+    text = _fixed(tmp_path, "RL601", "--unsafe-fixes")
     assert 'redis.Redis(host="cache", port=6379, socket_timeout=5, socket_connect_timeout=5)' in text
     assert 'from_url("redis://cache/0", socket_timeout=5, socket_connect_timeout=5)' in text
     assert 'redis.Redis(unix_socket_path="/run/redis.sock", socket_timeout=5)' in text
@@ -273,6 +272,4 @@ def test_rl601_fix_result(tmp_path):
 
 
 def test_rl106_fix_result(tmp_path):
-    path = _write(tmp_path, "RL106", CASES["RL106"][1])
-    run("--select", "RL106", "--fix", "--unsafe-fixes", str(path))
-    assert 'r.set(f"session:{sid}", data, keepttl=True)' in path.read_text()
+    assert 'r.set(f"session:{sid}", data, keepttl=True)' in _fixed(tmp_path, "RL106", "--unsafe-fixes")
