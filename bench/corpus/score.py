@@ -99,11 +99,27 @@ def score(labels: List[dict], found) -> Dict[str, Dict[str, int]]:
     return table
 
 
+def details(labels: List[dict], found) -> List[str]:
+    """One line per labelled misuse that was not reported and per ok line that drew a finding."""
+    out = []
+    for row in labels:
+        where = (row["package"], row["path"], int(row["line"]))
+        reported = found.get((row["package"], row["path"]), {}).get(where[2], set())
+        label = row["label"].strip()
+        place = f"{row['package']} {row['path']}:{row['line']}"
+        if not label.startswith("ok") and label not in reported:
+            out.append(f"MISSED {label} {place}  {row['note'][:100]}")
+        elif label.startswith("ok:") and label[3:] in reported:
+            out.append(f"FALSE {label[3:]} {place}  {row['note'][:100]}")
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dest", default=None)
     parser.add_argument("--unlabelled", action="store_true", help="list findings on unlabelled lines")
     parser.add_argument("--code", default=None, help="only this code in the --unlabelled list")
+    parser.add_argument("--details", action="store_true", help="list every missed misuse and false flag")
     args = parser.parse_args()
     labels = load_labels()
     found = findings(corpus_dir(args.dest))
@@ -123,6 +139,9 @@ def main() -> int:
           f"{total['found'] / max(total['misuse'], 1):7.2f} {total['ok']:5} {total['false']:6} "
           f"{100 * total['false'] / max(total['ok'], 1):7.1f}")
     print(f"labels: {len(labels)}")
+    if args.details:
+        for line in details(labels, found):
+            print(line)
     if args.unlabelled:
         labelled = {(r["package"], r["path"], int(r["line"])) for r in labels}
         for (pkg, rel), lines in sorted(found.items()):
