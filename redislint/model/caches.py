@@ -2,6 +2,7 @@
 for what they mean and which run Redis commands)."""
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, Dict, Optional, Tuple
 
 import libcst as cst
@@ -54,7 +55,9 @@ class CacheFacts:
     """Records framework cache calls and cache settings for the extractor (one per module)."""
 
     def __init__(self, extractor: "CallExtractor"):
-        self.x = extractor
+        # A weak reference: the extractor holds this object, and a cycle between them would keep
+        # the whole syntax tree alive until the garbage collector's next full pass.
+        self.x = weakref.proxy(extractor)
 
     # --- settings ----------------------------------------------------------------------------
     def _config(self, framework: str, setting: str, value: Optional[str], node: cst.CSTNode,

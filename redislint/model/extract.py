@@ -76,7 +76,9 @@ def parse_error_message(err: cst.ParserSyntaxError) -> str:
 def extract(path: str, text: str, client_names: Sequence[str] = (),
             external_clients: Optional[Dict[str, ClientRef]] = None) -> ModuleModel:
     """Parse ``text`` once and return its Redis model; syntax errors become ``model.error``."""
-    with collector_paused():  # a syntax tree: millions of objects, no cycles (see gcpause)
+    # A syntax tree: many objects, no cycles (see gcpause); nothing here may form a cycle with
+    # it, or every tree waits for a full collection to be freed (tests/test_walk_positions.py).
+    with collector_paused():
         return _extract(path, text, client_names, external_clients)
 
 

@@ -3,6 +3,7 @@ whether they iterate a small literal, and whether they may stop at the first hit
 extractor, which calls these hooks from its own visit methods."""
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, List, Optional, Tuple
 
 import libcst as cst
@@ -28,7 +29,9 @@ def _names(target: cst.BaseExpression) -> Tuple[str, ...]:
 
 class LoopFacts:
     def __init__(self, extractor: "CallExtractor"):
-        self.x = extractor
+        # A weak reference: the extractor holds this object, and a cycle between them would keep
+        # the whole syntax tree alive until the garbage collector's next full pass.
+        self.x = weakref.proxy(extractor)
         self.stack: List[int] = []  # indices into model.loops, outermost first
         self.saved: List[List[int]] = []
 
