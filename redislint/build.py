@@ -24,12 +24,12 @@ import sys
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from .cache import FileEntry, ModelCache, content_digest
 from .config import is_test_path
 from .files import SourceFile, read_source
-from .hooks import Hooks, pull_in
+from .hooks import Hooks, imported_names, pull_in
 from .model import ModuleModel
 from .settings import Settings
 
@@ -130,6 +130,12 @@ def _stat(path: str) -> Optional[os.stat_result]:
         return None
 
 
+class _Skipped(NamedTuple):
+    """A file the prefilter skipped, as read in this run: what the hook rounds look at."""
+    text: str
+    imports: List[Tuple[str, str]]
+
+
 @dataclass
 class _File:
     path: str
@@ -148,7 +154,7 @@ class ModelBuilder:
         self.jobs = jobs
         self.prefilter = prefilter
 
-    def _entry(self, f: _File, st: Optional[os.stat_result], texts: Dict[int, str], index: int) -> Optional[FileEntry]:
+    def _entry(self, f: _File, st: Optional[os.stat_result], texts: Dict[int, _Skipped], index: int) -> Optional[FileEntry]:
         """The file's entry, refreshed from disk when its size or mtime changed; None when it
         cannot be read (``f.error`` then says why).  A skipped file's text goes in ``texts``."""
         fingerprint = settings_fingerprint(f.settings)
@@ -170,7 +176,8 @@ class ModelBuilder:
         else:
             entry = FileEntry(st.st_mtime_ns, st.st_size, digest, fingerprint, self.prefilter(source.text, f.settings))
         if not entry.kept:
-            texts[index] = source.text
+            # Read its imports now, while the pool parses: the hook rounds only look them up.
+            texts[index] = _Skipped(source.text, list(imported_names(source.text)))
         if self.cache is not None:
             self.cache.put(f.key, entry)
         return entry
@@ -184,8 +191,8 @@ class ModelBuilder:
 
     def build(self, paths: Sequence[str], settings: Sequence[Settings]) -> List[ModuleModel]:
         files = [_File(p, s, os.path.abspath(p)) for p, s in zip(paths, settings)]
-        # The text of skipped files read in this run, for the hooks (a warm run reads none).
-        texts: Dict[int, str] = {}
+        # Skipped files read in this run, for the hooks (a warm run reads none).
+        texts: Dict[int, _Skipped] = {}
         extraction = _Extraction(self.jobs)  # one pool for the whole build, hooked files too
         try:
             stats = [_stat(f.path) for f in files]
@@ -214,15 +221,17 @@ class ModelBuilder:
             self.cache.save()
         return models
 
-    def _hooked(self, f: _File, hooks: Hooks, text: Optional[str]) -> bool:
+    def _hooked(self, f: _File, hooks: Hooks, skipped: Optional[_Skipped]) -> bool:
         """Whether these hooks pull in a skipped file; remembered per hook fingerprint."""
         if f.entry is None:
             return False
         decision = f.entry.hooks.get(hooks.fingerprint)
         if decision is None:
-            if text is None:
+            if skipped is not None:
+                decision = hooks(f.path, skipped.text, skipped.imports)
+            else:
                 text = read_source(f.path).text
-            decision = text is not None and hooks(f.path, text)
+                decision = text is not None and hooks(f.path, text)
             f.entry.remember_hook(hooks.fingerprint, decision)
             if self.cache is not None:
                 self.cache.changed()

@@ -60,18 +60,15 @@ class Hooks:
                                            digest_size=12).hexdigest()
         self._memo: Dict[Tuple[str, str], bool] = {}
         self._modules: Dict[Tuple[str, str], Optional[ModuleModel]] = {}
-        # A file can only import (or use through a module) something hooked if it names it:
-        # one search rules out almost every file before its imports are read.
-        names = {n.split(".", 1)[0] for m in project.modules for n in m.exported_clients}
-        names.update(n for functions in limited.values() for n in functions)
-        self._mentions = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, sorted(names)))) if names else None
 
-    def __call__(self, path: str, text: str) -> bool:
+    def __call__(self, path: str, text: str, imports: Optional[Sequence[Tuple[str, str]]] = None) -> bool:
+        """``imports``: ``imported_names(text)``, when the caller read them already (the builder
+        reads a skipped file's imports once, while the pool parses, not once per round)."""
         if path in self.defines and self._defines_callee(path, text):
             return True
-        if self._mentions is None or self._mentions.search(text) is None:
-            return False
-        return any(self._imports_hook(qualified, local, path, text) for qualified, local in imported_names(text))
+        if imports is None:
+            imports = list(imported_names(text))
+        return any(self._imports_hook(qualified, local, path, text) for qualified, local in imports)
 
     def _imports_hook(self, qualified: str, local: str, path: str, text: str) -> bool:
         key = (qualified, path if qualified.startswith(".") else "")
