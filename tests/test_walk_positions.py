@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from redislint.model.positions import _UNMARKED, Positions
-from redislint.model.walk import _is_trivia, walk
+from redislint.model.walk import Walker, _is_trivia, walk
 
 ROOT = Path(__file__).resolve().parents[1]
 # Real code of every shape we meet: the fixtures, and a few of our own (bigger) modules.
@@ -52,6 +52,73 @@ def _assert_same_positions(text: str) -> None:
 @pytest.mark.parametrize("name,text", _sources(), ids=[n for n, _ in _sources()])
 def test_positions_match_libcst(name: str, text: str) -> None:
     _assert_same_positions(text)
+
+
+class _UnitChecker:
+    """Drives ``Positions`` the way the extractor does, and asks it for the range of every node
+    the walk visits: each must come out of its unit (innermost def or top-level statement)
+    exactly as libcst's PositionProvider gives it."""
+
+    def __init__(self, module: cst.Module, text: str):
+        self.positions = Positions(module, text)
+        self.expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        self.checked = 0
+
+    def __getattr__(self, name: str):
+        if not name.startswith("visit_") or name.count("_") > 1:
+            raise AttributeError(name)
+        kind = name[len("visit_"):]
+
+        def visit(node: cst.CSTNode) -> None:
+            if kind == "IndentedBlock":
+                self.positions.enter_block(node)
+            elif kind == "FunctionDef":
+                self.positions.enter_def(node)
+            elif kind == "Module":
+                return  # never asked for: it is no unit's
+            span, r = self.positions.span(node), self.expected[node]
+            assert (span.start.line, span.start.column, span.end.line, span.end.column) == (
+                r.start.line, r.start.column, r.end.line, r.end.column), (kind, span, r)
+            self.checked += 1
+        return visit
+
+    def leave_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self.positions.leave_block()
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.positions.leave_def()
+
+
+def _assert_same_positions_by_unit(text: str) -> int:
+    module = cst.parse_module(text)
+    checker = _UnitChecker(module, text)
+    Walker(checker).walk_module(module, checker.positions.top_statement)
+    return checker.positions._marks is None  # True: no node needed the whole module
+
+
+@pytest.mark.parametrize("name,text", _sources(), ids=[n for n, _ in _sources()])
+def test_positions_by_unit_match_libcst(name: str, text: str) -> None:
+    assert _assert_same_positions_by_unit(text)
+
+
+@pytest.mark.parametrize("text", [
+    "def f():\n    pass\n\n\n# a comment\n@d(1)  # trailing\n# between\n@e\ndef g():\n    return r.get(k)\n",
+    "class A:\n\n    # leading\n    def m(self):\n        def inner():\n            return r.get(k)\n        return inner\n",
+    "x = 1; y = r.get(k)\nif x:\n  def f():\n   return r.set(k, 1)\nelse:\n    z = [r.get(i) for i in x]\n",
+    "\ufeffimport redis\r\nr = redis.Redis()\r\ndef f():\r\n\tr.get('k')\r\n",
+    "def f(a=r.get(k),\n      *, b=(lambda: 1)):\n    async def g(): await r.get(k)\n    return g\n",
+])
+def test_positions_by_unit_edge_cases(text: str) -> None:
+    _assert_same_positions_by_unit(text)
+
+
+def test_positions_fall_back_when_cpython_cannot_parse():
+    # Python 2 `except E, e:`: libcst parses it, CPython does not: no unit can be placed.
+    text = "def f():\n    try:\n        pass\n    except E, e:\n        pass\n    return r.get(k)\n"
+    module = cst.parse_module(text)
+    checker = _UnitChecker(module, text)
+    Walker(checker).walk_module(module, checker.positions.top_statement)
+    assert checker.checked and checker.positions._marks is not None
 
 
 class _Recorder(cst.CSTVisitor):
@@ -129,6 +196,7 @@ def test_generated_code_positions_and_order(text: str) -> None:
     except Exception:
         return
     _assert_same_positions(text)
+    _assert_same_positions_by_unit(text)
     _assert_same_order(text)
 
 

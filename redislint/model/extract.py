@@ -25,7 +25,7 @@ from .origins import OriginFinder
 from .positions import Positions
 from .resolve import Resolver, literal_value, _NO_VALUE
 from .scopes import ModuleScopes, Scope, collect_scopes, dotted_name
-from .walk import walk
+from .walk import Walker
 
 # Methods on non-Redis receivers that write to a durable store (RL501), by the kind of receiver
 # that makes them one.
@@ -92,8 +92,9 @@ def _extract(path: str, text: str, client_names: Sequence[str],
         return ModuleModel(path=path, error=f"cannot parse: {type(err).__name__}")
     scopes = collect_scopes(module)
     resolver = Resolver(scopes, client_names, external_clients)
-    extractor = CallExtractor(path, scopes, resolver, Positions(module))
-    walk(module, extractor)
+    positions = Positions(module, text)
+    extractor = CallExtractor(path, scopes, resolver, positions)
+    Walker(extractor).walk_module(module, positions.top_statement)
     model = extractor.model
     # Chained calls are visited outermost first; "before"/"after" is source order of the
     # method names, which is also execution order for chains.
@@ -194,9 +195,11 @@ class CallExtractor:
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
         self._enter_block(node.body, node)
+        self.positions.enter_block(node)
 
     def leave_IndentedBlock(self, original_node: cst.IndentedBlock) -> None:
         self._leave_block()
+        self.positions.leave_block()
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         index = self.blocks[-1].get(id(node), -1) if self.blocks else -1
@@ -212,6 +215,7 @@ class CallExtractor:
         self.class_stack.pop()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.positions.enter_def(node)
         scope = self.scopes.functions[id(node)]
         qual = scope.qualname
         info = FunctionInfo(
@@ -237,6 +241,7 @@ class CallExtractor:
         return self.resolver.qualified(expr, self.scope) or dotted_name(expr) or ""
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.positions.leave_def()
         index = self.function_stack.pop()
         scope = self.scope_stack.pop()
         factory = self.resolver.factory_client(scope, 0)

@@ -2,17 +2,25 @@
 its cost.
 
 ``PositionProvider`` regenerates the module and, for every token, splits it on newlines and
-builds position objects for every node.  Here the regeneration only notes, per node, the index
+builds position objects for every node.  Here a regeneration only notes, per node, the index
 of its first and last token; a node's line and column are worked out from those indexes when a
 rule actually needs its range (a Redis call, not every name in the file).
+
+Most modules need a few ranges in a few functions, so the regeneration is of one *unit* only:
+the innermost function around the node, or the top-level statement it is in.  Where the unit
+starts comes from CPython's own parser (a C parser, a tenth of libcst's parse), and the unit's
+text must equal the source there; anything that does not line up (or a node outside its unit)
+falls back to regenerating the whole module, so a range is always libcst's.
 """
 from __future__ import annotations
 
+import ast
 import bisect
 import itertools
 import re
+import warnings
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -80,14 +88,173 @@ def _unmarked() -> frozenset:
 _UNMARKED = _unmarked()
 
 
-class Positions:
-    """Lazily computed ranges for the nodes of one module (which must outlive this object)."""
+class _Unit:
+    """Token marks of one regenerated unit, placed at ``offset`` in the source."""
 
-    def __init__(self, module: cst.Module):
+    __slots__ = ("marks", "offsets", "base")
+
+    def __init__(self, marks: Dict[int, Tuple[int, int]], offsets: List[int], base: int):
+        self.marks = marks
+        self.offsets = offsets
+        self.base = base
+
+
+def _statement_lists(node: ast.AST) -> Iterator[List[ast.stmt]]:
+    for name in ("body", "orelse", "finalbody"):
+        block = getattr(node, name, None)
+        if isinstance(block, list):
+            yield block
+    for handler in getattr(node, "handlers", ()):
+        yield handler.body
+    for case in getattr(node, "cases", ()):
+        yield case.body
+
+
+def _functions_in_order(tree: ast.Module) -> List[ast.AST]:
+    """Every def of the module in source order (the order the walk enters them)."""
+    out: List[ast.AST] = []
+    stack: List[Iterator[ast.stmt]] = [iter(tree.body)]
+    while stack:
+        statement = next(stack[-1], None)
+        if statement is None:
+            stack.pop()
+            continue
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            out.append(statement)
+        blocks = list(_statement_lists(statement))
+        for block in reversed(blocks):
+            stack.append(iter(block))
+    return out
+
+
+def _first_line(statement: ast.AST) -> int:
+    decorators = getattr(statement, "decorator_list", None)
+    return decorators[0].lineno if decorators else statement.lineno  # type: ignore[attr-defined]
+
+
+class Positions:
+    """Lazily computed ranges for the nodes of one module (which must outlive this object).
+
+    The walk tells it where it is (``top_statement``, ``enter_block``/``leave_block``,
+    ``enter_def``/``leave_def``), so ``span`` knows the unit a node belongs to."""
+
+    def __init__(self, module: cst.Module, text: Optional[str] = None):
         self.module = module
+        self.text = text  # the source; None: always regenerate the whole module
         self._marks: Optional[Dict[int, Tuple[int, int]]] = None
         self._offsets: List[int] = []
-        self._line_starts: List[int] = []
+        self._line_starts: List[int] = []  # of the regenerated module
+        self._source_starts: List[int] = []  # of the source, for units
+        # where the walk is: the top-level statement, the indents of open blocks, open defs
+        self._top = -1
+        self._indents: List[str] = []
+        self._defs: List[Tuple[cst.FunctionDef, int, Tuple[str, ...]]] = []
+        self._def_count = 0
+        self._units: Dict[Tuple[str, int], Optional[_Unit]] = {}
+        self._anchors: Optional[Tuple[List[int], List[int]]] = None  # def lines, top-level lines
+
+    # --- where the walk is -----------------------------------------------------------------
+    def top_statement(self, index: int) -> None:
+        self._top = index
+
+    def enter_block(self, block: cst.IndentedBlock) -> None:
+        self._indents.append(self.module.default_indent if block.indent is None else block.indent)
+
+    def leave_block(self) -> None:
+        self._indents.pop()
+
+    def enter_def(self, node: cst.FunctionDef) -> None:
+        self._defs.append((node, self._def_count, tuple(self._indents)))
+        self._def_count += 1
+
+    def leave_def(self) -> None:
+        self._defs.pop()
+
+    # --- ranges ------------------------------------------------------------------------------
+    def span(self, node: cst.CSTNode) -> Span:
+        unit = self._current_unit() if self.text is not None else None
+        if unit is not None:
+            mark = unit.marks.get(id(node))
+            if mark is not None:
+                return Span(self._at(unit.base + unit.offsets[mark[0]]), self._at(unit.base + unit.offsets[mark[1]]))
+        marks = self._marks if self._marks is not None else self._compute()
+        start, end = marks[id(node)]
+        return Span(self._position(start), self._position(end))
+
+    def _current_unit(self) -> Optional[_Unit]:
+        if self._defs:
+            node, ordinal, indents = self._defs[-1]
+            key = ("def", ordinal)
+        elif 0 <= self._top < len(self.module.body):
+            node, ordinal, indents = self.module.body[self._top], self._top, ()
+            key = ("top", ordinal)
+        else:
+            return None
+        if key not in self._units:
+            self._units[key] = self._regenerate(node, key, indents)
+        return self._units[key]
+
+    def _regenerate(self, node: cst.CSTNode, key: Tuple[str, int], indents: Tuple[str, ...]) -> Optional[_Unit]:
+        anchors = self._anchor_lines()
+        lines = anchors[0] if key[0] == "def" else anchors[1]
+        if key[1] >= len(lines):
+            return None
+        leading = len(getattr(node, "leading_lines", ()))
+        first = lines[key[1]] - leading
+        line_starts = self._source_line_starts()
+        if not 1 <= first <= len(line_starts):
+            return None
+        state = _MarkingState(default_indent=self.module.default_indent,
+                              default_newline=self.module.default_newline)
+        state.indent_tokens = list(indents)
+        node._codegen(state)
+        code = "".join(state.tokens)
+        base = line_starts[first - 1]
+        assert self.text is not None
+        if not self.text.startswith(code, base) and not self._last_line_unterminated(code, base):
+            return None  # the unit is not where CPython put it: the whole module it is
+        return _Unit(state.marks, [0, *itertools.accumulate(map(len, state.tokens))], base)
+
+    def _last_line_unterminated(self, code: str, base: int) -> bool:
+        """The unit ends the file, whose last line has no newline (libcst adds one to the unit)."""
+        assert self.text is not None
+        newline = self.module.default_newline
+        return not self.module.has_trailing_newline and code.endswith(newline) and \
+            base + len(code) - len(newline) == len(self.text) and self.text.startswith(code[:-len(newline)], base)
+
+    def _anchor_lines(self) -> Tuple[List[int], List[int]]:
+        """First lines (decorators included) of every def in source order, and of each
+        top-level statement of libcst's module body; empty when CPython cannot parse it."""
+        if self._anchors is None:
+            self._anchors = ([], [])
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    tree = ast.parse(self.text or "")
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return self._anchors
+            defs = [_first_line(f) for f in _functions_in_order(tree)]
+            tops: List[int] = []
+            statements = iter(tree.body)
+            for statement in self.module.body:
+                # `a = 1; b = 2` is one libcst line and two CPython statements
+                count = len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
+                found = [next(statements, None) for _ in range(count)]
+                if found[0] is None:
+                    break
+                tops.append(_first_line(found[0]))
+            self._anchors = (defs, tops)
+        return self._anchors
+
+    def _source_line_starts(self) -> List[int]:
+        if not self._source_starts:
+            self._source_starts = [0, *(m.end() for m in _NEWLINE.finditer(self.text or ""))]
+        return self._source_starts
+
+    def _at(self, offset: int) -> Position:
+        starts = self._source_line_starts()
+        line = bisect.bisect_right(starts, offset) - 1
+        return Position(line + 1, offset - starts[line])
 
     def _compute(self) -> Dict[int, Tuple[int, int]]:
         state = _MarkingState(default_indent=self.module.default_indent,
@@ -104,8 +271,3 @@ class Positions:
         offset = self._offsets[token_index]
         line = bisect.bisect_right(self._line_starts, offset) - 1
         return Position(line + 1, offset - self._line_starts[line])
-
-    def span(self, node: cst.CSTNode) -> Span:
-        marks = self._marks if self._marks is not None else self._compute()
-        start, end = marks[id(node)]
-        return Span(self._position(start), self._position(end))

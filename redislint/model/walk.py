@@ -121,5 +121,22 @@ class Walker:
             leave(node)
 
 
+    def walk_module(self, module: cst.Module, before_statement: Callable[[int], None]) -> None:
+        """``walk(module)``, telling ``before_statement(i)`` before each top-level statement."""
+        visit, leave, fields = self.plans.get(cst.Module) or self._plan(cst.Module)
+        if visit is None or visit(module) is not False:
+            for attr, before, after in fields:
+                if before is not None:
+                    before(module)
+                for i, statement in enumerate(getattr(module, attr)):
+                    if attr == "body":
+                        before_statement(i)
+                    self.walk(statement)
+                if after is not None:
+                    after(module)
+        if leave is not None:
+            leave(module)
+
+
 def walk(node: cst.CSTNode, visitor: Any) -> None:
     Walker(visitor).walk(node)
