@@ -81,6 +81,108 @@ def test_rl601_quiet_when_the_local_class_may_be_loaded_from_settings():
     assert S.lines(code, **OLD) == []
 
 
+def test_rl601_quiet_when_a_class_attribute_may_be_set_from_settings():
+    code = (
+        "class Cache:\n"
+        "    client_class = redis.Redis\n"
+        "    def __init__(self, settings):\n"
+        "        if settings.CLIENT_CLASS:\n"
+        "            self.client_class = import_string(settings.CLIENT_CLASS)\n"
+        "    def connect(self, url):\n"
+        "        return self.client_class.from_url(url)\n"
+    )
+    assert S.lines(code, **OLD) == []
+
+
+# `**mapping`: the keys of a dict the code shows are keywords like any other.
+
+@pytest.mark.parametrize("code, line", [
+    ("def connect(host):\n    config = {'host': host, 'port': 6379}\n    return redis.Redis(**config)\n", 3),
+    ("def connect(host):\n    config = dict(host=host, db=1)\n    return redis.Redis(**config)\n", 3),
+    ("def connect(host, password):\n"
+     "    config = {'host': host}\n"
+     "    if password:\n"
+     "        config['password'] = password\n"
+     "    return redis.Redis(decode_responses=True, **config)\n", 5),
+    ("def connect(url):\n    options = {'url': url}\n    return redis.from_url(**options)\n", 3),
+    ("def connect(host):\n    return redis.Redis(**{'host': host})\n", 2),
+])
+def test_rl601_reads_the_keys_of_a_local_dict(code, line):
+    assert S.lines(code, **OLD) == [line]
+
+
+@pytest.mark.parametrize("code", [
+    "def connect(host):\n    config = {'host': host, 'socket_timeout': 5}\n    return redis.Redis(**config)\n",
+    "def connect(host):\n    config = dict(host=host)\n    config['socket_timeout'] = 5\n    return redis.Redis(**config)\n",
+    # The timeout in the query of a literal URL the dict holds.
+    "def connect():\n    options = {'url': 'redis://h/0?socket_timeout=3'}\n    return redis.from_url(**options)\n",
+    # Unknown content: `**kwargs`, a dict changed by a method or handed to another function,
+    # a computed key, a dict from elsewhere, a module-level dict (anyone may change it).
+    "def connect(**kwargs):\n    return redis.Redis(**kwargs)\n",
+    "def connect(options):\n    return redis.Redis(**options)\n",
+    "def connect(host, extra):\n    config = {'host': host}\n    config.update(extra)\n    return redis.Redis(**config)\n",
+    "def connect(host):\n    config = {'host': host}\n    add_defaults(config)\n    return redis.Redis(**config)\n",
+    "def connect(host, key, value):\n    config = {'host': host}\n    config[key] = value\n    return redis.Redis(**config)\n",
+    "def connect(host, base):\n    config = {**base, 'host': host}\n    return redis.Redis(**config)\n",
+    "def connect(settings):\n    config = settings.REDIS\n    return redis.Redis(**config)\n",
+    "CONFIG = {'host': 'h'}\ndef connect():\n    return redis.Redis(**CONFIG)\n",
+    "def connect(configs):\n    for config in configs:\n        return redis.Redis(**config)\n",
+])
+def test_rl601_quiet_when_a_dict_may_hold_the_timeout(code):
+    assert S.lines(code, **OLD) == []
+
+
+MIXIN = (
+    "class Storage:\n"
+    "    def connect(self, db, config={}):\n"
+    "        return redis.StrictRedis(db=db, decode_responses=True, **config)\n"
+    "    def client(self):\n"
+    "        config = {'host': self.host}\n"
+    "        if self.password:\n"
+    "            config['password'] = self.password\n"
+    "        return self.connect(db=self.db, config=config)\n"
+)
+
+
+def test_rl601_reads_a_dict_parameter_from_the_callers_in_the_module():
+    assert S.lines(MIXIN, **OLD) == [3]
+
+
+@pytest.mark.parametrize("more", [
+    # A caller that passes the timeout, or a dict we cannot see into.
+    "    def fast(self):\n        return self.connect(db=1, config={'socket_timeout': 1})\n",
+    "    def other(self, options):\n        return self.connect(1, options)\n",
+    "    def spread(self, **kw):\n        return self.connect(**kw)\n",
+    # A mention that is not a call we resolve: the method may be called with anything.
+    "    def hook(self):\n        return schedule(self.connect)\n",
+])
+def test_rl601_quiet_when_some_caller_may_pass_the_timeout(more):
+    assert S.lines(MIXIN + more, **OLD) == []
+
+
+def test_rl601_quiet_for_a_dict_parameter_nobody_in_the_module_fills():
+    code = "def connect(db, config):\n    return redis.Redis(db=db, **config)\n"
+    assert S.lines(code, **OLD) == []
+
+
+def test_rl601_quiet_when_another_module_calls_the_function_with_its_own_dict(tmp_path):
+    (tmp_path / "requirements.txt").write_text("redis==4.6.0\n")
+    (tmp_path / "store.py").write_text(
+        "import redis\n\n"
+        "def connect(config):\n    return redis.Redis(**config)\n\n"
+        "def default():\n    return connect({'host': 'h'})\n")
+    result = lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path)), jobs=1)
+    assert [(d.code, d.line) for d in result.diagnostics] == [("RL601", 4)]
+    (tmp_path / "app.py").write_text("from store import connect\n\nr = connect({'host': 'h', 'socket_timeout': 2})\n")
+    assert lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path)), jobs=1).diagnostics == []
+
+
+def test_rl601_fix_after_a_spread_dict():
+    code = "def connect(host):\n    config = {'host': host}\n    return redis.Redis(**config)\n"
+    assert S.fixed(code, **OLD).endswith(
+        "    return redis.Redis(**config, socket_timeout=5, socket_connect_timeout=5)\n")
+
+
 @pytest.mark.parametrize("version", ["8.0", "8.1.2", "9"])
 def test_rl601_quiet_on_redis_py_8_and_later(version):
     assert S.lines("r = redis.Redis()\n", redis_py_version=version) == []
@@ -211,6 +313,11 @@ def test_rl602_flags_a_client_built_in_a_loop():
     "import fakeredis\ndef view():\n    return fakeredis.FakeRedis().get('x')\n",
 ])
 def test_rl602_does_not_flag(body):
+    assert P.found(body) == []
+
+
+def test_rl602_does_not_flag_a_client_on_a_shared_pool_given_in_a_dict():
+    body = "@app.route('/')\ndef index():\n    options = {'connection_pool': POOL}\n    return redis.Redis(**options).get('x')\n"
     assert P.found(body) == []
 
 

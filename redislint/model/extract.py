@@ -17,6 +17,7 @@ from ..diagnostics import Position, Span
 from ..gcpause import collector_paused
 from . import clients
 from .caches import CacheFacts
+from .constructions import Arguments, Constructions
 from .loops import LoopFacts
 from .command_table import KEY_PARAMS, SIGNATURES
 from .commands import lua_commands, lua_key_commands, method_for_raw
@@ -167,6 +168,7 @@ class CallExtractor:
         self.decorator_calls: set = set()  # ids of `@x.y(...)` decorator calls
         self.caches = CacheFacts(self)  # framework cache calls and settings
         self.loops = LoopFacts(self)  # the for loops and comprehensions calls repeat in
+        self.constructions = Constructions(self)  # what `**dicts` spread into constructors hold
 
     # --- positions -----------------------------------------------------------------------
     def span(self, node: cst.CSTNode) -> Span:
@@ -428,9 +430,9 @@ class CallExtractor:
         if name:
             self.model.error_handlers = self.model.error_handlers + (name.rsplit(".", 1)[-1],)
 
-    def _callee(self, func: cst.BaseExpression) -> Optional[str]:
+    def _callee(self, func: cst.BaseExpression, scope: Optional[Scope] = None) -> Optional[str]:
         """How the project index can find the function a call invokes (see ClientArgument)."""
-        scope = self.scope
+        scope = scope or self.scope
         if isinstance(func, cst.Name):
             owner, how = self.resolver.lookup(func.value, scope)
             if how:
@@ -443,7 +445,7 @@ class CallExtractor:
             return f"import:{qualified}" if qualified else None
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call) \
                 and isinstance(func.value.func, cst.Name) and func.value.func.value == "super":
-            return self._super_callee(func.attr.value)
+            return self._super_callee(func.attr.value, scope)
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
             cls = self.resolver.class_of_instance(func.value.value, scope)
             if cls is not None:
@@ -467,9 +469,9 @@ class CallExtractor:
                 return f"bound:{qualified}.{func.attr.value}" if qualified else None
         return None
 
-    def _super_callee(self, method: str) -> Optional[str]:
+    def _super_callee(self, method: str, scope: Scope) -> Optional[str]:
         """`super().__init__(client)`: the base class's method, with `self` bound ("bound:")."""
-        cls = self.scope.class_name
+        cls = scope.class_name
         info = self.scopes.classes.get(cls) if cls else None
         if info is None or not info.bases:
             return None
@@ -559,39 +561,46 @@ class CallExtractor:
             callee=qualified, span=self.span(node), value=self._value(node.args[0].value),
             function=self.function_stack[-1] if self.function_stack else None))
 
-    def _client_site(self, node: cst.Call, qualified: str) -> None:
-        made = clients.constructor(qualified)
-        if made is not None:
-            kind = "cluster" if made[0] is ClientKind.CLUSTER else "client"
-        elif qualified in clients.POOLS or qualified in clients.POOLS_FROM_URL:
-            kind = "pool"
-        elif qualified in clients.SENTINELS:
-            kind = "sentinel"
-        elif qualified in clients.LOCKS:
-            kind = "lock"
-        else:
+    def _client_site(self, node: cst.Call, qualified: str, arguments: Optional[Arguments] = None) -> None:
+        """Record a construction; ``arguments`` when they are not the call's own."""
+        kind = _site_kind(qualified)
+        if kind is None:
             return
-        args = {a.keyword.value: self._value(a.value) for a in node.args if a.keyword is not None}
-        positional = [a for a in node.args if a.keyword is None and not a.star]
-        if positional and qualified.endswith("from_url"):
-            args["url"] = self._value(positional[0].value)
+        scope = self.scope
+        if arguments is None:
+            arguments = self.constructions.of_call(node.args, node, scope)
+        keywords = arguments.keywords
+        args = {keyword: self._keyword_value(arguments, keyword) for keyword in keywords}
+        positional = arguments.positional
+        url = bool(positional) and qualified.endswith("from_url")
+        if url:
+            args["url"] = self._value(positional[0].value, positional[0].scope)
         if kind == "lock":
             names, timeout = clients.LOCKS[qualified]
             for name, arg in zip(names, positional):
-                args[name] = self._value(arg.value)
+                args[name] = self._value(arg.value, arg.scope)
             if timeout in args:
                 args["timeout"] = args[timeout]  # one name for rules, whatever the library calls it
         use = self.use.get(id(node), ("other", None))[0]
         target, stored = self.targets.get(id(node), (None, False))
         self.model.clients.append(ClientSite(
             kind=kind, constructor=qualified, span=self.span(node),
-            kwargs=tuple(a.keyword.value for a in node.args if a.keyword is not None),
-            args=args, function=self.function_stack[-1] if self.function_stack else None,
+            kwargs=tuple(keywords), args=args, function=self.function_stack[-1] if self.function_stack else None,
             loop_depth=self.loop_depth, args_end=self._args_end(node),
-            positional=len(positional) - (1 if positional and qualified.endswith("from_url") else 0),
-            has_star_args=any(a.star for a in node.args),
+            positional=len(positional) - (1 if url else 0), has_star_args=arguments.star,
             result_use=use, assigned_to=target, stored=stored,
+            written_args=len(node.args), keywords_from_callers=arguments.from_callers,
         ))
+
+    def _keyword_value(self, arguments: Arguments, keyword: str) -> Value:
+        """The value a keyword is given; when callers (or calls of a partial) give it different
+        ones, an opaque value: present, but not one literal a rule could rely on."""
+        values = [self._value(a.value, a.scope) for a in arguments.values_of(keyword)]
+        first = values[0]
+        if len(values) == 1 or all(v.is_literal and type(v.literal) is type(first.literal)
+                                   and v.literal == first.literal for v in values):
+            return first
+        return Value(kind="other", text=" | ".join(dict.fromkeys(v.text for v in values)), span=first.span)
 
     def _redis_call(self, node: cst.Call, func: cst.Attribute, method: str, receiver: ClientRef) -> None:
         command = f"json.{method}" if receiver.kind is ClientKind.JSON else method
@@ -785,9 +794,11 @@ class CallExtractor:
         return None
 
     # --- values --------------------------------------------------------------------------
-    def _value(self, node: cst.BaseExpression) -> Value:
+    def _value(self, node: cst.BaseExpression, scope: Optional[Scope] = None) -> Value:
+        """``scope``: where the expression is written, when not where the walk is (an entry of a
+        dict built by a caller, the keywords of a partial)."""
         lit = literal_value(node)
-        scope = self.scope
+        scope = scope or self.scope
         text = self.resolver.code(node)
         span = self.span(node)
         if lit is not _NO_VALUE:
@@ -799,10 +810,11 @@ class CallExtractor:
         kind = _KINDS.get(type(node), "other")
         items = item_values = None
         if isinstance(node, cst.DictComp):
-            items = (self._value(node.key),)  # `{pid: qty for pid, qty in rows}`: keys vary
+            items = (self._value(node.key, scope),)  # `{pid: qty for pid, qty in rows}`: keys vary
         if isinstance(node, cst.Dict):
-            items = tuple(self._value(el.key) if isinstance(el, cst.DictElement) else None for el in node.elements)
-            item_values = tuple(self._value(el.value) if isinstance(el, cst.DictElement) else None
+            items = tuple(self._value(el.key, scope) if isinstance(el, cst.DictElement) else None
+                          for el in node.elements)
+            item_values = tuple(self._value(el.value, scope) if isinstance(el, cst.DictElement) else None
                                 for el in node.elements)
         resolved = self.resolver.constant_of(node, scope) if isinstance(node, cst.Name) else None
         possible = self.resolver.possible_constants(node, scope) if isinstance(node, (cst.Name, cst.IfExp)) else ()
@@ -824,6 +836,20 @@ class CallExtractor:
         if not isinstance(node, cst.Call):
             return None
         return self.resolver.qualified(node.func, scope) or dotted_name(node.func)
+
+
+def _site_kind(qualified: str) -> Optional[str]:
+    """What a constructor builds, as ClientSite.kind; None for anything else."""
+    made = clients.constructor(qualified)
+    if made is not None:
+        return "cluster" if made[0] is ClientKind.CLUSTER else "client"
+    if qualified in clients.POOLS or qualified in clients.POOLS_FROM_URL:
+        return "pool"
+    if qualified in clients.SENTINELS:
+        return "sentinel"
+    if qualified in clients.LOCKS:
+        return "lock"
+    return None
 
 
 _KINDS = {
