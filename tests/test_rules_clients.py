@@ -183,6 +183,107 @@ def test_rl601_fix_after_a_spread_dict():
         "    return redis.Redis(**config, socket_timeout=5, socket_connect_timeout=5)\n")
 
 
+# functools.partial: the constructor and some arguments are bound where the partial is written,
+# and the client is built where it is called.
+
+@pytest.mark.parametrize("code", [
+    "def connect(settings):\n"
+    "    factory = functools.partial(redis.Redis, host=settings.host, socket_connect_timeout=1)\n"
+    "    return factory(db=settings.db)\n",
+    "def connect(url):\n"
+    "    factory = partial(aredis.Redis.from_url, url)\n"
+    "    return factory(decode_responses=True)\n",
+    "def pool(host):\n"
+    "    make = partial(redis.ConnectionPool, host=host)\n"
+    "    return make()\n",
+])
+def test_rl601_flags_a_partial_without_timeout(code):
+    assert S.lines("import functools\nfrom functools import partial\n" + code, **OLD) == [4]
+
+
+@pytest.mark.parametrize("code", [
+    # The timeout given by the partial, by its call, or in the query of its literal URL.
+    "def connect(host):\n    factory = partial(redis.Redis, host=host, socket_timeout=2)\n    return factory()\n",
+    "def connect(host):\n    factory = partial(redis.Redis, host=host)\n    return factory(socket_timeout=2)\n",
+    "def connect():\n    factory = partial(redis.from_url, 'redis://h/0?socket_timeout=2')\n    return factory()\n",
+    "def connect(host, options):\n    factory = partial(redis.Redis, host=host)\n    return factory(**options)\n",
+    # The partial escapes: its callers may add the timeout.
+    "def factory(host):\n    return partial(redis.Redis, host=host)\n",
+    "def factory(host):\n    make = partial(redis.Redis, host=host)\n    return make\n",
+    "def factory(host):\n    make = partial(redis.Redis, host=host)\n    register(make)\n",
+    "make = partial(redis.Redis, host='h')\n",
+    # A class variable that a settings value may override.
+    "def connect(settings):\n"
+    "    cls = redis.Redis\n"
+    "    if settings.CLIENT_CLASS:\n"
+    "        cls = import_string(settings.CLIENT_CLASS)\n"
+    "    make = partial(cls, host=settings.host)\n"
+    "    return make()\n",
+])
+def test_rl601_quiet_for_partials_that_may_get_a_timeout(code):
+    assert S.lines("from functools import partial\n" + code, **OLD) == []
+
+
+def test_rl601_fix_adds_the_timeout_to_the_partial():
+    code = "from functools import partial\ndef connect(h):\n    f = partial(redis.Redis, host=h)\n    return f()\n"
+    assert "    f = partial(redis.Redis, host=h, socket_timeout=5, socket_connect_timeout=5)\n" in S.fixed(code, **OLD)
+
+
+# Classes of the module deriving from a client type build clients with what `__init__` passes on.
+
+ARQ = (
+    "class JobRedis(aredis.Redis):\n"
+    "    def __init__(self, pool_or_conn=None, job_serializer=None, **kwargs):\n"
+    "        self.job_serializer = job_serializer\n"
+    "        if pool_or_conn:\n"
+    "            kwargs['connection_pool'] = pool_or_conn\n"
+    "        super().__init__(**kwargs)\n"
+)
+
+
+@pytest.mark.parametrize("code, line", [
+    ("class Plain(redis.Redis):\n    pass\nr = Plain(host='h')\n", 3),
+    (ARQ + "r = JobRedis(host='h', job_serializer=dumps)\n", 7),
+    ("class Timed(redis.Redis):\n"
+     "    def __init__(self, timeout=5, **kwargs):\n"
+     "        kwargs['socket_timeout'] = timeout\n"
+     "        super().__init__(**kwargs)\n"
+     "r = Timed(host='h', timeout=None)\n", 5),
+    (ARQ + "def connect(settings):\n"
+           "    factory = functools.partial(JobRedis, host=settings.host, socket_connect_timeout=1)\n"
+           "    return factory(db=settings.db)\n", 8),
+])
+def test_rl601_flags_a_client_subclass_built_without_timeout(code, line):
+    assert S.lines("import functools\n" + code, **OLD) == [line + 1]
+
+
+@pytest.mark.parametrize("code", [
+    "class Plain(redis.Redis):\n    pass\nr = Plain(host='h', socket_timeout=1)\n",
+    ARQ + "r = JobRedis(POOL)\n",  # on a pool: its timeouts apply
+    ARQ + "r = JobRedis(pool_or_conn=POOL)\n",
+    ARQ + "r = JobRedis(socket_timeout=2)\n",
+    # An `__init__` that sets the timeout itself, or passes on what we cannot follow.
+    "class Timed(redis.Redis):\n"
+    "    def __init__(self, timeout=5, **kwargs):\n"
+    "        kwargs['socket_timeout'] = timeout\n"
+    "        super().__init__(**kwargs)\n"
+    "r = Timed(host='h')\n",
+    "class Timed(redis.Redis):\n"
+    "    def __init__(self, **kwargs):\n"
+    "        kwargs.setdefault('socket_timeout', 5)\n"
+    "        super().__init__(**kwargs)\n"
+    "r = Timed(host='h')\n",
+    "class Own(redis.Redis):\n"
+    "    def __init__(self, host):\n"
+    "        super().__init__(host=host, socket_timeout=5)\n"
+    "r = Own('h')\n",
+    # A base from elsewhere may have a constructor of its own.
+    "class Mixed(Mixin, redis.Redis):\n    pass\nr = Mixed(host='h')\n",
+])
+def test_rl601_quiet_for_subclasses_that_may_set_the_timeout(code):
+    assert S.lines(code, **OLD) == []
+
+
 @pytest.mark.parametrize("version", ["8.0", "8.1.2", "9"])
 def test_rl601_quiet_on_redis_py_8_and_later(version):
     assert S.lines("r = redis.Redis()\n", redis_py_version=version) == []
@@ -316,8 +417,18 @@ def test_rl602_does_not_flag(body):
     assert P.found(body) == []
 
 
-def test_rl602_does_not_flag_a_client_on_a_shared_pool_given_in_a_dict():
-    body = "@app.route('/')\ndef index():\n    options = {'connection_pool': POOL}\n    return redis.Redis(**options).get('x')\n"
+def test_rl602_flags_a_client_subclass_built_per_call():
+    code = "class Mine(redis.Redis):\n    pass\n@app.route('/')\ndef index():\n    return Mine().get('x')\n"
+    assert P.lines(code) == [5]
+
+
+@pytest.mark.parametrize("body", [
+    # A partial builds nothing where it is written.
+    "@app.route('/')\ndef index():\n    make = functools.partial(redis.Redis, host='h')\n    return make().get('x')\n",
+    # A dict whose keys show a shared pool.
+    "@app.route('/')\ndef index():\n    options = {'connection_pool': POOL}\n    return redis.Redis(**options).get('x')\n",
+])
+def test_rl602_does_not_flag_partials_or_clients_on_a_shared_pool(body):
     assert P.found(body) == []
 
 

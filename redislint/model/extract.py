@@ -168,7 +168,7 @@ class CallExtractor:
         self.decorator_calls: set = set()  # ids of `@x.y(...)` decorator calls
         self.caches = CacheFacts(self)  # framework cache calls and settings
         self.loops = LoopFacts(self)  # the for loops and comprehensions calls repeat in
-        self.constructions = Constructions(self)  # what `**dicts` spread into constructors hold
+        self.constructions = Constructions(self)  # what partials, subclasses and `**dicts` pass
 
     # --- positions -----------------------------------------------------------------------
     def span(self, node: cst.CSTNode) -> Span:
@@ -394,6 +394,9 @@ class CallExtractor:
         built = qualified if qualified is not None else self.resolver.class_alias(func, self.scope)
         if built is not None:
             self._client_site(node, built)
+        else:
+            self._subclass_site(node)
+        self._partial_site(node, qualified)
         if qualified is not None:
             self._deserialisation(node, qualified)
             self.caches.walrus_cache(node, qualified)
@@ -561,8 +564,10 @@ class CallExtractor:
             callee=qualified, span=self.span(node), value=self._value(node.args[0].value),
             function=self.function_stack[-1] if self.function_stack else None))
 
-    def _client_site(self, node: cst.Call, qualified: str, arguments: Optional[Arguments] = None) -> None:
-        """Record a construction; ``arguments`` when they are not the call's own."""
+    def _client_site(self, node: cst.Call, qualified: str, arguments: Optional[Arguments] = None,
+                     partial: bool = False, written: Optional[str] = None) -> None:
+        """Record a construction; ``arguments`` when they are not the call's own (a partial's,
+        or a subclass's after its `__init__`)."""
         kind = _site_kind(qualified)
         if kind is None:
             return
@@ -589,7 +594,8 @@ class CallExtractor:
             loop_depth=self.loop_depth, args_end=self._args_end(node),
             positional=len(positional) - (1 if url else 0), has_star_args=arguments.star,
             result_use=use, assigned_to=target, stored=stored,
-            written_args=len(node.args), keywords_from_callers=arguments.from_callers,
+            written_args=len(node.args), partial=partial, written=written,
+            keywords_from_callers=arguments.from_callers,
         ))
 
     def _keyword_value(self, arguments: Arguments, keyword: str) -> Value:
@@ -601,6 +607,36 @@ class CallExtractor:
                                    and v.literal == first.literal for v in values):
             return first
         return Value(kind="other", text=" | ".join(dict.fromkeys(v.text for v in values)), span=first.span)
+
+    def _subclass_site(self, node: cst.Call) -> None:
+        """`ArqRedis(...)`: a class of this module deriving from a client type builds a client,
+        with what its `__init__` passes on."""
+        found = self.constructions.client_subclass(node.func, self.scope)
+        if found is None:
+            return
+        base, name = found
+        arguments = self.constructions.of_call(node.args, node, self.scope)
+        self._client_site(node, base, self.constructions.through_subclass(name, arguments), written=name)
+
+    def _partial_site(self, node: cst.Call, qualified: Optional[str]) -> None:
+        """`factory = functools.partial(Redis, host=...)` in a function that only calls
+        `factory(...)`: the construction is the partial's, with the calls' arguments added."""
+        target = self.constructions.partial_target(node, qualified)
+        if target is None:
+            return
+        scope = self.scope
+        base = self.resolver.qualified(target, scope) or self.resolver.class_alias(target, scope)
+        subclass = self.constructions.client_subclass(target, scope) if base is None else None
+        base = base or (subclass[0] if subclass else None)
+        if base is None or _site_kind(base) is None:
+            return
+        use, bound_to = self.use.get(id(node), ("other", None))
+        arguments = self.constructions.of_partial(node, scope, bound_to if use == "assign" else None)
+        if arguments is None:
+            return  # it may be called where we cannot see, with other arguments
+        if subclass is not None:
+            arguments = self.constructions.through_subclass(subclass[1], arguments)
+        self._client_site(node, base, arguments, partial=True, written=subclass[1] if subclass else None)
 
     def _redis_call(self, node: cst.Call, func: cst.Attribute, method: str, receiver: ClientRef) -> None:
         command = f"json.{method}" if receiver.kind is ClientKind.JSON else method

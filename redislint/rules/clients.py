@@ -48,6 +48,17 @@ def _called_from_elsewhere(ctx: Context, site: ClientSite) -> bool:
     return False
 
 
+def _shown(site: ClientSite) -> str:
+    """How the message names the construction: `Redis.from_url(...)`, `ArqRedis(...)`,
+    `functools.partial(Redis, ...)`."""
+    if site.written is not None:
+        name = site.written
+    else:
+        parts = site.constructor.rsplit(".", 2)
+        name = ".".join(parts[-2:]) if site.constructor.endswith("from_url") else parts[-1]
+    return f"functools.partial({name}, ...)" if site.partial else f"{name}(...)"
+
+
 def _url_query(site: ClientSite) -> Tuple[dict, str]:
     """The query parameters and scheme of the literal URL given to `from_url` (empty if none)."""
     url = site.args.get("url")
@@ -106,11 +117,9 @@ def client_without_timeout(ctx: Context) -> Iterator[Diagnostic]:
         query, scheme = _url_query(site)
         if _given(site, "socket_timeout", query):
             continue
-        name = site.constructor.rsplit(".", 2)
-        shown = ".".join(name[-2:]) if site.constructor.endswith("from_url") else name[-1]
         yield ctx.report(
             site.span,
-            f"`{shown}(...)` without `socket_timeout`: with redis-py {version} ({version.source}) a command "
+            f"`{_shown(site)}` without `socket_timeout`: with redis-py {version} ({version.source}) a command "
             "waits forever when the server stalls or the connection dies",
             _timeout_fix(ctx, site, query, scheme, version.version),
         )
@@ -163,8 +172,8 @@ def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
     for site in ctx.module.clients:
         if site.kind not in ("client", "cluster", "pool") or not site.constructor.startswith(_JUDGED_PREFIXES):
             continue
-        if site.function is None or site.constructor.endswith(".from_pool"):
-            continue
+        if site.function is None or site.constructor.endswith(".from_pool") or site.partial:
+            continue  # (a partial builds nothing where it is written, but where it is called)
         pool = site.args.get("connection_pool")
         if pool is not None and pool.kind != "call" and not _local_pool(ctx, site, pool.text):
             continue  # a shared pool; a pool built here, inline or in a local name, is not one
