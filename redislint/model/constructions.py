@@ -18,6 +18,7 @@ rules then stay quiet, as they do for `**kwargs` they cannot see into.
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
@@ -92,7 +93,9 @@ _UNCHANGED = "unchanged"  # a subclass without an `__init__` of its own
 
 class Constructions:
     def __init__(self, extractor: "CallExtractor"):
-        self.x = extractor
+        # A weak reference: the extractor holds this object, and a cycle between them would keep
+        # the whole syntax tree alive until the garbage collector's next full pass.
+        self.x = weakref.proxy(extractor)
         self._uses: Dict[Tuple[int, str], NameUses] = {}
         self._callers: Optional[Dict[str, List[Tuple[cst.Call, Scope]]]] = None
         self._mentions: Dict[str, int] = {}
