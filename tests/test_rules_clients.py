@@ -81,6 +81,209 @@ def test_rl601_quiet_when_the_local_class_may_be_loaded_from_settings():
     assert S.lines(code, **OLD) == []
 
 
+def test_rl601_quiet_when_a_class_attribute_may_be_set_from_settings():
+    code = (
+        "class Cache:\n"
+        "    client_class = redis.Redis\n"
+        "    def __init__(self, settings):\n"
+        "        if settings.CLIENT_CLASS:\n"
+        "            self.client_class = import_string(settings.CLIENT_CLASS)\n"
+        "    def connect(self, url):\n"
+        "        return self.client_class.from_url(url)\n"
+    )
+    assert S.lines(code, **OLD) == []
+
+
+# `**mapping`: the keys of a dict the code shows are keywords like any other.
+
+@pytest.mark.parametrize("code, line", [
+    ("def connect(host):\n    config = {'host': host, 'port': 6379}\n    return redis.Redis(**config)\n", 3),
+    ("def connect(host):\n    config = dict(host=host, db=1)\n    return redis.Redis(**config)\n", 3),
+    ("def connect(host, password):\n"
+     "    config = {'host': host}\n"
+     "    if password:\n"
+     "        config['password'] = password\n"
+     "    return redis.Redis(decode_responses=True, **config)\n", 5),
+    ("def connect(url):\n    options = {'url': url}\n    return redis.from_url(**options)\n", 3),
+    ("def connect(host):\n    return redis.Redis(**{'host': host})\n", 2),
+])
+def test_rl601_reads_the_keys_of_a_local_dict(code, line):
+    assert S.lines(code, **OLD) == [line]
+
+
+@pytest.mark.parametrize("code", [
+    "def connect(host):\n    config = {'host': host, 'socket_timeout': 5}\n    return redis.Redis(**config)\n",
+    "def connect(host):\n    config = dict(host=host)\n    config['socket_timeout'] = 5\n    return redis.Redis(**config)\n",
+    # The timeout in the query of a literal URL the dict holds.
+    "def connect():\n    options = {'url': 'redis://h/0?socket_timeout=3'}\n    return redis.from_url(**options)\n",
+    # Unknown content: `**kwargs`, a dict changed by a method or handed to another function,
+    # a computed key, a dict from elsewhere, a module-level dict (anyone may change it).
+    "def connect(**kwargs):\n    return redis.Redis(**kwargs)\n",
+    "def connect(options):\n    return redis.Redis(**options)\n",
+    "def connect(host, extra):\n    config = {'host': host}\n    config.update(extra)\n    return redis.Redis(**config)\n",
+    "def connect(host):\n    config = {'host': host}\n    add_defaults(config)\n    return redis.Redis(**config)\n",
+    "def connect(host, key, value):\n    config = {'host': host}\n    config[key] = value\n    return redis.Redis(**config)\n",
+    "def connect(host, base):\n    config = {**base, 'host': host}\n    return redis.Redis(**config)\n",
+    "def connect(settings):\n    config = settings.REDIS\n    return redis.Redis(**config)\n",
+    "CONFIG = {'host': 'h'}\ndef connect():\n    return redis.Redis(**CONFIG)\n",
+    "def connect(configs):\n    for config in configs:\n        return redis.Redis(**config)\n",
+])
+def test_rl601_quiet_when_a_dict_may_hold_the_timeout(code):
+    assert S.lines(code, **OLD) == []
+
+
+MIXIN = (
+    "class Storage:\n"
+    "    def connect(self, db, config={}):\n"
+    "        return redis.StrictRedis(db=db, decode_responses=True, **config)\n"
+    "    def client(self):\n"
+    "        config = {'host': self.host}\n"
+    "        if self.password:\n"
+    "            config['password'] = self.password\n"
+    "        return self.connect(db=self.db, config=config)\n"
+)
+
+
+def test_rl601_reads_a_dict_parameter_from_the_callers_in_the_module():
+    assert S.lines(MIXIN, **OLD) == [3]
+
+
+@pytest.mark.parametrize("more", [
+    # A caller that passes the timeout, or a dict we cannot see into.
+    "    def fast(self):\n        return self.connect(db=1, config={'socket_timeout': 1})\n",
+    "    def other(self, options):\n        return self.connect(1, options)\n",
+    "    def spread(self, **kw):\n        return self.connect(**kw)\n",
+    # A mention that is not a call we resolve: the method may be called with anything.
+    "    def hook(self):\n        return schedule(self.connect)\n",
+])
+def test_rl601_quiet_when_some_caller_may_pass_the_timeout(more):
+    assert S.lines(MIXIN + more, **OLD) == []
+
+
+def test_rl601_quiet_for_a_dict_parameter_nobody_in_the_module_fills():
+    code = "def connect(db, config):\n    return redis.Redis(db=db, **config)\n"
+    assert S.lines(code, **OLD) == []
+
+
+def test_rl601_quiet_when_another_module_calls_the_function_with_its_own_dict(tmp_path):
+    (tmp_path / "requirements.txt").write_text("redis==4.6.0\n")
+    (tmp_path / "store.py").write_text(
+        "import redis\n\n"
+        "def connect(config):\n    return redis.Redis(**config)\n\n"
+        "def default():\n    return connect({'host': 'h'})\n")
+    result = lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path)), jobs=1)
+    assert [(d.code, d.line) for d in result.diagnostics] == [("RL601", 4)]
+    (tmp_path / "app.py").write_text("from store import connect\n\nr = connect({'host': 'h', 'socket_timeout': 2})\n")
+    assert lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path)), jobs=1).diagnostics == []
+
+
+def test_rl601_fix_after_a_spread_dict():
+    code = "def connect(host):\n    config = {'host': host}\n    return redis.Redis(**config)\n"
+    assert S.fixed(code, **OLD).endswith(
+        "    return redis.Redis(**config, socket_timeout=5, socket_connect_timeout=5)\n")
+
+
+# functools.partial: the constructor and some arguments are bound where the partial is written,
+# and the client is built where it is called.
+
+@pytest.mark.parametrize("code", [
+    "def connect(settings):\n"
+    "    factory = functools.partial(redis.Redis, host=settings.host, socket_connect_timeout=1)\n"
+    "    return factory(db=settings.db)\n",
+    "def connect(url):\n"
+    "    factory = partial(aredis.Redis.from_url, url)\n"
+    "    return factory(decode_responses=True)\n",
+    "def pool(host):\n"
+    "    make = partial(redis.ConnectionPool, host=host)\n"
+    "    return make()\n",
+])
+def test_rl601_flags_a_partial_without_timeout(code):
+    assert S.lines("import functools\nfrom functools import partial\n" + code, **OLD) == [4]
+
+
+@pytest.mark.parametrize("code", [
+    # The timeout given by the partial, by its call, or in the query of its literal URL.
+    "def connect(host):\n    factory = partial(redis.Redis, host=host, socket_timeout=2)\n    return factory()\n",
+    "def connect(host):\n    factory = partial(redis.Redis, host=host)\n    return factory(socket_timeout=2)\n",
+    "def connect():\n    factory = partial(redis.from_url, 'redis://h/0?socket_timeout=2')\n    return factory()\n",
+    "def connect(host, options):\n    factory = partial(redis.Redis, host=host)\n    return factory(**options)\n",
+    # The partial escapes: its callers may add the timeout.
+    "def factory(host):\n    return partial(redis.Redis, host=host)\n",
+    "def factory(host):\n    make = partial(redis.Redis, host=host)\n    return make\n",
+    "def factory(host):\n    make = partial(redis.Redis, host=host)\n    register(make)\n",
+    "make = partial(redis.Redis, host='h')\n",
+    # A class variable that a settings value may override.
+    "def connect(settings):\n"
+    "    cls = redis.Redis\n"
+    "    if settings.CLIENT_CLASS:\n"
+    "        cls = import_string(settings.CLIENT_CLASS)\n"
+    "    make = partial(cls, host=settings.host)\n"
+    "    return make()\n",
+])
+def test_rl601_quiet_for_partials_that_may_get_a_timeout(code):
+    assert S.lines("from functools import partial\n" + code, **OLD) == []
+
+
+def test_rl601_fix_adds_the_timeout_to_the_partial():
+    code = "from functools import partial\ndef connect(h):\n    f = partial(redis.Redis, host=h)\n    return f()\n"
+    assert "    f = partial(redis.Redis, host=h, socket_timeout=5, socket_connect_timeout=5)\n" in S.fixed(code, **OLD)
+
+
+# Classes of the module deriving from a client type build clients with what `__init__` passes on.
+
+ARQ = (
+    "class JobRedis(aredis.Redis):\n"
+    "    def __init__(self, pool_or_conn=None, job_serializer=None, **kwargs):\n"
+    "        self.job_serializer = job_serializer\n"
+    "        if pool_or_conn:\n"
+    "            kwargs['connection_pool'] = pool_or_conn\n"
+    "        super().__init__(**kwargs)\n"
+)
+
+
+@pytest.mark.parametrize("code, line", [
+    ("class Plain(redis.Redis):\n    pass\nr = Plain(host='h')\n", 3),
+    (ARQ + "r = JobRedis(host='h', job_serializer=dumps)\n", 7),
+    ("class Timed(redis.Redis):\n"
+     "    def __init__(self, timeout=5, **kwargs):\n"
+     "        kwargs['socket_timeout'] = timeout\n"
+     "        super().__init__(**kwargs)\n"
+     "r = Timed(host='h', timeout=None)\n", 5),
+    (ARQ + "def connect(settings):\n"
+           "    factory = functools.partial(JobRedis, host=settings.host, socket_connect_timeout=1)\n"
+           "    return factory(db=settings.db)\n", 8),
+])
+def test_rl601_flags_a_client_subclass_built_without_timeout(code, line):
+    assert S.lines("import functools\n" + code, **OLD) == [line + 1]
+
+
+@pytest.mark.parametrize("code", [
+    "class Plain(redis.Redis):\n    pass\nr = Plain(host='h', socket_timeout=1)\n",
+    ARQ + "r = JobRedis(POOL)\n",  # on a pool: its timeouts apply
+    ARQ + "r = JobRedis(pool_or_conn=POOL)\n",
+    ARQ + "r = JobRedis(socket_timeout=2)\n",
+    # An `__init__` that sets the timeout itself, or passes on what we cannot follow.
+    "class Timed(redis.Redis):\n"
+    "    def __init__(self, timeout=5, **kwargs):\n"
+    "        kwargs['socket_timeout'] = timeout\n"
+    "        super().__init__(**kwargs)\n"
+    "r = Timed(host='h')\n",
+    "class Timed(redis.Redis):\n"
+    "    def __init__(self, **kwargs):\n"
+    "        kwargs.setdefault('socket_timeout', 5)\n"
+    "        super().__init__(**kwargs)\n"
+    "r = Timed(host='h')\n",
+    "class Own(redis.Redis):\n"
+    "    def __init__(self, host):\n"
+    "        super().__init__(host=host, socket_timeout=5)\n"
+    "r = Own('h')\n",
+    # A base from elsewhere may have a constructor of its own.
+    "class Mixed(Mixin, redis.Redis):\n    pass\nr = Mixed(host='h')\n",
+])
+def test_rl601_quiet_for_subclasses_that_may_set_the_timeout(code):
+    assert S.lines(code, **OLD) == []
+
+
 @pytest.mark.parametrize("version", ["8.0", "8.1.2", "9"])
 def test_rl601_quiet_on_redis_py_8_and_later(version):
     assert S.lines("r = redis.Redis()\n", redis_py_version=version) == []
@@ -211,6 +414,21 @@ def test_rl602_flags_a_client_built_in_a_loop():
     "import fakeredis\ndef view():\n    return fakeredis.FakeRedis().get('x')\n",
 ])
 def test_rl602_does_not_flag(body):
+    assert P.found(body) == []
+
+
+def test_rl602_flags_a_client_subclass_built_per_call():
+    code = "class Mine(redis.Redis):\n    pass\n@app.route('/')\ndef index():\n    return Mine().get('x')\n"
+    assert P.lines(code) == [5]
+
+
+@pytest.mark.parametrize("body", [
+    # A partial builds nothing where it is written.
+    "@app.route('/')\ndef index():\n    make = functools.partial(redis.Redis, host='h')\n    return make().get('x')\n",
+    # A dict whose keys show a shared pool.
+    "@app.route('/')\ndef index():\n    options = {'connection_pool': POOL}\n    return redis.Redis(**options).get('x')\n",
+])
+def test_rl602_does_not_flag_partials_or_clients_on_a_shared_pool(body):
     assert P.found(body) == []
 
 

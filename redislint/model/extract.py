@@ -17,6 +17,7 @@ from ..diagnostics import Position, Span
 from ..gcpause import collector_paused
 from . import clients
 from .caches import CacheFacts
+from .constructions import Arguments, Constructions
 from .loops import LoopFacts
 from .command_table import KEY_PARAMS, SIGNATURES
 from .commands import lua_commands, lua_key_commands, method_for_raw
@@ -170,6 +171,7 @@ class CallExtractor:
         self.decorator_calls: set = set()  # ids of `@x.y(...)` decorator calls
         self.caches = CacheFacts(self)  # framework cache calls and settings
         self.loops = LoopFacts(self)  # the for loops and comprehensions calls repeat in
+        self.constructions = Constructions(self)  # what partials, subclasses and `**dicts` pass
 
     # --- positions -----------------------------------------------------------------------
     def span(self, node: cst.CSTNode) -> Span:
@@ -399,6 +401,9 @@ class CallExtractor:
         built = qualified if qualified is not None else self.resolver.class_alias(func, self.scope)
         if built is not None:
             self._client_site(node, built)
+        else:
+            self._subclass_site(node)
+        self._partial_site(node, qualified)
         if qualified is not None:
             self._deserialisation(node, qualified)
             self.caches.walrus_cache(node, qualified)
@@ -435,9 +440,9 @@ class CallExtractor:
         if name:
             self.model.error_handlers = self.model.error_handlers + (name.rsplit(".", 1)[-1],)
 
-    def _callee(self, func: cst.BaseExpression) -> Optional[str]:
+    def _callee(self, func: cst.BaseExpression, scope: Optional[Scope] = None) -> Optional[str]:
         """How the project index can find the function a call invokes (see ClientArgument)."""
-        scope = self.scope
+        scope = scope or self.scope
         if isinstance(func, cst.Name):
             owner, how = self.resolver.lookup(func.value, scope)
             if how:
@@ -450,7 +455,7 @@ class CallExtractor:
             return f"import:{qualified}" if qualified else None
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call) \
                 and isinstance(func.value.func, cst.Name) and func.value.func.value == "super":
-            return self._super_callee(func.attr.value)
+            return self._super_callee(func.attr.value, scope)
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
             cls = self.resolver.class_of_instance(func.value.value, scope)
             if cls is not None:
@@ -474,9 +479,9 @@ class CallExtractor:
                 return f"bound:{qualified}.{func.attr.value}" if qualified else None
         return None
 
-    def _super_callee(self, method: str) -> Optional[str]:
+    def _super_callee(self, method: str, scope: Scope) -> Optional[str]:
         """`super().__init__(client)`: the base class's method, with `self` bound ("bound:")."""
-        cls = self.scope.class_name
+        cls = scope.class_name
         info = self.scopes.classes.get(cls) if cls else None
         if info is None or not info.bases:
             return None
@@ -566,39 +571,79 @@ class CallExtractor:
             callee=qualified, span=self.span(node), value=self._value(node.args[0].value),
             function=self.function_stack[-1] if self.function_stack else None))
 
-    def _client_site(self, node: cst.Call, qualified: str) -> None:
-        made = clients.constructor(qualified)
-        if made is not None:
-            kind = "cluster" if made[0] is ClientKind.CLUSTER else "client"
-        elif qualified in clients.POOLS or qualified in clients.POOLS_FROM_URL:
-            kind = "pool"
-        elif qualified in clients.SENTINELS:
-            kind = "sentinel"
-        elif qualified in clients.LOCKS:
-            kind = "lock"
-        else:
+    def _client_site(self, node: cst.Call, qualified: str, arguments: Optional[Arguments] = None,
+                     partial: bool = False, written: Optional[str] = None) -> None:
+        """Record a construction; ``arguments`` when they are not the call's own (a partial's,
+        or a subclass's after its `__init__`)."""
+        kind = _site_kind(qualified)
+        if kind is None:
             return
-        args = {a.keyword.value: self._value(a.value) for a in node.args if a.keyword is not None}
-        positional = [a for a in node.args if a.keyword is None and not a.star]
-        if positional and qualified.endswith("from_url"):
-            args["url"] = self._value(positional[0].value)
+        scope = self.scope
+        if arguments is None:
+            arguments = self.constructions.of_call(node.args, node, scope)
+        keywords = arguments.keywords
+        args = {keyword: self._keyword_value(arguments, keyword) for keyword in keywords}
+        positional = arguments.positional
+        url = bool(positional) and qualified.endswith("from_url")
+        if url:
+            args["url"] = self._value(positional[0].value, positional[0].scope)
         if kind == "lock":
             names, timeout = clients.LOCKS[qualified]
             for name, arg in zip(names, positional):
-                args[name] = self._value(arg.value)
+                args[name] = self._value(arg.value, arg.scope)
             if timeout in args:
                 args["timeout"] = args[timeout]  # one name for rules, whatever the library calls it
         use = self.use.get(id(node), ("other", None))[0]
         target, stored = self.targets.get(id(node), (None, False))
         self.model.clients.append(ClientSite(
             kind=kind, constructor=qualified, span=self.span(node),
-            kwargs=tuple(a.keyword.value for a in node.args if a.keyword is not None),
-            args=args, function=self.function_stack[-1] if self.function_stack else None,
+            kwargs=tuple(keywords), args=args, function=self.function_stack[-1] if self.function_stack else None,
             loop_depth=self.loop_depth, args_end=self._args_end(node),
-            positional=len(positional) - (1 if positional and qualified.endswith("from_url") else 0),
-            has_star_args=any(a.star for a in node.args),
+            positional=len(positional) - (1 if url else 0), has_star_args=arguments.star,
             result_use=use, assigned_to=target, stored=stored,
+            written_args=len(node.args), partial=partial, written=written,
+            keywords_from_callers=arguments.from_callers,
         ))
+
+    def _keyword_value(self, arguments: Arguments, keyword: str) -> Value:
+        """The value a keyword is given; when callers (or calls of a partial) give it different
+        ones, an opaque value: present, but not one literal a rule could rely on."""
+        values = [self._value(a.value, a.scope) for a in arguments.values_of(keyword)]
+        first = values[0]
+        if len(values) == 1 or all(v.is_literal and type(v.literal) is type(first.literal)
+                                   and v.literal == first.literal for v in values):
+            return first
+        return Value(kind="other", text=" | ".join(dict.fromkeys(v.text for v in values)), span=first.span)
+
+    def _subclass_site(self, node: cst.Call) -> None:
+        """`ArqRedis(...)`: a class of this module deriving from a client type builds a client,
+        with what its `__init__` passes on."""
+        found = self.constructions.client_subclass(node.func, self.scope)
+        if found is None:
+            return
+        base, name = found
+        arguments = self.constructions.of_call(node.args, node, self.scope)
+        self._client_site(node, base, self.constructions.through_subclass(name, arguments), written=name)
+
+    def _partial_site(self, node: cst.Call, qualified: Optional[str]) -> None:
+        """`factory = functools.partial(Redis, host=...)` in a function that only calls
+        `factory(...)`: the construction is the partial's, with the calls' arguments added."""
+        target = self.constructions.partial_target(node, qualified)
+        if target is None:
+            return
+        scope = self.scope
+        base = self.resolver.qualified(target, scope) or self.resolver.class_alias(target, scope)
+        subclass = self.constructions.client_subclass(target, scope) if base is None else None
+        base = base or (subclass[0] if subclass else None)
+        if base is None or _site_kind(base) is None:
+            return
+        use, bound_to = self.use.get(id(node), ("other", None))
+        arguments = self.constructions.of_partial(node, scope, bound_to if use == "assign" else None)
+        if arguments is None:
+            return  # it may be called where we cannot see, with other arguments
+        if subclass is not None:
+            arguments = self.constructions.through_subclass(subclass[1], arguments)
+        self._client_site(node, base, arguments, partial=True, written=subclass[1] if subclass else None)
 
     def _redis_call(self, node: cst.Call, func: cst.Attribute, method: str, receiver: ClientRef) -> None:
         command = f"json.{method}" if receiver.kind is ClientKind.JSON else method
@@ -792,9 +837,11 @@ class CallExtractor:
         return None
 
     # --- values --------------------------------------------------------------------------
-    def _value(self, node: cst.BaseExpression) -> Value:
+    def _value(self, node: cst.BaseExpression, scope: Optional[Scope] = None) -> Value:
+        """``scope``: where the expression is written, when not where the walk is (an entry of a
+        dict built by a caller, the keywords of a partial)."""
         lit = literal_value(node)
-        scope = self.scope
+        scope = scope or self.scope
         text = self.resolver.code(node)
         span = self.span(node)
         if lit is not _NO_VALUE:
@@ -806,10 +853,11 @@ class CallExtractor:
         kind = _KINDS.get(type(node), "other")
         items = item_values = None
         if isinstance(node, cst.DictComp):
-            items = (self._value(node.key),)  # `{pid: qty for pid, qty in rows}`: keys vary
+            items = (self._value(node.key, scope),)  # `{pid: qty for pid, qty in rows}`: keys vary
         if isinstance(node, cst.Dict):
-            items = tuple(self._value(el.key) if isinstance(el, cst.DictElement) else None for el in node.elements)
-            item_values = tuple(self._value(el.value) if isinstance(el, cst.DictElement) else None
+            items = tuple(self._value(el.key, scope) if isinstance(el, cst.DictElement) else None
+                          for el in node.elements)
+            item_values = tuple(self._value(el.value, scope) if isinstance(el, cst.DictElement) else None
                                 for el in node.elements)
         resolved = self.resolver.constant_of(node, scope) if isinstance(node, cst.Name) else None
         possible = self.resolver.possible_constants(node, scope) if isinstance(node, (cst.Name, cst.IfExp)) else ()
@@ -831,6 +879,20 @@ class CallExtractor:
         if not isinstance(node, cst.Call):
             return None
         return self.resolver.qualified(node.func, scope) or dotted_name(node.func)
+
+
+def _site_kind(qualified: str) -> Optional[str]:
+    """What a constructor builds, as ClientSite.kind; None for anything else."""
+    made = clients.constructor(qualified)
+    if made is not None:
+        return "cluster" if made[0] is ClientKind.CLUSTER else "client"
+    if qualified in clients.POOLS or qualified in clients.POOLS_FROM_URL:
+        return "pool"
+    if qualified in clients.SENTINELS:
+        return "sentinel"
+    if qualified in clients.LOCKS:
+        return "lock"
+    return None
 
 
 _KINDS = {

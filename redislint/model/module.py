@@ -227,7 +227,8 @@ class ClientSite:
     loop_depth: int = 0
     args_end: Optional[Position] = None
     # Positional arguments given (besides a from_url's url), and whether `*args`/`**kwargs`
-    # hide others: then which keywords were given is not known.
+    # hide others: then which keywords were given is not known.  A `**dict` whose keys the code
+    # shows (see ``constructions``) hides nothing: its keys are in ``kwargs``.
     positional: int = 0
     has_star_args: bool = False
     # How the new object is kept: the use of the call's result ("assign", "return",
@@ -237,6 +238,19 @@ class ClientSite:
     result_use: str = "other"
     assigned_to: Optional[str] = None
     stored: bool = False
+    # How many arguments the call has as written (``kwargs``, ``args`` and ``positional`` also
+    # count what a `**dict` spreads, a partial's calls add, a subclass passes on): a fix that
+    # adds one after ``args_end`` needs a comma when there are any.
+    written_args: int = 0
+    # `functools.partial(<constructor>, ...)`: the constructor and some arguments are bound here;
+    # the client is built where the partial is called, and those calls' arguments are included.
+    partial: bool = False
+    # What the code calls when it is not the redis-py class itself: a class of this module that
+    # derives from it (`ArqRedis`).  Its arguments are those its `__init__` passes on.
+    written: Optional[str] = None
+    # Functions of this module whose callers here filled a `**parameter` spread into the call:
+    # what it holds was read from them, so a caller in another module would make it unknown.
+    keywords_from_callers: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

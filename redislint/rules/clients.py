@@ -26,7 +26,7 @@ _JUDGED_PREFIXES = ("redis.", "walrus.")
 _REDIS_POSITIONAL_BEFORE_TIMEOUT = 4
 
 
-def _judged(site: ClientSite) -> bool:
+def _judged(ctx: Context, site: ClientSite) -> bool:
     if site.kind not in ("client", "cluster", "pool") or not site.constructor.startswith(_JUDGED_PREFIXES):
         return False
     if site.has_star_args or site.constructor.endswith(".from_pool") or "connection_pool" in site.kwargs:
@@ -34,7 +34,29 @@ def _judged(site: ClientSite) -> bool:
     if site.kind == "client" and not site.constructor.endswith("from_url") \
             and site.positional > _REDIS_POSITIONAL_BEFORE_TIMEOUT:
         return False
-    return True
+    return not _called_from_elsewhere(ctx, site)
+
+
+def _called_from_elsewhere(ctx: Context, site: ClientSite) -> bool:
+    """A `**parameter` was read from the callers in this module: another module that calls the
+    function may pass other keys, the timeout among them."""
+    for qualname in site.keywords_from_callers:
+        function = next((f for f in ctx.module.functions if f.qualname == qualname), None)
+        callers = ctx.index.callers_of(ctx.module, function) if function is not None else None
+        if callers is None or any(module.path != ctx.module.path for module, _ in callers):
+            return True
+    return False
+
+
+def _shown(site: ClientSite) -> str:
+    """How the message names the construction: `Redis.from_url(...)`, `ArqRedis(...)`,
+    `functools.partial(Redis, ...)`."""
+    if site.written is not None:
+        name = site.written
+    else:
+        parts = site.constructor.rsplit(".", 2)
+        name = ".".join(parts[-2:]) if site.constructor.endswith("from_url") else parts[-1]
+    return f"functools.partial({name}, ...)" if site.partial else f"{name}(...)"
 
 
 def _url_query(site: ClientSite) -> Tuple[dict, str]:
@@ -72,7 +94,7 @@ def _timeout_fix(ctx: Context, site: ClientSite, query: dict, scheme: str, versi
     parts = [f"socket_timeout={_number(ctx.settings.default_socket_timeout)}"]
     if not unix and version[:2] >= CONNECT_TIMEOUT_SINCE and not _given(site, "socket_connect_timeout", query) and "socket_connect_timeout" not in site.kwargs:
         parts.append(f"socket_connect_timeout={_number(ctx.settings.default_connect_timeout)}")
-    has_args = bool(site.kwargs) or site.positional > 0 or "url" in site.args
+    has_args = site.written_args > 0
     text = ", ".join(parts)
     return Fix.unsafe(f"Add `{text}` (the configured defaults)",
                       Edit.insertion(site.args_end, f", {text}" if has_args else text))
@@ -90,16 +112,14 @@ def client_without_timeout(ctx: Context) -> Iterator[Diagnostic]:
     if version is None or version.version[:2] >= TIMEOUT_DEFAULT_SINCE:
         return
     for site in ctx.module.clients:
-        if not _judged(site):
+        if not _judged(ctx, site):
             continue
         query, scheme = _url_query(site)
         if _given(site, "socket_timeout", query):
             continue
-        name = site.constructor.rsplit(".", 2)
-        shown = ".".join(name[-2:]) if site.constructor.endswith("from_url") else name[-1]
         yield ctx.report(
             site.span,
-            f"`{shown}(...)` without `socket_timeout`: with redis-py {version} ({version.source}) a command "
+            f"`{_shown(site)}` without `socket_timeout`: with redis-py {version} ({version.source}) a command "
             "waits forever when the server stalls or the connection dies",
             _timeout_fix(ctx, site, query, scheme, version.version),
         )
@@ -152,8 +172,8 @@ def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
     for site in ctx.module.clients:
         if site.kind not in ("client", "cluster", "pool") or not site.constructor.startswith(_JUDGED_PREFIXES):
             continue
-        if site.function is None or site.constructor.endswith(".from_pool"):
-            continue
+        if site.function is None or site.constructor.endswith(".from_pool") or site.partial:
+            continue  # (a partial builds nothing where it is written, but where it is called)
         pool = site.args.get("connection_pool")
         if pool is not None and pool.kind != "call" and not _local_pool(ctx, site, pool.text):
             continue  # a shared pool; a pool built here, inline or in a local name, is not one

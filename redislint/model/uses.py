@@ -1,0 +1,153 @@
+"""Every use of a local name in the function that binds it.
+
+Some facts hold only when every use of a name is visible: the calls of a `functools.partial`
+bound to it (each builds a client with the partial's keywords and its own), or the keys of a dict
+spread into a constructor (`**config`), which a method call, an alias or a callee could change.
+One walk of the function body sorts each occurrence of the name into what it does; whatever is
+not understood is counted under ``other``, and the facts built on these uses then give up.
+
+Bindings (`name = ...`, `def name`, parameters) are the scope's business (``scopes``), not uses.
+Occurrences inside nested functions count as uses too: a closure may call or change the object.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import List, Optional, Set, Tuple
+
+import libcst as cst
+
+from .resolve import literal_value
+from .walk import walk
+
+# Methods that only read a dict.
+_READ_METHODS = frozenset({"get", "keys", "values", "items", "copy"})
+
+
+@dataclass
+class NameUses:
+    calls: List[cst.Call] = field(default_factory=list)  # `name(...)`
+    # `f(name)`, `f(x=name)`, `f(**name)`: the call and the argument (its `star` tells which).
+    passed: List[Tuple[cst.Call, cst.Arg]] = field(default_factory=list)
+    # `name["k"] = v`: the key when it is a literal string (else None), and the value.
+    stores: List[Tuple[Optional[str], cst.BaseExpression]] = field(default_factory=list)
+    reads: int = 0  # `name["k"]`, `name.get("k")`, `"k" in name`
+    other: int = 0  # anything else: returned, aliased, a method that may change it ...
+
+
+class _UseCollector:
+    """Driven by ``walk`` over a function body; parents are visited before their children, so
+    a parent that understands an occurrence marks it before the Name itself is reached."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.uses = NameUses()
+        self.seen: Set[int] = set()  # Name nodes already sorted (or bindings, which are not uses)
+
+    def _is_ours(self, node: Optional[cst.CSTNode]) -> bool:
+        return isinstance(node, cst.Name) and node.value == self.name
+
+    def _mark(self, node: Optional[cst.CSTNode]) -> None:
+        if node is not None:
+            self.seen.add(id(node))
+
+    # --- positions that bind or name something else: not uses ------------------------------
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._mark(node.attr)
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        self._mark(node.keyword)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self._mark(node.name)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._mark(node.name)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._mark(node.name)
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        self._mark(node.name)
+
+    def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
+        self._mark(node.name)
+
+    def visit_NameItem(self, node: cst.NameItem) -> None:
+        self._mark(node.name)
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        if self._is_ours(node.target):
+            self._mark(node.target)  # a rebinding: ``scopes`` records its value
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if self._is_ours(node.target):
+            self._mark(node.target)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        if self._is_ours(node.target):
+            self._mark(node.target)
+
+    # --- uses that are understood ------------------------------------------------------------
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            sub = target.target
+            if isinstance(sub, cst.Subscript) and self._is_ours(sub.value):
+                self._mark(sub.value)
+                self.uses.stores.append((_literal_key(sub), node.value))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if self._is_ours(func):
+            self._mark(func)
+            self.uses.calls.append(node)
+        elif isinstance(func, cst.Attribute) and self._is_ours(func.value):
+            self._mark(func.value)
+            if func.attr.value in _READ_METHODS:
+                self.uses.reads += 1
+            else:
+                self.uses.other += 1  # update(), setdefault(), pop() ... change it
+        for arg in node.args:
+            if self._is_ours(arg.value):
+                self._mark(arg.value)
+                self.uses.passed.append((node, arg))
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if self._is_ours(node.value) and id(node.value) not in self.seen:
+            self._mark(node.value)
+            self.uses.reads += 1
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        for comparison in node.comparisons:
+            if isinstance(comparison.operator, (cst.In, cst.NotIn)) and self._is_ours(comparison.comparator):
+                self._mark(comparison.comparator)
+                self.uses.reads += 1
+
+    def visit_Del(self, node: cst.Del) -> None:
+        self._changed(node.target)  # `del name["k"]`
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._changed(node.target)  # `name["k"] += 1`
+
+    def _changed(self, target: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Subscript) and self._is_ours(target.value):
+            self._mark(target.value)
+            self.uses.other += 1
+
+    # --- anything else ---------------------------------------------------------------------------
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value == self.name and id(node) not in self.seen:
+            self.uses.other += 1
+
+
+def _literal_key(node: cst.Subscript) -> Optional[str]:
+    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        return None
+    key = literal_value(node.slice[0].slice.value)
+    return key if isinstance(key, str) else None
+
+
+def name_uses(function: cst.FunctionDef, name: str) -> NameUses:
+    """How ``name`` is used in the body of ``function`` (nested functions included)."""
+    collector = _UseCollector(name)
+    walk(function.body, collector)
+    return collector.uses
