@@ -370,6 +370,17 @@ def test_rl204_fix_renames_only_the_method():
     """)
 
 
+@pytest.mark.parametrize("version,fixable", [(None, True), ("3.0", True), ("5.0.1", True), ("2.10.6", False)])
+def test_rl204_fix_only_where_redis_py_has_unlink(version, fixable):
+    settings = {"redis_py_version": version} if version else {}
+    (d,) = RL204.found("""
+        def f(uid, item):
+            r.sadd(f"s:{uid}", item)
+            r.delete(f"s:{uid}")
+    """, **settings)
+    assert (d.fix is not None) is fixable
+
+
 # --- RL205 blocking-wait-exceeds-timeout ------------------------------------------------------
 
 B = Snippets("""

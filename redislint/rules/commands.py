@@ -138,6 +138,20 @@ def _collection_of(ctx: Context, call: RedisCall, key: KeyPattern) -> Optional[s
     return None
 
 
+# redis-py gained `unlink()` in 3.0 (its CHANGES: "Added the UNLINK command").
+UNLINK_SINCE = (3, 0)
+
+
+def _unlink_fix(ctx: Context, call: RedisCall) -> Optional[Fix]:
+    """`delete` -> `unlink`, unless the project's redis-py is known to predate `unlink()`.
+    (An unknown version gets the fix: every redis-py of the last seven years has it.)"""
+    version = ctx.redis_py_version
+    if version is not None and version.version[:2] < UNLINK_SINCE:
+        return None
+    return Fix.safe("Use `unlink()`, which frees the memory in a background thread",
+                    Edit.replacement(call.name_span, "unlink"))
+
+
 @rule("RL204", "delete-large-key", "DEL of a collection frees it in the foreground, blocking the server.",
       status=Status.PREVIEW, fix=FixAvailability.SOMETIMES, fix_safety="safe")
 def delete_large_key(ctx: Context) -> Iterator[Diagnostic]:
@@ -151,8 +165,7 @@ def delete_large_key(ctx: Context) -> Iterator[Diagnostic]:
             kind = _collection_of(ctx, call, key)
             if kind is None:
                 continue
-            fix = Fix.safe("Use `unlink()`, which frees the memory in a background thread",
-                           Edit.replacement(call.name_span, "unlink"))
+            fix = _unlink_fix(ctx, call)
             yield ctx.report(call, f"`delete` of {key_label(key)}, which the project uses as a {kind}: DEL frees "
                                    "every element while the server waits; `unlink` frees it in the background", fix)
             break
