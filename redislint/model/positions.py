@@ -7,20 +7,18 @@ of its first and last token; a node's line and column are worked out from those 
 rule actually needs its range (a Redis call, not every name in the file).
 
 Most modules need a few ranges in a few functions, so the regeneration is of one *unit* only:
-the innermost function around the node, or the top-level statement it is in.  Where the unit
-starts comes from CPython's own parser (a C parser, a tenth of libcst's parse), and the unit's
-text must equal the source there; anything that does not line up (or a node outside its unit)
+the innermost function around the node, or the top-level statement it is in.  The unit's text
+is then looked up in the source: units come in source order, so its only occurrence after the
+last unit placed is where it is.  A unit that occurs twice there (or a node outside its unit)
 falls back to regenerating the whole module, so a range is always libcst's.
 """
 from __future__ import annotations
 
-import ast
 import bisect
 import itertools
 import re
-import warnings
 from dataclasses import dataclass, field
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -99,39 +97,6 @@ class _Unit:
         self.base = base
 
 
-def _statement_lists(node: ast.AST) -> Iterator[List[ast.stmt]]:
-    for name in ("body", "orelse", "finalbody"):
-        block = getattr(node, name, None)
-        if isinstance(block, list):
-            yield block
-    for handler in getattr(node, "handlers", ()):
-        yield handler.body
-    for case in getattr(node, "cases", ()):
-        yield case.body
-
-
-def _functions_in_order(tree: ast.Module) -> List[ast.AST]:
-    """Every def of the module in source order (the order the walk enters them)."""
-    out: List[ast.AST] = []
-    stack: List[Iterator[ast.stmt]] = [iter(tree.body)]
-    while stack:
-        statement = next(stack[-1], None)
-        if statement is None:
-            stack.pop()
-            continue
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            out.append(statement)
-        blocks = list(_statement_lists(statement))
-        for block in reversed(blocks):
-            stack.append(iter(block))
-    return out
-
-
-def _first_line(statement: ast.AST) -> int:
-    decorators = getattr(statement, "decorator_list", None)
-    return decorators[0].lineno if decorators else statement.lineno  # type: ignore[attr-defined]
-
-
 class Positions:
     """Lazily computed ranges for the nodes of one module (which must outlive this object).
 
@@ -140,7 +105,9 @@ class Positions:
 
     def __init__(self, module: cst.Module, text: Optional[str] = None):
         self.module = module
-        self.text = text  # the source; None: always regenerate the whole module
+        # The source (None: always regenerate the whole module), as libcst counts it: without
+        # a byte order mark.
+        self.text = text[1:] if text is not None and text.startswith("\ufeff") else text
         self._marks: Optional[Dict[int, Tuple[int, int]]] = None
         self._offsets: List[int] = []
         self._line_starts: List[int] = []  # of the regenerated module
@@ -151,7 +118,7 @@ class Positions:
         self._defs: List[Tuple[cst.FunctionDef, int, Tuple[str, ...]]] = []
         self._def_count = 0
         self._units: Dict[Tuple[str, int], Optional[_Unit]] = {}
-        self._anchors: Optional[Tuple[List[int], List[int]]] = None  # def lines, top-level lines
+        self._cursor = 0  # where the last unit placed starts: units come in source order
 
     # --- where the walk is -----------------------------------------------------------------
     def top_statement(self, index: int) -> None:
@@ -191,60 +158,36 @@ class Positions:
         else:
             return None
         if key not in self._units:
-            self._units[key] = self._regenerate(node, key, indents)
+            self._units[key] = self._regenerate(node, indents)
         return self._units[key]
 
-    def _regenerate(self, node: cst.CSTNode, key: Tuple[str, int], indents: Tuple[str, ...]) -> Optional[_Unit]:
-        anchors = self._anchor_lines()
-        lines = anchors[0] if key[0] == "def" else anchors[1]
-        if key[1] >= len(lines):
-            return None
-        leading = len(getattr(node, "leading_lines", ()))
-        first = lines[key[1]] - leading
-        line_starts = self._source_line_starts()
-        if not 1 <= first <= len(line_starts):
-            return None
+    def _regenerate(self, node: cst.CSTNode, indents: Tuple[str, ...]) -> Optional[_Unit]:
         state = _MarkingState(default_indent=self.module.default_indent,
                               default_newline=self.module.default_newline)
         state.indent_tokens = list(indents)
         node._codegen(state)
         code = "".join(state.tokens)
-        base = line_starts[first - 1]
-        assert self.text is not None
-        if not self.text.startswith(code, base) and not self._last_line_unterminated(code, base):
-            return None  # the unit is not where CPython put it: the whole module it is
+        base = self._place(code)
+        if base is None:
+            return None
+        self._cursor = base
         return _Unit(state.marks, [0, *itertools.accumulate(map(len, state.tokens))], base)
 
-    def _last_line_unterminated(self, code: str, base: int) -> bool:
-        """The unit ends the file, whose last line has no newline (libcst adds one to the unit)."""
-        assert self.text is not None
+    def _place(self, code: str) -> Optional[int]:
+        """Where the unit's text is in the source: its only occurrence from the last unit placed
+        on (the walk enters units in source order).  None when it is not there, or not once."""
+        text = self.text
+        assert text is not None
+        base = text.find(code, self._cursor)
+        if base >= 0:
+            return base if text.find(code, base + 1) < 0 else None
+        # The last line of a file without a final newline: libcst's unit still ends with one.
         newline = self.module.default_newline
-        return not self.module.has_trailing_newline and code.endswith(newline) and \
-            base + len(code) - len(newline) == len(self.text) and self.text.startswith(code[:-len(newline)], base)
-
-    def _anchor_lines(self) -> Tuple[List[int], List[int]]:
-        """First lines (decorators included) of every def in source order, and of each
-        top-level statement of libcst's module body; empty when CPython cannot parse it."""
-        if self._anchors is None:
-            self._anchors = ([], [])
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    tree = ast.parse(self.text or "")
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                return self._anchors
-            defs = [_first_line(f) for f in _functions_in_order(tree)]
-            tops: List[int] = []
-            statements = iter(tree.body)
-            for statement in self.module.body:
-                # `a = 1; b = 2` is one libcst line and two CPython statements
-                count = len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
-                found = [next(statements, None) for _ in range(count)]
-                if found[0] is None:
-                    break
-                tops.append(_first_line(found[0]))
-            self._anchors = (defs, tops)
-        return self._anchors
+        if self.module.has_trailing_newline or not code.endswith(newline):
+            return None
+        code = code[:-len(newline)]
+        base = text.find(code, self._cursor)
+        return base if base >= 0 and base + len(code) == len(text) and text.find(code, base + 1) < 0 else None
 
     def _source_line_starts(self) -> List[int]:
         if not self._source_starts:
