@@ -154,6 +154,54 @@ def test_self_attribute_set_in_a_method_other_than_init():
     assert call.receiver == "self.conn"
 
 
+@pytest.mark.parametrize("sibling, found", [
+    ("self.conn = redis.Redis()", True),  # every class it is mixed into gives it a client
+    ("self.conn = sqlite3.connect(path)", False),  # mixed into a class whose conn is not Redis
+])
+def test_mixin_attribute_comes_from_the_classes_it_is_mixed_into(sibling, found):
+    code = f"""
+        import redis
+        import sqlite3
+
+        class PriorityQueue(object):
+            def items(self):
+                return self.conn.zrange(self.queue_key, 0, -1)
+
+        class Storage:
+            def __init__(self, path):
+                self.conn = redis.Redis()
+
+        class Other:
+            def __init__(self, path):
+                {sibling}
+
+        class PriorityStorage(PriorityQueue, Storage):
+            pass
+
+        class OtherPriorityStorage(PriorityQueue, Other):
+            pass
+    """
+    assert [c.receiver for c in calls(code, "zrange")] == (["self.conn"] if found else [])
+
+
+def test_mixin_that_is_never_mixed_into_a_client_class_stays_quiet():
+    assert calls("""
+        import redis
+
+        class Sortable(object):
+            def items(self):
+                return self.conn.zrange("k", 0, -1)
+
+        class Plain(Sortable):
+            def __init__(self):
+                self.conn = {}
+
+        class Storage:
+            def __init__(self):
+                self.conn = redis.Redis()
+    """) == []
+
+
 def test_class_level_attribute_and_annotation():
     found = calls("""
         import redis

@@ -497,3 +497,20 @@ def test_rl301_script_that_caps_then_reads_is_bounded():
              "redis.call('ZREMRANGEBYSCORE', KEYS[1], 0, ARGV[1])"
     assert _script_lines(capped) == []
     assert _script_lines(popped) == [7]  # read then removed: popped, the due backlog is unbounded
+
+
+def test_rl301_in_a_mixin_of_a_client_class():
+    # huey: the priority-queue mixin reads `self.conn`, which the storage it is mixed into sets.
+    assert S.lines("""
+        class PriorityQueue(object):
+            def enqueued_items(self, limit=None):
+                return self.conn.zrange(self.queue_key, 0, limit - 1 if limit else -1)
+
+        class Storage:
+            def __init__(self, name):
+                self.conn = redis.Redis()
+                self.queue_key = "queue.%s" % name
+
+        class PriorityStorage(PriorityQueue, Storage):
+            pass
+    """, "RL301") == [4]

@@ -17,7 +17,7 @@ import libcst as cst
 from . import clients
 from .command_table import SIGNATURES
 from .module import ClientKind, ClientRef, KeyPattern
-from .scopes import ModuleScopes, Scope, dotted_name
+from .scopes import ClassInfo, ModuleScopes, Scope, dotted_name
 
 _MAX_DEPTH = 8
 
@@ -123,6 +123,7 @@ class Resolver:
         self._aliases_open: Set[str] = set()
         # walrus containers built in this module: id of the building call -> (key, its scope).
         self._containers: Dict[int, Tuple[cst.BaseExpression, Scope]] = {}
+        self._derived: Optional[Dict[str, List[str]]] = None  # class -> classes deriving from it
         self._code = cst.Module([])
 
     # --- small helpers -------------------------------------------------------------------
@@ -477,6 +478,10 @@ class Resolver:
                 ref = self.factory_client(method, depth)
                 if ref is not None:
                     return ref
+        if not any(_binds(info, attr) for info in chain):
+            ref = self._mixed_in_attr_client(class_name, attr, depth)
+            if ref is not None:
+                return ref
         for info in chain:
             for base in info.bases:
                 # The project index knows whether that module sets it (`attr:app.repos.BaseRepo.redis`).
@@ -485,6 +490,29 @@ class Resolver:
                     if qualified and qualified.lstrip(".").split(".", 1)[0] not in _NOT_PROJECT:
                         return ClientRef(ClientKind.CLIENT, source="base-class", via=f"attr:{qualified}.{attr}")
         return None
+
+    def _mixed_in_attr_client(self, class_name: str, attr: str, depth: int) -> Optional[ClientRef]:
+        """`self.<attr>` of a mixin that never sets it: the attribute comes from the classes it is
+        mixed into (`class PriorityStorage(PriorityQueueMixin, RedisStorage)`).  When every class
+        of this module that derives from it and has the attribute gets a client there, so does
+        the mixin; a subclass that sets it to something else makes it unknown."""
+        if depth > _MAX_DEPTH:
+            self._cutoffs += 1
+            return None
+        refs = [self.class_attr_client(name, attr, depth + 1) for name in self._subclasses(class_name)
+                if any(_binds(info, attr) for info in self.class_chain(name))]
+        if not refs or any(ref is None for ref in refs):
+            return None
+        return _best(refs)
+
+    def _subclasses(self, class_name: str) -> List[str]:
+        """The classes of this module that derive from ``class_name`` (worked out once)."""
+        if self._derived is None:
+            self._derived = {}
+            for name in self.scopes.classes:
+                for info in list(self.class_chain(name))[1:]:
+                    self._derived.setdefault(info.name, []).append(name)
+        return self._derived.get(class_name, [])
 
     def _call_client(self, node: cst.Call, scope: Scope, depth: int) -> Optional[ClientRef]:
         func = node.func
@@ -1110,6 +1138,11 @@ class Resolver:
 
 
 _NO_VALUE = object()
+
+
+def _binds(info: ClassInfo, attr: str) -> bool:
+    """The class itself sets, annotates or computes ``attr``."""
+    return attr in info.attrs or attr in info.annotations or attr in info.methods
 
 
 def literal_value(node: cst.BaseExpression) -> Any:
