@@ -1031,6 +1031,43 @@ def test_self_attributes_in_keys():
         ("order:{}", True), ("order:{}:cart", True), ("{}:stats", False), ("{}:{}", False)]
 
 
+@pytest.mark.parametrize("init, named", [
+    ("def __init__(self, db, key):\n    self.key = key", True),
+    ("def __init__(self, db, *, key):\n    self.key = key", True),
+    # a default names a key of the class's own
+    ("def __init__(self, db, key='jobs'):\n    self.key = key", False),
+    # rebound before it is stored, or derived from it
+    ("def __init__(self, db, key):\n    key = key or 'jobs'\n    self.key = key", False),
+    ("def __init__(self, db, key):\n    self.key = 'list:' + key", False),
+    # stored by another method too, or by the class body
+    ("def __init__(self, db, key):\n    self.key = key\ndef move(self, other):\n    self.key = other", False),
+    ("key = 'jobs'\ndef __init__(self, db, key):\n    self.key = key", False),
+])
+def test_key_named_by_the_caller_of_a_container_type(init, named):
+    init = init.replace("\n", "\n            ")  # the snippet's indentation, for dedent
+    code = f"""
+        import redis
+        r = redis.Redis()
+        class Container:
+            {init}
+        class List(Container):
+            def items(self):
+                return r.lrange(self.key, 0, -1)
+    """
+    (call,) = calls(code, "lrange")
+    assert call.key.caller_named is named
+
+
+def test_a_parameter_of_a_function_is_not_a_container_key():
+    (call,) = calls("""
+        import redis
+        r = redis.Redis()
+        def items(key):
+            return r.lrange(key, 0, -1)
+    """, "lrange")
+    assert call.key.caller_named is False
+
+
 def test_concatenated_string_with_fstring_part_is_not_a_literal():
     # `"a" f"{b}"`: a concatenation whose right part is not a literal must not crash binding.
     from redislint.model.extract import extract

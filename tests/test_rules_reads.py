@@ -514,3 +514,30 @@ def test_rl301_in_a_mixin_of_a_client_class():
         class PriorityStorage(PriorityQueue, Storage):
             pass
     """, "RL301") == [4]
+
+
+def test_rl301_not_for_a_container_type_bound_to_its_callers_key():
+    # walrus' List/ZSet: an object bound to whatever key its user names; reading all of it is
+    # what that user asks for.  A key of the class's own (a default) is the project's collection.
+    code = """
+        class Container:
+            def __init__(self, database: redis.Redis, key):
+                self.database = database
+                self.key = key
+
+        class List(Container):
+            def __iter__(self):
+                return iter(self.database.lrange(self.key, 0, -1))
+
+        class ZSet(Container):
+            def as_items(self):
+                return self.database.zrange(self.key, 0, -1, withscores=True)
+
+        class Queue:
+            def __init__(self, database: redis.Redis, key="jobs"):
+                self.database = database
+                self.key = key
+            def jobs(self):
+                return self.database.lrange(self.key, 0, -1)
+    """
+    assert S.lines(code, "RL301") == [20]

@@ -71,6 +71,10 @@ class KeyPattern:
     # Source text of the key expression after following local names, to compare two uses of
     # the same key inside one function even when the pattern is unknown.
     expr: str = ""
+    # The key is, as a whole, one its caller names: `self.key` of a class that only ever stores
+    # there a parameter of its constructor, as given (walrus' `List(db, key)`, a `RedisSet(key)`
+    # wrapper).  The object is a handle on whatever collection its user chooses.
+    caller_named: bool = False
 
     @property
     def constant_prefix(self) -> str:

@@ -775,7 +775,8 @@ class Resolver:
             named = self._entity_id_key(node, scope)
             if named is not None:
                 return KeyPattern(text=f"{{{named}}}", known=True, dynamic=True, expr=expr)
-            return KeyPattern(text=expr, known=False, dynamic=False, expr=expr)
+            return KeyPattern(text=expr, known=False, dynamic=False, expr=expr,
+                              caller_named=self.caller_named_key(node, scope))
         text = "".join(p if isinstance(p, str) else "{}" for p in parts)
         has_constant = any(isinstance(p, str) and p for p in parts)
         # A per-entity key names its kind before the varying part (`user:{}`); a key that starts
@@ -786,6 +787,26 @@ class Resolver:
         if isinstance(parts[0], Hole) and not any(isinstance(p, Hole) and p.entity for p in parts[2:]):
             dynamic = False
         return KeyPattern(text=text, known=has_constant, dynamic=dynamic, expr=expr)
+
+    def caller_named_key(self, node: cst.BaseExpression, scope: Scope) -> bool:
+        """`self.key` of a class whose (nearest) binding of that attribute only ever stores a
+        parameter of the constructor, as given and with no default: the key its caller names."""
+        if not isinstance(node, cst.Attribute) or not isinstance(node.value, cst.Name):
+            return False
+        cls = self.class_of_instance(node.value.value, scope)
+        attr = node.attr.value
+        info = next((i for i in self.class_chain(cls) if _binds(i, attr)), None) if cls else None
+        values = info.attrs.get(attr, []) if info is not None else []
+        return bool(values) and all(self._constructor_parameter(value, owner) for value, owner in values)
+
+    def _constructor_parameter(self, value: cst.BaseExpression, owner: Scope) -> bool:
+        """``value`` is a parameter of the `__init__` it is stored in, not rebound there, with no
+        default (a default names a key of the class's own)."""
+        if not isinstance(value, cst.Name) or owner.name != "__init__" or owner.class_name is None:
+            return False
+        param = owner.params.get(value.value)
+        return param is not None and not param.star and param.default is None \
+            and param.name != owner.self_name and param.name not in owner.assigns
 
     def container_key(self, node: cst.BaseExpression, scope: Scope) -> Optional[Tuple[cst.BaseExpression, Scope]]:
         """`results.key` of a walrus container `results = db.ZSet(k)`: `k`, and where it is written."""

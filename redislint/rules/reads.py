@@ -116,9 +116,12 @@ def _range_read(ctx: Context, call: RedisCall) -> Iterator[Diagnostic]:
     why, by_default = found
     if _only_by_default_nobody_uses(ctx, call, by_default):
         return
-    if call.keys and all(_trimmed(ctx, call, key) or _working_set(ctx, call.command, _reads_by_score(call), key)
-                         for key in call.keys):
-        return  # the project caps the collection, or it only holds work in progress
+    if call.keys and all(key.caller_named or _trimmed(ctx, call, key)
+                         or _working_set(ctx, call.command, _reads_by_score(call), key) for key in call.keys):
+        # The collection is the caller's (a container type bound to the key its user names:
+        # reading all of it is what that user asks for), or the project caps it, or it only
+        # holds work in progress.
+        return
     label = f" on {key_label(call.key)}" if call.key is not None else ""
     yield ctx.report(call, f"`{call.command}`{label} {why}; the reply grows with the collection")
 
@@ -190,14 +193,15 @@ def _unbounded_script_reads(ctx: Context, call: RedisCall) -> Iterator[Tuple[Lua
     it runs on, and why.  Which collection a script reads shows only in the keys it is run with
     (`keys=[...]`, EVAL's keys): when no run in the module shows them (a key in ARGV, keys built
     elsewhere), the exemptions below cannot be checked, so the rule stays quiet.  They are the
-    same as for reads sent from Python: trimmed collections and working sets."""
+    same as for reads sent from Python: the caller's collections, trimmed ones, working sets."""
     for read in call.lua_calls:
         why = _lua_unbounded(read)
         if why is None:
             continue
         keys = _script_keys(ctx, call, read.key_index)
         by_score = read.command in _BY_SCORE or (read.command == "zrange" and "BYSCORE" in _words(read))
-        if not keys or all(_trimmed(ctx, call, key) or _working_set(ctx, read.command, by_score, key) for key in keys):
+        if not keys or all(key.caller_named or _trimmed(ctx, call, key)
+                           or _working_set(ctx, read.command, by_score, key) for key in keys):
             continue
         yield read, keys[0], why
 
