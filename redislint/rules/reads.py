@@ -99,6 +99,13 @@ def _trimmed(ctx: Context, call: RedisCall, key: Optional[KeyPattern]) -> bool:
         for other in ctx.module.calls)
 
 
+def _left_alone(ctx: Context, call: RedisCall, command: str, by_score: bool, key: KeyPattern) -> bool:
+    """Reading all of ``key`` is fine: the collection is the caller's (a container type bound to
+    the key its user names: reading all of it is what that user asks for), or the project caps
+    it, or it only holds work in progress."""
+    return key.caller_named or _trimmed(ctx, call, key) or _working_set(ctx, command, by_score, key)
+
+
 @rule("RL301", "unbounded-range", "A range read with no upper bound on what it returns.")
 def unbounded_range(ctx: Context) -> Iterator[Diagnostic]:
     for call in ctx.module.calls:
@@ -116,11 +123,7 @@ def _range_read(ctx: Context, call: RedisCall) -> Iterator[Diagnostic]:
     why, by_default = found
     if _only_by_default_nobody_uses(ctx, call, by_default):
         return
-    if call.keys and all(key.caller_named or _trimmed(ctx, call, key)
-                         or _working_set(ctx, call.command, _reads_by_score(call), key) for key in call.keys):
-        # The collection is the caller's (a container type bound to the key its user names:
-        # reading all of it is what that user asks for), or the project caps it, or it only
-        # holds work in progress.
+    if call.keys and all(_left_alone(ctx, call, call.command, _reads_by_score(call), key) for key in call.keys):
         return
     label = f" on {key_label(call.key)}" if call.key is not None else ""
     yield ctx.report(call, f"`{call.command}`{label} {why}; the reply grows with the collection")
@@ -172,7 +175,7 @@ def _lua_unbounded(read: LuaCall) -> Optional[str]:
         if end == "-1" and not start.startswith("-") and _only_words(args[2:], _LUA_TO_END[cmd]):
             return "reads to the end (`-1`) of the collection"
         return None
-    if cmd == "lrem" and args and args[0] == "0":
+    if cmd == "lrem" and args[0] == "0":
         return "with count 0 scans and removes across the whole list"
     return None
 
@@ -200,8 +203,7 @@ def _unbounded_script_reads(ctx: Context, call: RedisCall) -> Iterator[Tuple[Lua
             continue
         keys = _script_keys(ctx, call, read.key_index)
         by_score = read.command in _BY_SCORE or (read.command == "zrange" and "BYSCORE" in _words(read))
-        if not keys or all(key.caller_named or _trimmed(ctx, call, key)
-                           or _working_set(ctx, read.command, by_score, key) for key in keys):
+        if not keys or all(_left_alone(ctx, call, read.command, by_score, key) for key in keys):
             continue
         yield read, keys[0], why
 
