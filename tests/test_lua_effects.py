@@ -151,3 +151,53 @@ def test_script_built_by_adding_literal_parts():
         def hit(uid):
             script(keys=[f'hits:{uid}'])
     """) == [("zrem", "hits:{}"), ("incr", "hits:{}"), ("expire", "hits:{}")]
+
+
+def test_lua_calls_with_their_arguments():
+    from redislint.model import LuaCall
+    from redislint.model.commands import lua_calls
+
+    script = """
+        -- redis.call('LRANGE', KEYS[9], 0, -1)
+        local jobs = redis.call('ZRANGEBYSCORE', KEYS[2], "-inf", tonumber(ARGV[1]), 'LIMIT', 0, 10)
+        redis.pcall('del', key)
+        redis.call('SET', KEYS[1], 'a, b)', "it's")
+        redis.call('ZRANGEBYSCORE', KEYS[1], 0, 1, unpack(opts))
+        redis.call('ZRANGE', KEYS[1], 0, -1 - tonumber(ARGV[2]))
+        redis.call(cmd, KEYS[1])
+    """
+    assert lua_calls(script) == (
+        LuaCall("zrangebyscore", 1, ("-inf", "tonumber(ARGV[1])", "LIMIT", "0", "10")),
+        LuaCall("delete", -1, ()),
+        LuaCall("set", 0, ("a, b)", "it's")),
+        LuaCall("zrangebyscore", 0, ("0", "1", "unpack(opts)"), spread=True),
+        LuaCall("zrange", 0, ("0", "-1 - tonumber(ARGV[2])")),
+    )
+
+
+def test_a_trim_before_a_read_caps_the_key():
+    # LTRIM to the last 100 and then LRANGE: a capped list, not a pop.
+    script = """
+        redis.call('LTRIM', KEYS[1], 0, 99)
+        return redis.call('LRANGE', KEYS[1], 0, -1)
+    """
+    assert lua_key_commands(script) == (("ltrim", 0), ("lrange", 0))
+
+
+def test_script_runs_record_the_keys_of_each_run():
+    from redislint.model.commands import script_sha
+
+    model = extract("snippet.py", H + textwrap.dedent("""
+        script = r.register_script(EXPIRE_LUA)
+        def hit(uid):
+            script(keys=[f'hits:{uid}', "total"])
+    """))
+    ((sha, keys, site),) = model.script_runs
+    assert [k.text for k in keys] == ["hits:{}", "total"]
+    assert sha == script_sha(model.calls[0].lua) and site is None
+    model = extract("snippet.py", H + textwrap.dedent("""
+        def hit(uid):
+            r.eval(EXPIRE_LUA, 1, f'hits:{uid}')
+    """))
+    ((sha, keys, site),) = model.script_runs
+    assert [k.text for k in keys] == ["hits:{}"] and site == model.calls[0].span

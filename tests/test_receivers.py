@@ -154,6 +154,54 @@ def test_self_attribute_set_in_a_method_other_than_init():
     assert call.receiver == "self.conn"
 
 
+@pytest.mark.parametrize("sibling, found", [
+    ("self.conn = redis.Redis()", True),  # every class it is mixed into gives it a client
+    ("self.conn = sqlite3.connect(path)", False),  # mixed into a class whose conn is not Redis
+])
+def test_mixin_attribute_comes_from_the_classes_it_is_mixed_into(sibling, found):
+    code = f"""
+        import redis
+        import sqlite3
+
+        class PriorityQueue(object):
+            def items(self):
+                return self.conn.zrange(self.queue_key, 0, -1)
+
+        class Storage:
+            def __init__(self, path):
+                self.conn = redis.Redis()
+
+        class Other:
+            def __init__(self, path):
+                {sibling}
+
+        class PriorityStorage(PriorityQueue, Storage):
+            pass
+
+        class OtherPriorityStorage(PriorityQueue, Other):
+            pass
+    """
+    assert [c.receiver for c in calls(code, "zrange")] == (["self.conn"] if found else [])
+
+
+def test_mixin_that_is_never_mixed_into_a_client_class_stays_quiet():
+    assert calls("""
+        import redis
+
+        class Sortable(object):
+            def items(self):
+                return self.conn.zrange("k", 0, -1)
+
+        class Plain(Sortable):
+            def __init__(self):
+                self.conn = {}
+
+        class Storage:
+            def __init__(self):
+                self.conn = redis.Redis()
+    """) == []
+
+
 def test_class_level_attribute_and_annotation():
     found = calls("""
         import redis
@@ -981,6 +1029,43 @@ def test_self_attributes_in_keys():
     """, "get")
     assert [(c.key.text, c.key.dynamic) for c in found] == [
         ("order:{}", True), ("order:{}:cart", True), ("{}:stats", False), ("{}:{}", False)]
+
+
+@pytest.mark.parametrize("init, named", [
+    ("def __init__(self, db, key):\n    self.key = key", True),
+    ("def __init__(self, db, *, key):\n    self.key = key", True),
+    # a default names a key of the class's own
+    ("def __init__(self, db, key='jobs'):\n    self.key = key", False),
+    # rebound before it is stored, or derived from it
+    ("def __init__(self, db, key):\n    key = key or 'jobs'\n    self.key = key", False),
+    ("def __init__(self, db, key):\n    self.key = 'list:' + key", False),
+    # stored by another method too, or by the class body
+    ("def __init__(self, db, key):\n    self.key = key\ndef move(self, other):\n    self.key = other", False),
+    ("key = 'jobs'\ndef __init__(self, db, key):\n    self.key = key", False),
+])
+def test_key_named_by_the_caller_of_a_container_type(init, named):
+    init = init.replace("\n", "\n            ")  # the snippet's indentation, for dedent
+    code = f"""
+        import redis
+        r = redis.Redis()
+        class Container:
+            {init}
+        class List(Container):
+            def items(self):
+                return r.lrange(self.key, 0, -1)
+    """
+    (call,) = calls(code, "lrange")
+    assert call.key.caller_named is named
+
+
+def test_a_parameter_of_a_function_is_not_a_container_key():
+    (call,) = calls("""
+        import redis
+        r = redis.Redis()
+        def items(key):
+            return r.lrange(key, 0, -1)
+    """, "lrange")
+    assert call.key.caller_named is False
 
 
 def test_concatenated_string_with_fstring_part_is_not_a_literal():

@@ -403,3 +403,141 @@ def test_rl301_due_items_of_a_delay_queue_are_not_a_working_set():
             return due(now)
     """
     assert S.lines(code, "RL301") == [5]
+
+
+# --- RL301 in Lua scripts ----------------------------------------------------------------------
+
+def _script_lines(read: str, run: str = 'script(keys=[f"sched:{q}"], args=[now])') -> list:
+    read = read.replace("\n", "\n        ")  # the snippet's indentation, for dedent
+    return S.lines(f'''
+        SCRIPT = """
+        local jobs = {read}
+        return jobs
+        """
+        script = r.register_script(SCRIPT)
+        def due(q, now):
+            return {run}
+    ''', "RL301")
+
+
+@pytest.mark.parametrize("read", [
+    "redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])",
+    "redis.call('zrevrangebyscore', KEYS[1], ARGV[1], 0, 'WITHSCORES')",
+    "redis.call('ZRANGEBYLEX', KEYS[1], '-', '+')",
+    "redis.call('ZRANGE', KEYS[1], 0, ARGV[1], 'BYSCORE')",
+    "redis.call('LRANGE', KEYS[1], 0, -1)",
+    "redis.call('ZRANGE', KEYS[1], ARGV[2], -1, 'WITHSCORES')",
+    "redis.call('XRANGE', KEYS[1], '-', '+')",
+    "redis.call('LREM', KEYS[1], 0, ARGV[1])",
+    "redis.call('SET', KEYS[2], 1)\nlocal more = redis.call('ZRANGEBYSCORE', KEYS[1], 0, tonumber(ARGV[1]))",
+])
+def test_rl301_unbounded_read_in_a_script(read):
+    # Reported where the script is registered: the line that holds it.
+    assert _script_lines(read) == [6 + read.count("\n")]
+
+
+@pytest.mark.parametrize("read", [
+    "redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])",
+    "redis.call('ZRANGE', KEYS[1], 0, ARGV[1], 'BYSCORE', 'LIMIT', 0, 10)",
+    "redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', 100)",
+    "redis.call('LRANGE', KEYS[1], 0, 99)",
+    "redis.call('LRANGE', KEYS[1], -10, -1)",
+    "redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[1]))",
+    "redis.call('LREM', KEYS[1], 1, ARGV[1])",
+    # options that may hold a LIMIT, or expand to several arguments: cannot tell
+    "redis.call('ZRANGEBYSCORE', KEYS[1], 0, ARGV[1], ARGV[2], ARGV[3], ARGV[4])",
+    "redis.call('ZRANGEBYSCORE', KEYS[1], 0, ARGV[1], unpack(ARGV, 2))",
+    # a key that is not one of KEYS: which collection it is does not show
+    "redis.call('LRANGE', ARGV[1], 0, -1)",
+    "-- redis.call('LRANGE', KEYS[1], 0, -1)\nredis.call('LLEN', KEYS[1])",
+])
+def test_rl301_bounded_or_undecidable_read_in_a_script(read):
+    assert _script_lines(read) == []
+
+
+def test_rl301_script_read_needs_the_keys_it_runs_with():
+    read = "redis.call('LRANGE', KEYS[1], 0, -1)"
+    assert _script_lines(read, run="script(keys=keys, args=[now])") == []
+    assert _script_lines(read, run="print(q)") == []
+
+
+def test_rl301_script_read_with_eval():
+    code = """
+        def f(q):
+            return r.eval("return redis.call('LRANGE', KEYS[1], 0, -1)", 1, f"jobs:{q}")
+        def g(q):
+            return r.eval("return redis.call('LRANGE', KEYS[1], 0, -1)", n, f"jobs:{q}")
+    """
+    (d,) = S.found(code, "RL301")
+    assert d.line - H.count("\n") == 3
+    assert "`LRANGE` on `jobs:{}`" in d.message
+
+
+@pytest.mark.parametrize("elsewhere, flagged", [
+    ('r.ltrim(f"jobs:{q}", 0, 99)', False),  # capped by the project
+    ('r.lrem(f"jobs:{q}", 1, job)', False),  # a working set, pruned member by member
+    ('r.rpush(f"jobs:{q}", job)', True),
+    ('r.lpop(f"jobs:{q}")', True),  # a queue: its backlog has no bound
+])
+def test_rl301_script_read_takes_the_project_facts_of_its_keys(elsewhere, flagged):
+    code = f"""
+        READ = "return redis.call('LRANGE', KEYS[1], 0, -1)"
+        read = r.register_script(READ)
+        def all_jobs(q):
+            return read(keys=[f"jobs:{{q}}"])
+        def other(q, job):
+            {elsewhere}
+    """
+    assert S.lines(code, "RL301") == ([3] if flagged else [])
+
+
+def test_rl301_script_that_caps_then_reads_is_bounded():
+    capped = "redis.call('LTRIM', KEYS[1], 0, 99)\nlocal all = redis.call('LRANGE', KEYS[1], 0, -1)"
+    popped = "local due = redis.call('ZRANGEBYSCORE', KEYS[1], 0, ARGV[1])\n" \
+             "redis.call('ZREMRANGEBYSCORE', KEYS[1], 0, ARGV[1])"
+    assert _script_lines(capped) == []
+    assert _script_lines(popped) == [7]  # read then removed: popped, the due backlog is unbounded
+
+
+def test_rl301_in_a_mixin_of_a_client_class():
+    # huey: the priority-queue mixin reads `self.conn`, which the storage it is mixed into sets.
+    assert S.lines("""
+        class PriorityQueue(object):
+            def enqueued_items(self, limit=None):
+                return self.conn.zrange(self.queue_key, 0, limit - 1 if limit else -1)
+
+        class Storage:
+            def __init__(self, name):
+                self.conn = redis.Redis()
+                self.queue_key = "queue.%s" % name
+
+        class PriorityStorage(PriorityQueue, Storage):
+            pass
+    """, "RL301") == [4]
+
+
+def test_rl301_not_for_a_container_type_bound_to_its_callers_key():
+    # walrus' List/ZSet: an object bound to whatever key its user names; reading all of it is
+    # what that user asks for.  A key of the class's own (a default) is the project's collection.
+    code = """
+        class Container:
+            def __init__(self, database: redis.Redis, key):
+                self.database = database
+                self.key = key
+
+        class List(Container):
+            def __iter__(self):
+                return iter(self.database.lrange(self.key, 0, -1))
+
+        class ZSet(Container):
+            def as_items(self):
+                return self.database.zrange(self.key, 0, -1, withscores=True)
+
+        class Queue:
+            def __init__(self, database: redis.Redis, key="jobs"):
+                self.database = database
+                self.key = key
+            def jobs(self):
+                return self.database.lrange(self.key, 0, -1)
+    """
+    assert S.lines(code, "RL301") == [20]

@@ -6,8 +6,11 @@ as a queue, read a whole collection, or are dangerous to run from application co
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Dict, FrozenSet, List, Optional, Tuple
+
+from .module import LuaCall
 
 # --- writes --------------------------------------------------------------------------------
 # String writes that create a key without a TTL unless an expiry argument is given.
@@ -184,6 +187,91 @@ _RANGE_READS = frozenset({"zrange", "zrangebyscore", "zrevrangebyscore", "zrange
 def _as_pop(found: List[Tuple[str, int]]) -> List[Tuple[str, int]]:
     """A script that reads a range of a key and then removes a range of it hands the members it
     read back: it pops them (huey's schedule: ZRANGEBYSCORE then ZREMRANGEBYSCORE up to now), so
-    the key is a queue, not a collection capped by a trim."""
-    read = {index for method, index in found if method in _RANGE_READS}
-    return [("zpopmin" if method in TRIMS and index in read else method, index) for method, index in found]
+    the key is a queue, not a collection capped by a trim.  A trim *before* the read (LTRIM to
+    the last 100, then LRANGE) caps the key as in Python."""
+    read: set = set()
+    out = []
+    for method, index in found:
+        out.append(("zpopmin" if method in TRIMS and index in read else method, index))
+        if method in _RANGE_READS:
+            read.add(index)
+    return out
+
+
+def script_sha(script: str) -> str:
+    """The SHA1 Redis names a script by (what EVALSHA takes): one id for the same script text."""
+    return hashlib.sha1(script.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+_LUA_CALL_OPEN = re.compile(r"""redis\s*\.\s*p?call\s*\(""")
+_LUA_KEYS_ITEM = re.compile(r"""KEYS\s*\[\s*(\d+)\s*\]""")
+_LUA_STRING = re.compile(r"""(['"])(.*)\1""", re.S)
+_CLOSERS = {"(": ")", "[": "]", "{": "}"}
+# Lua functions that return exactly one value: as the last argument they do not expand.
+_LUA_FUNCTION_CALL = re.compile(r"""[A-Za-z_][\w.:]*\s*\(.*\)""", re.S)
+_LUA_SINGLE_VALUED = re.compile(r"""(?:tonumber|tostring|math\.\w+|string\.\w+)\s*\(""")
+
+
+def _lua_arguments(text: str, start: int) -> Optional[List[str]]:
+    """The top-level arguments of a Lua call whose `(` ends just before ``start``, as source
+    text; None when the call is not closed."""
+    args: List[str] = []
+    depth: List[str] = []
+    quote = ""
+    begin = i = start
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch in _CLOSERS:
+            depth.append(_CLOSERS[ch])
+        elif depth and ch == depth[-1]:
+            depth.pop()
+        elif not depth and ch in ",)":
+            args.append(text[begin:i].strip())
+            if ch == ")":
+                return args
+            begin = i + 1
+        i += 1
+    return None
+
+
+def _lua_argument(arg: str) -> str:
+    """A string literal as its text, anything else as written."""
+    m = _LUA_STRING.fullmatch(arg)
+    return m.group(2) if m else arg
+
+
+def _lua_spread(args: List[str]) -> bool:
+    """Whether the arguments may expand to more than are written: `...`, or a call in last
+    position (Lua passes on all of its results), unless it is one that returns a single value."""
+    if any(a == "..." for a in args):
+        return True
+    last = args[-1] if args else ""
+    return bool(_LUA_FUNCTION_CALL.fullmatch(last)) and not _LUA_SINGLE_VALUED.match(last)
+
+
+def lua_calls(script: str) -> Tuple[LuaCall, ...]:
+    """Every `redis.call`/`redis.pcall` of a literal Lua script whose command is a literal, with
+    its arguments, in order (comments dropped first)."""
+    text = _LUA_COMMENT.sub("", script)
+    found: List[LuaCall] = []
+    for m in _LUA_CALL_OPEN.finditer(text):
+        args = _lua_arguments(text, m.end())
+        if not args or not _LUA_STRING.fullmatch(args[0]):
+            continue
+        method, _ = method_for_raw((_lua_argument(args[0]),))
+        if method is None or not re.fullmatch(r"[a-z_]+", method):
+            continue
+        key = _LUA_KEYS_ITEM.fullmatch(args[1]) if len(args) > 1 else None
+        found.append(LuaCall(
+            command=_RAW_ALIASES.get(method, method),
+            key_index=int(key.group(1)) - 1 if key else -1,
+            args=tuple(_lua_argument(a) for a in args[2:]),
+            spread=_lua_spread(args[1:])))
+    return tuple(found)

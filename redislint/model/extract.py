@@ -20,7 +20,7 @@ from .caches import CacheFacts
 from .constructions import Arguments, Constructions
 from .loops import LoopFacts
 from .command_table import KEY_PARAMS, SIGNATURES
-from .commands import lua_commands, lua_key_commands, method_for_raw
+from .commands import lua_calls, lua_commands, lua_key_commands, method_for_raw, script_sha
 from .module import ClientArgument, ClientKind, ClientRef, ClientSite, Deserialisation, FunctionCallSite, FunctionInfo, KeyPattern, ModuleModel, RedisCall, StatementRef, Value
 from .origins import OriginFinder
 from .positions import Positions
@@ -675,7 +675,7 @@ class CallExtractor:
         if lua and command in {"eval", "eval_ro"}:
             numkeys = literal_value(bound_args["numkeys"]) if "numkeys" in bound_args else None
             if isinstance(numkeys, int) and not isinstance(numkeys, bool) and not star:
-                self._script_effects(lua, extra[:numkeys])
+                self._script_effects(lua, extra[:numkeys], ran_at=self.span(node))
         self.order += 1
         awaited = self.awaited.get(id(node))
         use, target = self.use.get(id(node), ("other", None))
@@ -707,6 +707,7 @@ class CallExtractor:
             pipeline_id=receiver.pipeline_id if receiver.kind is ClientKind.PIPELINE else None,
             lua=lua,
             lua_commands=lua_commands(lua) if lua else (),
+            lua_calls=lua_calls(lua) if lua else (),
             order=self.order,
             loops=self.loops.current(),
         )
@@ -809,10 +810,13 @@ class CallExtractor:
                 return self._script_text(value.args[0].value, owner, 0)
         return None
 
-    def _script_effects(self, script: str, keys: Sequence[cst.BaseExpression]) -> None:
+    def _script_effects(self, script: str, keys: Sequence[cst.BaseExpression], ran_at: Optional[Span] = None) -> None:
+        """Record a run of a literal script with these keys (``ran_at``: the EVAL that runs it)."""
+        patterns = tuple(self.resolver.key_of(key, self.scope) for key in keys)
+        self.model.script_runs.append((script_sha(script), patterns, ran_at))
         for command, index in lua_key_commands(script):
-            if index < len(keys):
-                self.model.script_effects.append((command, self.resolver.key_of(keys[index], self.scope)))
+            if index < len(patterns):
+                self.model.script_effects.append((command, patterns[index]))
 
     def _script_text(self, node: cst.BaseExpression, scope: Scope, depth: int) -> Optional[str]:
         """The text of a Lua script given as a literal (str, bytes, or an f-string whose holes

@@ -71,6 +71,10 @@ class KeyPattern:
     # Source text of the key expression after following local names, to compare two uses of
     # the same key inside one function even when the pattern is unknown.
     expr: str = ""
+    # The key is, as a whole, one its caller names: `self.key` of a class that only ever stores
+    # there a parameter of its constructor, as given (walrus' `List(db, key)`, a `RedisSet(key)`
+    # wrapper).  The object is a handle on whatever collection its user chooses.
+    caller_named: bool = False
 
     @property
     def constant_prefix(self) -> str:
@@ -146,6 +150,22 @@ class StatementRef:
     single_in_block: bool  # removing it would leave the block empty
 
 
+@dataclass(frozen=True)
+class LuaCall:
+    """One `redis.call('ZRANGEBYSCORE', KEYS[2], 1, ARGV[1])` in a literal Lua script.
+
+    ``key_index`` is the 0-based index into the script's KEYS table of the first argument (-1
+    when that argument is not `KEYS[n]`).  ``args`` are the arguments after it: string literals
+    as their text without quotes (`LIMIT`, `-inf`), anything else as written (`ARGV[2]`, `-1`).
+    ``spread`` is set when an argument may expand to several (`unpack(t)`, `...`): then which
+    options were given is not known."""
+
+    command: str  # the redis-py method name ("zrangebyscore")
+    key_index: int
+    args: Tuple[str, ...] = ()
+    spread: bool = False
+
+
 @dataclass
 class RedisCall:
     """One call of a Redis command through a known client."""
@@ -190,6 +210,8 @@ class RedisCall:
     # The commands that script calls through `redis.call`/`redis.pcall`, as redis-py method
     # names ("keys", "flushall", "config_set"): the same commands, run by the server.
     lua_commands: Tuple[str, ...] = ()
+    # The script's `redis.call`s on a key, with their arguments, in order (RL301 reads them).
+    lua_calls: Tuple[LuaCall, ...] = ()
     # Sequence number in source order within the module, to say "before"/"after".
     order: int = 0
     # The loops the call repeats in (indices into ModuleModel.loops), outermost first.
@@ -429,6 +451,11 @@ class ModuleModel:
     # What literal Lua scripts do to the keys they are given (`redis.call('EXPIRE', KEYS[1], ...)`
     # run with `keys=[f"user:{uid}"]`): (redis-py method name, key) pairs for the keyspace index.
     script_effects: List[Tuple[str, KeyPattern]] = field(default_factory=list)
+    # Each run of a literal script with keys the code shows: (the script's SHA1, as EVALSHA names
+    # it; the keys it is given, in KEYS order; the span of the EVAL call that runs it, None for
+    # a call of the Script object `register_script` returned).  Rules match a script call's
+    # `lua` to its runs with ``commands.script_sha`` to learn which keys its `KEYS[n]` are.
+    script_runs: List[Tuple[str, Tuple[KeyPattern, ...], Optional[Span]]] = field(default_factory=list)
     # Set by the runner from the `test-paths` setting: most rules do not judge test code.
     is_test: bool = False
     # False when the prefilter decided the file cannot touch Redis and it was not parsed.

@@ -17,7 +17,7 @@ import libcst as cst
 from . import clients
 from .command_table import SIGNATURES
 from .module import ClientKind, ClientRef, KeyPattern
-from .scopes import ModuleScopes, Scope, dotted_name
+from .scopes import ClassInfo, ModuleScopes, Scope, dotted_name
 
 _MAX_DEPTH = 8
 
@@ -123,6 +123,7 @@ class Resolver:
         self._aliases_open: Set[str] = set()
         # walrus containers built in this module: id of the building call -> (key, its scope).
         self._containers: Dict[int, Tuple[cst.BaseExpression, Scope]] = {}
+        self._derived: Optional[Dict[str, List[str]]] = None  # class -> classes deriving from it
         self._code = cst.Module([])
 
     # --- small helpers -------------------------------------------------------------------
@@ -477,6 +478,10 @@ class Resolver:
                 ref = self.factory_client(method, depth)
                 if ref is not None:
                     return ref
+        if not any(_binds(info, attr) for info in chain):
+            ref = self._mixed_in_attr_client(class_name, attr, depth)
+            if ref is not None:
+                return ref
         for info in chain:
             for base in info.bases:
                 # The project index knows whether that module sets it (`attr:app.repos.BaseRepo.redis`).
@@ -485,6 +490,29 @@ class Resolver:
                     if qualified and qualified.lstrip(".").split(".", 1)[0] not in _NOT_PROJECT:
                         return ClientRef(ClientKind.CLIENT, source="base-class", via=f"attr:{qualified}.{attr}")
         return None
+
+    def _mixed_in_attr_client(self, class_name: str, attr: str, depth: int) -> Optional[ClientRef]:
+        """`self.<attr>` of a mixin that never sets it: the attribute comes from the classes it is
+        mixed into (`class PriorityStorage(PriorityQueueMixin, RedisStorage)`).  When every class
+        of this module that derives from it and has the attribute gets a client there, so does
+        the mixin; a subclass that sets it to something else makes it unknown."""
+        if depth > _MAX_DEPTH:
+            self._cutoffs += 1
+            return None
+        refs = [self.class_attr_client(name, attr, depth + 1) for name in self._subclasses(class_name)
+                if any(_binds(info, attr) for info in self.class_chain(name))]
+        if not refs or any(ref is None for ref in refs):
+            return None
+        return _best(refs)
+
+    def _subclasses(self, class_name: str) -> List[str]:
+        """The classes of this module that derive from ``class_name`` (worked out once)."""
+        if self._derived is None:
+            self._derived = {}
+            for name in self.scopes.classes:
+                for info in list(self.class_chain(name))[1:]:
+                    self._derived.setdefault(info.name, []).append(name)
+        return self._derived.get(class_name, [])
 
     def _call_client(self, node: cst.Call, scope: Scope, depth: int) -> Optional[ClientRef]:
         func = node.func
@@ -747,7 +775,8 @@ class Resolver:
             named = self._entity_id_key(node, scope)
             if named is not None:
                 return KeyPattern(text=f"{{{named}}}", known=True, dynamic=True, expr=expr)
-            return KeyPattern(text=expr, known=False, dynamic=False, expr=expr)
+            return KeyPattern(text=expr, known=False, dynamic=False, expr=expr,
+                              caller_named=self.caller_named_key(node, scope))
         text = "".join(p if isinstance(p, str) else "{}" for p in parts)
         has_constant = any(isinstance(p, str) and p for p in parts)
         # A per-entity key names its kind before the varying part (`user:{}`); a key that starts
@@ -758,6 +787,26 @@ class Resolver:
         if isinstance(parts[0], Hole) and not any(isinstance(p, Hole) and p.entity for p in parts[2:]):
             dynamic = False
         return KeyPattern(text=text, known=has_constant, dynamic=dynamic, expr=expr)
+
+    def caller_named_key(self, node: cst.BaseExpression, scope: Scope) -> bool:
+        """`self.key` of a class whose (nearest) binding of that attribute only ever stores a
+        parameter of the constructor, as given and with no default: the key its caller names."""
+        if not isinstance(node, cst.Attribute) or not isinstance(node.value, cst.Name):
+            return False
+        cls = self.class_of_instance(node.value.value, scope)
+        attr = node.attr.value
+        info = next((i for i in self.class_chain(cls) if _binds(i, attr)), None) if cls else None
+        values = info.attrs.get(attr, []) if info is not None else []
+        return bool(values) and all(self._constructor_parameter(value, owner) for value, owner in values)
+
+    def _constructor_parameter(self, value: cst.BaseExpression, owner: Scope) -> bool:
+        """``value`` is a parameter of the `__init__` it is stored in, not rebound there, with no
+        default (a default names a key of the class's own)."""
+        if not isinstance(value, cst.Name) or owner.name != "__init__" or owner.class_name is None:
+            return False
+        param = owner.params.get(value.value)
+        return param is not None and not param.star and param.default is None \
+            and param.name != owner.self_name and param.name not in owner.assigns
 
     def container_key(self, node: cst.BaseExpression, scope: Scope) -> Optional[Tuple[cst.BaseExpression, Scope]]:
         """`results.key` of a walrus container `results = db.ZSet(k)`: `k`, and where it is written."""
@@ -1110,6 +1159,11 @@ class Resolver:
 
 
 _NO_VALUE = object()
+
+
+def _binds(info: ClassInfo, attr: str) -> bool:
+    """The class itself sets, annotates or computes ``attr``."""
+    return attr in info.attrs or attr in info.annotations or attr in info.methods
 
 
 def literal_value(node: cst.BaseExpression) -> Any:
