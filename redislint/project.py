@@ -6,10 +6,11 @@ fields or members written are a fixed set of constants.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Set, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-from .model import CacheConfig, FunctionCallSite, FunctionInfo, KeyPattern, ModuleModel, RedisCall
+from .model import CacheConfig, FunctionCallSite, FunctionInfo, KeyPattern, LoopInfo, ModuleModel, RedisCall, Value
 from .model import commands as C
 from .linking import ProjectModules, link_project_clients
 from .settings import Settings
@@ -32,6 +33,16 @@ class KeyFacts:
     # Hash fields / set members written: whether any was dynamic, and the constant ones.
     dynamic_members: bool = False
     constant_members: Set[str] = field(default_factory=set)
+    # Writes of dynamic members, and how many of them fill the key from a loop over data the
+    # code holds, the key fixed across the loop (`for dep in deps: sadd(job_deps_key, dep)`).
+    member_writes: int = 0
+    member_writes_from_loop: int = 0
+
+    @property
+    def filled_in_one_go(self) -> bool:
+        """Every write of its members copies, in one loop, a collection the writer holds: the
+        key holds what one call had in memory (a job's dependencies), not an ever-growing log."""
+        return self.member_writes > 0 and self.member_writes == self.member_writes_from_loop
 
 
 def gives_ttl(call: RedisCall) -> bool:
@@ -159,7 +170,7 @@ class ProjectIndex:
                 if not key.known:
                     continue
                 facts = self.keyspace.setdefault(key.text, KeyFacts(key.text))
-                self._record(facts, call, first=i == 0)
+                self._record(facts, call, first=i == 0, loops=[module.loops[j] for j in call.loops])
                 if facts.collection is None:
                     facts.collection = collection_type(call, i)
         for command, key in module.script_effects:
@@ -185,7 +196,7 @@ class ProjectIndex:
             facts.deleted = True
 
     @staticmethod
-    def _record(facts: KeyFacts, call: RedisCall, first: bool) -> None:
+    def _record(facts: KeyFacts, call: RedisCall, first: bool, loops: Sequence[LoopInfo] = ()) -> None:
         cmd = call.command
         if first and gives_ttl(call):
             facts.expired = True
@@ -203,12 +214,31 @@ class ProjectIndex:
             facts.written = True
             # Fields or members named per entity (`hset(k, product_id, qty)`) make the collection
             # grow; a mapping of unknown shape (`mapping=job.to_dict()`) is no evidence either way.
-            for value in _member_values(call) or ():
+            members = _member_values(call) or ()
+            for value in members:
                 constant = value.constant
                 if isinstance(constant, (str, bytes, int)) and not isinstance(constant, bool):
                     facts.constant_members.add(str(constant))
                 elif value.entity:
                     facts.dynamic_members = True
+            if any(value.entity for value in members):
+                facts.member_writes += 1
+                if _fills_from_loop(call, members, loops):
+                    facts.member_writes_from_loop += 1
+
+
+def _fills_from_loop(call: RedisCall, members: Sequence[Value], loops: Sequence[LoopInfo]) -> bool:
+    """The members come from the variable of a loop around the call, and the key does not
+    vary with any loop around it: one run of the loop fills one key."""
+    def mentions(text: str, loop: LoopInfo) -> bool:
+        return any(re.search(rf"\b{re.escape(name)}\b", text) for name in loop.targets)
+
+    if not loops or not call.keys:
+        return False
+    key = call.keys[0].expr or call.keys[0].text
+    if any(mentions(key, loop) for loop in loops):
+        return False
+    return any(mentions(value.text, loop) for loop in loops for value in members if value.entity)
 
 
 def collection_type(call: RedisCall, position: int) -> Optional[str]:

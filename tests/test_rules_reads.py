@@ -165,6 +165,50 @@ def test_rl302_smembers_on_a_set_written_with_dynamic_members():
     """, "RL302") == [6]
 
 
+def test_rl302_not_for_a_per_entity_set_filled_in_one_go_from_a_list():
+    # A job's dependencies: written once, from the list given at enqueue, into the job's own set.
+    assert lines("""
+        def enqueue(job_id, depends_on):
+            for dep in depends_on:
+                r.sadd(f"job:{job_id}:deps", dep)
+
+        def dependencies(job_id):
+            return r.smembers(f"job:{job_id}:deps")
+    """, "RL302") == []
+
+
+@pytest.mark.parametrize("write", [
+    # one member per event, outside any loop: the set grows with history
+    "def follow(uid, other):\n    r.sadd(f'user:{uid}:deps', other)",
+    # the key varies with the loop: each set gets one member per call (the reverse index)
+    "def enqueue(job_id, depends_on):\n    for dep in depends_on:\n        r.sadd(f'user:{dep}:deps', job_id)",
+])
+def test_rl302_per_entity_set_that_grows_across_calls_is_flagged(write):
+    code = f"""
+{write}
+
+def fill(uid, items):
+    for item in items:
+        r.sadd(f"user:{{uid}}:deps", item)
+
+def read(uid):
+    return r.smembers(f"user:{{uid}}:deps")
+"""
+    assert lines(code, "RL302") == [code.split("\n").index("    return r.smembers(f\"user:{uid}:deps\")") + 1]
+
+
+def test_rl302_a_constant_key_filled_from_a_loop_is_still_flagged():
+    # One global set copied from a table: as big as the table.
+    assert lines("""
+        def rebuild(users):
+            for u in users:
+                r.sadd("all-users", u.id)
+
+        def everyone():
+            return r.smembers("all-users")
+    """, "RL302") == [7]
+
+
 def test_rl302_not_for_a_set_of_constant_members_or_an_unwritten_constant_set():
     assert lines("""
         def enable(uid):

@@ -216,7 +216,9 @@ def _can_grow(ctx: Context, call: RedisCall, key: KeyPattern) -> bool:
         # enough: a result store whose entries are deleted once read still holds the backlog.
         return False
     if facts is not None and facts.written:
-        return facts.dynamic_members
+        # A per-entity set filled in one go from a list its writer holds (a job's dependencies)
+        # holds that list, whatever the number of entities.
+        return facts.dynamic_members and not (key.dynamic and facts.filled_in_one_go)
     # Nothing in the project writes it: a per-entity set is a collection by nature; a hash is
     # usually an object with fixed fields, so stay quiet.
     return call.command not in C.HASH_READS and key.known and key.dynamic
