@@ -1142,6 +1142,28 @@ def test_client_class_of_a_module_held_in_an_attribute():
         ("flushdb", "self.get_connection()", "client", False)]
 
 
+def test_typing_cast_returns_its_value():
+    found = calls("""
+        import typing
+        from typing import cast
+        import redis
+        class Storage:
+            def __init__(self):
+                self.storage = redis.Redis()
+            def get_connection(self) -> "ClientProtocol":
+                return cast(ClientProtocol, self.storage)
+            def reset(self):
+                self.get_connection().flushdb()
+                typing.cast("Redis", self.storage).keys("*")
+                cast(redis.Redis, other).keys("*")
+                cast(Protocol, other).keys("*")
+                cast(redis.Redis).keys("*")
+    """)
+    assert [(c.command, c.receiver) for c in found] == [
+        ("flushdb", "self.get_connection()"), ("keys", 'typing.cast("Redis", self.storage)'),
+        ("keys", "cast(redis.Redis, other)")]
+
+
 def test_cluster_node_client():
     found = calls("""
         from redis.cluster import RedisCluster

@@ -20,6 +20,8 @@ from .module import ClientKind, ClientRef, KeyPattern
 from .scopes import ModuleScopes, Scope, dotted_name
 
 _MAX_DEPTH = 8
+# Type casts: what they return is their value argument, whatever type they name.
+_CASTS = frozenset({"typing.cast", "typing_extensions.cast"})
 
 # Top-level modules that are never "another module of the project": the standard library and
 # the client libraries themselves (their clients are recognised by name in ``clients``).
@@ -495,6 +497,14 @@ class Resolver:
             return ClientRef(kind, is_async=is_async, source="constructor")
         if qualified in clients.LAZY_PROXIES:
             return self._proxied_client(node, scope, depth)
+        if qualified in _CASTS:
+            # `cast(RedisClient, self.storage)` returns its second argument unchanged (limits'
+            # `get_connection()` casts its client to a Protocol of its own); the type it names is
+            # the author's word, as an annotation is.
+            values = [a.value for a in node.args if a.keyword is None and not a.star]
+            if len(values) != 2:
+                return None
+            return self.client_of(values[1], scope, depth) or self.annotation_client(values[0])
         if qualified in clients.HOLDER_TYPES or qualified in clients.HOLDER_SOURCES:
             return ClientRef(ClientKind.HOLDER, source="holder")
         made = self._module_attribute_constructor(func, scope) if qualified is None else None
