@@ -146,6 +146,10 @@ def project_hooks(models: Sequence[ModuleModel]) -> Hooks:
             function = m.function_of(call)
             if function is not None and any(v.defaults_from for v in call.args.values()):
                 limited.setdefault(m.path, set()).add(function.class_name or function.name)
+        for site in m.clients:  # `Lock(r, name, timeout)`: RL105 asks whether callers leave it None
+            if site.kind == "lock" and site.function is not None and any(v.defaults_from for v in site.args.values()):
+                function = m.functions[site.function]
+                limited.setdefault(m.path, set()).add(function.class_name or function.name)
         for arg in m.client_arguments:
             if not arg.callee.startswith(("import:", "bound:")) or not is_client(arg.client, m.path):
                 continue

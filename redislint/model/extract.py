@@ -845,7 +845,19 @@ class CallExtractor:
                      size=size, items=items, item_values=item_values, resolved_literal=resolved,
                      possible=tuple(dict.fromkeys(v for v, _ in possible if isinstance(v, plain))),
                      defaults_from=tuple(dict.fromkeys(p for _, p in possible if p is not None)),
-                     entity=self.resolver.is_entity(node, scope), callee=self._callee_of(node, scope))
+                     entity=self.resolver.is_entity(node, scope), callee=self._callee_of(node, scope),
+                     parameter=self._parameter(node, scope))
+
+    def _parameter(self, node: cst.BaseExpression, scope: Scope) -> Optional[str]:
+        """The parameter of the enclosing function ``node`` names, when nothing in the function
+        rebinds it (`if timeout is None: timeout = 10` makes it not the caller's value)."""
+        if not isinstance(node, cst.Name) or scope is self.scopes.module:
+            return None
+        owner, how = self.resolver.lookup(node.value, scope)
+        name = node.value
+        if how != "param" or owner is not scope or owner.params[name].star:
+            return None
+        return None if name in owner.assigns or name in owner.opaque else name
 
     def _callee_of(self, node: cst.BaseExpression, scope: Scope) -> Optional[str]:
         """The qualified name a call expression calls (`timedelta(...)` → datetime.timedelta)."""

@@ -114,6 +114,10 @@ class Value:
     entity: bool = False
     # For a call: the qualified name of what it calls ("datetime.timedelta"), when known.
     callee: Optional[str] = None
+    # The expression is a parameter of the enclosing function that the function never rebinds
+    # (`timeout` in `def acquire(self, timeout=None): r.lock(k, timeout=timeout)`): its value is
+    # what each caller passes, or the default.
+    parameter: Optional[str] = None
 
     @property
     def is_literal(self) -> bool:
