@@ -19,6 +19,7 @@ import stat
 from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Tuple
 
 from .model import ClientRef, FileRead, FunctionInfo, KeyPattern, ModuleModel, ScriptSource
+from .model.module import PathPart
 from .model.commands import lua_commands, lua_key_commands
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -95,15 +96,15 @@ class ScriptTexts:
         bound = _bind(fn, source, shift + _self_shift(fn, source.callee or ""))
         return self._read(fn.returns_file, bound) if bound is not None else None
 
-    def _read(self, file: FileRead, bound: Dict[str, str]) -> Optional[str]:
-        parts = []
+    def _read(self, file: FileRead, bound: Dict[str, Tuple[PathPart, ...]]) -> Optional[str]:
+        parts: List[PathPart] = []
         for kind, value in file.parts:
             if kind == "param" and value not in bound:
                 return None
-            parts.append(bound[value] if kind == "param" else value)
-        path = os.path.normpath("".join(parts))
-        if not os.path.isabs(path):
-            return None
+            parts.extend(bound[value] if kind == "param" else [(kind, value)])
+        if not parts or parts[0][0] != "root" or any(kind == "param" for kind, _ in parts):
+            return None  # a file found from the code's place, all of its path known
+        path = os.path.normpath("".join(value for _, value in parts))
         if path not in self._files:
             self._files[path] = read_script_file(path)
         return self._files[path]
@@ -116,9 +117,9 @@ def _self_shift(fn: FunctionInfo, callee: str) -> int:
     return 1 if local and "staticmethod" not in fn.decorators else 0
 
 
-def _bind(fn: FunctionInfo, source: ScriptSource, shift: int) -> Optional[Dict[str, str]]:
-    """The helper's parameters the call's literal arguments fill; None when an argument fits none."""
-    bound: Dict[str, str] = {}
+def _bind(fn: FunctionInfo, source: ScriptSource, shift: int) -> Optional[Dict[str, Tuple[PathPart, ...]]]:
+    """The helper's parameters the call's arguments fill; None when an argument fits none."""
+    bound: Dict[str, Tuple[PathPart, ...]] = {}
     index = shift
     for keyword, value in source.arguments:
         if keyword is None:

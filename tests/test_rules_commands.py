@@ -233,6 +233,7 @@ def _project(tmp_path, files, select=("RL201",)):
     'HERE.joinpath("lua", "clear.lua").read_text()',
     'load("clear")',
     'Loader().load("lua/clear.lua")',
+    'read_file(os.path.join(os.path.dirname(__file__), "lua", "clear.lua"))',
 ])
 def test_rl201_script_read_from_a_file_next_to_the_module(tmp_path, read):
     found = _project(tmp_path, {
@@ -253,12 +254,15 @@ def test_rl201_script_read_from_a_file_next_to_the_module(tmp_path, read):
                 def load(self, path):
                     with open(os.path.join(os.path.dirname(__file__), path)) as f:
                         return f.read()
+            def read_file(path):
+                with open(path) as f:
+                    return f.read()
             CLEAR = {read}
             def reset():
                 r.eval(CLEAR, 1, "cache:*")
         """,
     })
-    assert found == [("app/store.py", 18, "RL201")]
+    assert found == [("app/store.py", 21, "RL201")]
 
 
 def test_rl201_script_file_read_in_a_with_block_and_registered(tmp_path):
@@ -367,6 +371,9 @@ def test_rl201_script_imported_from_another_module(tmp_path):
     ({"app/clear.lua": "-- " + "x" * (600 * 1024) + "\nredis.call('KEYS', '*')"},
      'open(os.path.join(os.path.dirname(__file__), "clear.lua")).read()'),
     ({"clear.lua": KEYS_LUA}, 'open("clear.lua").read()'),  # relative to the working directory
+    ({"clear.lua": KEYS_LUA}, 'read_file("clear.lua")'),
+    ({"clear.lua": KEYS_LUA}, 'open(os.path.abspath("clear.lua")).read()'),
+    ({"app/clear.lua": KEYS_LUA}, 'open(os.path.join(os.path.dirname(__file__), "/app/clear.lua")).read()'),
     ({"app/clear.lua": KEYS_LUA}, 'open(os.path.join(os.path.dirname(__file__), "clear.lua"), "r+").read()'),
     ({"app/clear.lua": KEYS_LUA}, 'open(os.path.join(os.path.dirname(__file__), NAME)).read()'),
     ({"app/clear.lua": KEYS_LUA}, 'load(NAME)'),
@@ -383,6 +390,8 @@ def test_rl201_script_files_that_cannot_be_read_or_do_not_call_keys(tmp_path, fi
             def load(name):
                 with open(os.path.join(os.path.dirname(__file__), name)) as f:
                     return f.read()
+            def read_file(path):
+                return open(path).read()
             def reset():
                 r.eval({read}, 1, "x:*")
         """,

@@ -150,15 +150,17 @@ class StatementRef:
     single_in_block: bool  # removing it would leave the block empty
 
 
-# One part of a file path: ("text", "lua/clear.lua") or, in a helper that reads the file its
-# caller names, ("param", "<parameter name>").
+# One part of a file path: ("root", "/abs/app") — where the code is: the module's file or
+# directory, or a package's directory — then ("text", "lua/clear.lua") or, in a helper that reads
+# the file its caller names, ("param", "<parameter name>").
 PathPart = Tuple[str, str]
 
 
 @dataclass(frozen=True)
 class FileRead:
-    """A file the code reads that ships with it: the parts joined make its path, the first an
-    absolute directory (the module's own, or a package's for `importlib.resources`/`pkgutil`)."""
+    """A file the code reads that ships with it: the parts joined make its path, the first the
+    ("root", ...) directory it is found from (the module's own, or a package's for
+    `importlib.resources`/`pkgutil`)."""
 
     parts: Tuple[PathPart, ...]
 
@@ -175,9 +177,10 @@ class ScriptSource:
     text: Optional[str] = None  # a literal (what a module exports for others to import)
     file: Optional[FileRead] = None  # the contents of this file
     # What a function of the project returns ("local:…"/"import:…", as ClientArgument.callee)
-    # when called with these literal arguments: (keyword or None, value), in call order.
+    # when called with these arguments, each a literal string or a path found from the code's
+    # place, as path parts: (keyword or None, parts), in call order.
     callee: Optional[str] = None
-    arguments: Tuple[Tuple[Optional[str], str], ...] = ()
+    arguments: Tuple[Tuple[Optional[str], Tuple[PathPart, ...]], ...] = ()
     # A module-level name or class attribute another module binds ("app.lua.CLEAR",
     # "app.base.Storage.SCRIPT"): what that module exports under the name.
     imported: Optional[str] = None

@@ -134,13 +134,10 @@ class ScriptFinder:
             return None
         arguments = []
         for arg in node.args:
-            if arg.star:
+            parts = None if arg.star else self.path(arg.value, scope)
+            if parts is None:
                 return None
-            parts = self.string(arg.value, scope)
-            text = _joined_text(parts)
-            if text is None:
-                return None
-            arguments.append((arg.keyword.value if arg.keyword is not None else None, text))
+            arguments.append((arg.keyword.value if arg.keyword is not None else None, parts))
         return ScriptSource(callee=callee, arguments=tuple(arguments))
 
     def _imported(self, node: cst.BaseExpression, scope: Scope) -> Optional[ScriptSource]:
@@ -186,7 +183,7 @@ class ScriptFinder:
             return ScriptSource(file=read)
         if isinstance(node, cst.Call):
             found = self._helper_call(node, scope)
-            if found is not None and any(_FILE_NAME.fullmatch(value) for _, value in found.arguments):
+            if found is not None and any(_names_a_file(parts) for _, parts in found.arguments):
                 return found
         return None
 
@@ -216,7 +213,9 @@ class ScriptFinder:
                 path = self.path(receiver, scope, helper, d)
             elif method == "decode":
                 return self.file_read(receiver, scope, helper, d)
-        if path is None or not os.path.isabs(path[0][1]):
+        # Only files found from the code's own place (not the working directory's): a helper's
+        # path may also start with a parameter its callers fill with such a path.
+        if path is None or path[0][0] not in (("root", "param") if helper is not None else ("root",)):
             return None
         return FileRead(path)
 
@@ -250,7 +249,7 @@ class ScriptFinder:
         d = depth + 1
         r = self.resolver
         if isinstance(node, cst.Name) and node.value == "__file__" and not r.lookup("__file__", scope)[1]:
-            return (("text", self.module_file),)
+            return (("root", self.module_file),)
         if isinstance(node, cst.Attribute) and node.attr.value == "parent":
             return _dirname(self.path(node.value, scope, helper, d))
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
@@ -299,7 +298,7 @@ class ScriptFinder:
         A package outside the module's own tree is not the project's: unknown."""
         directory = os.path.dirname(self.module_file)
         if isinstance(node, cst.Name) and node.value in _OWN_PACKAGE:
-            return (("text", directory),)
+            return (("root", directory),)
         name = self.resolver.constant_of(node, scope)
         if not isinstance(name, str) or not name:
             return None
@@ -309,7 +308,7 @@ class ScriptFinder:
             if parent == directory:
                 return None
             directory = parent
-        return (("text", os.path.join(directory, *rest)),)
+        return (("root", os.path.join(directory, *rest)),)
 
     def string(self, node: cst.BaseExpression, scope: Scope, helper: Optional[Scope] = None,
                depth: int = 0) -> Optional[Parts]:
@@ -385,15 +384,19 @@ def _outside_project(callee: str) -> bool:
     return kind != "local" and target.split(".", 1)[0] in _NOT_PROJECT
 
 
-def _joined_text(parts: Optional[Parts]) -> Optional[str]:
-    if parts is None or any(kind != "text" for kind, _ in parts):
-        return None
-    return "".join(value for _, value in parts)
+def _names_a_file(parts: Parts) -> bool:
+    """A path found from the code's place, or a literal that looks like a file name (`lua/x.lua`)."""
+    if parts[0][0] == "root":
+        return True
+    return all(kind == "text" for kind, _ in parts) and bool(_FILE_NAME.fullmatch("".join(v for _, v in parts)))
 
 
 def _dirname(parts: Optional[Parts]) -> Optional[Parts]:
-    text = _joined_text(parts)
-    return (("text", os.path.dirname(text)),) if text else None
+    """`os.path.dirname` of a path found from the code's place (a relative one is no directory
+    we know)."""
+    if not parts or parts[0][0] != "root" or any(kind == "param" for kind, _ in parts):
+        return None
+    return (("root", os.path.dirname("".join(value for _, value in parts))),)
 
 
 def _join(left: Optional[Parts], right: Optional[Parts]) -> Optional[Parts]:
@@ -401,6 +404,6 @@ def _join(left: Optional[Parts], right: Optional[Parts]) -> Optional[Parts]:
     if left is None or right is None or not right:
         return None
     first_kind, first = right[0]
-    if first_kind == "text" and os.path.isabs(first):
+    if first_kind == "root" or (first_kind == "text" and os.path.isabs(first)):
         return right
     return left + (("text", "/"),) + right
