@@ -204,7 +204,7 @@ class ScriptFinder:
         if qualified in _RESOURCE_READS:
             args = _positional(node)
             if len(args) >= 2:
-                path = _join(self._package_dir(args[0], scope), self.string(args[1], scope, helper, d))
+                path = _join(self._package_dir(args[0], scope), self.path(args[1], scope, helper, d))
         elif isinstance(node.func, cst.Attribute):
             method, receiver = node.func.attr.value, node.func.value
             if method == "read" and not _positional(node):
@@ -253,7 +253,7 @@ class ScriptFinder:
         if isinstance(node, cst.Attribute) and node.attr.value == "parent":
             return _dirname(self.path(node.value, scope, helper, d))
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
-            return _join(self.path(node.left, scope, helper, d), self.string(node.right, scope, helper, d))
+            return _join(self.path(node.left, scope, helper, d), self.path(node.right, scope, helper, d))
         if isinstance(node, cst.Call):
             return self._path_call(node, scope, helper, d)
         if isinstance(node, cst.Name):
@@ -282,7 +282,7 @@ class ScriptFinder:
             if method == "joinpath" and args:
                 return self._joined([receiver] + args, scope, helper, depth)
             if method == "with_name" and len(args) == 1:
-                return _join(_dirname(self.path(receiver, scope, helper, depth)), self.string(args[0], scope, helper, depth))
+                return _join(_dirname(self.path(receiver, scope, helper, depth)), self.path(args[0], scope, helper, depth))
         return None
 
     def _joined(self, args: List[cst.BaseExpression], scope: Scope, helper: Optional[Scope], depth: int) -> Optional[Parts]:
