@@ -3,7 +3,8 @@
 A file that never names a Redis module can still hold Redis calls the project index resolves:
 it imports a client or factory another module exports (`from app.ext import cache`), or a
 function whose findings depend on its callers (a limit left to its default), or it defines a
-function that some module passes a client to.  Hooks decide this from the skipped file's import
+function that some module passes a client to, or the helper or name a Lua script comes from
+(``scripts``: a helper that reads the script's file, a module of script constants).  Hooks decide this from the skipped file's import
 statements, read with regular expressions (no parse), resolved exactly as linking resolves them
 (``linking.ProjectModules``): an import of a name no module of the project exports as a client
 pulls nothing in, however common the name (`db`, `Redis`, `Queue`).
@@ -15,7 +16,8 @@ import re
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from .linking import ProjectModules
-from .model import ClientRef, ModuleModel
+from .model import ClientRef, ModuleModel, ScriptSource
+from .scripts import ScriptTexts
 
 # `from pkg.mod import a, b as c` (also parenthesised over several lines, or continued with
 # a backslash) and `import pkg.mod as m, other`.
@@ -49,7 +51,7 @@ class Hooks:
     def __init__(self, project: ProjectModules, limited: Dict[str, Set[str]], defines: Dict[str, Set[str]]):
         self.project = project
         self.limited = limited  # module path -> functions whose findings depend on their callers
-        self.defines = defines  # module path -> functions or classes a client is passed to
+        self.defines = defines  # module path -> functions or classes a client is passed to, scripts come from
         exports = sorted((m.path, sorted(m.exported_clients)) for m in project.modules if m.exported_clients)
         # Re-exports resolve through the imports of analysed modules, and which module an import
         # names depends on every path of the run.
@@ -105,10 +107,13 @@ class Hooks:
         return self._modules[key]
 
     def _defines_callee(self, path: str, text: str) -> bool:
-        wanted = self.defines[path]
-        definition = re.compile(r"^\s*(?:async\s+)?(?:def|class)\s+(?:%s)\b" % "|".join(map(re.escape, sorted(wanted))),
+        """The file defines one of the wanted names: a function or class, or a module-level
+        name, assigned or re-exported by an import (a script another module imports)."""
+        names = self.defines[path]
+        wanted = "|".join(map(re.escape, sorted(names)))
+        definition = re.compile(r"^(?:\s*(?:async\s+)?(?:def|class)\s+(?:%s)\b|(?:%s)\s*(?::[^=\n]*)?=)" % (wanted, wanted),
                                 re.M)
-        return definition.search(text) is not None
+        return definition.search(text) is not None or any(local in names for _, local in imported_names(text))
 
 
 def project_hooks(models: Sequence[ModuleModel]) -> Hooks:
@@ -117,6 +122,7 @@ def project_hooks(models: Sequence[ModuleModel]) -> Hooks:
     limited: Dict[str, Set[str]] = {}
     defines: Dict[str, Set[str]] = {}
     known: Dict[Tuple[str, str], bool] = {}
+    scripts = ScriptTexts(project)
 
     def is_client(ref: ClientRef, importer: str) -> bool:
         """Whether what is passed is a client by what the models so far show: an import is one
@@ -137,17 +143,42 @@ def project_hooks(models: Sequence[ModuleModel]) -> Hooks:
             function = m.function_of(call)
             if function is not None and any(v.defaults_from for v in call.args.values()):
                 limited.setdefault(m.path, set()).add(function.class_name or function.name)
+        for site in m.clients:  # `Lock(r, name, timeout)`: RL105 asks whether callers leave it None
+            if site.kind == "lock" and site.function is not None and any(v.defaults_from for v in site.args.values()):
+                function = m.functions[site.function]
+                limited.setdefault(m.path, set()).add(function.class_name or function.name)
         for arg in m.client_arguments:
             if not arg.callee.startswith(("import:", "bound:")) or not is_client(arg.client, m.path):
                 continue
-            # Only an import that names one module of the project, as linking requires
-            # (`from types import MappingProxyType` must not hook every `types.py`).
-            found: List[Tuple[ModuleModel, str]] = [
-                (target, name) for modules, name in project.candidates(arg.callee.partition(":")[2], m.path)
-                for target in modules]
-            if len(found) == 1 and not found[0][0].analysed:
-                defines.setdefault(found[0][0].path, set()).add(found[0][1].split(".", 1)[0])
+            _hook_definer(project, arg.callee.partition(":")[2], m.path, defines)
+        for item in [*m.calls, *m.pending_calls, *m.script_runs, *m.pending_script_runs]:
+            if item.script_source is not None:
+                _hook_script_definers(project, scripts, item.script_source, m, defines)
     return Hooks(project, limited, defines)
+
+
+def _hook_script_definers(project: ProjectModules, scripts: ScriptTexts, source: ScriptSource, user: ModuleModel,
+                          defines: Dict[str, Set[str]]) -> None:
+    """Hook the skipped modules a script comes from: the one that binds an imported script, and
+    the one whose helper reads the script's file (`get_package_data("lua/x.lua")`)."""
+    if source.imported is not None:
+        found = scripts.exported(source.imported, user.path)
+        if found is None:
+            _hook_definer(project, source.imported, user.path, defines)
+            return
+        user, source = found
+    if source.callee is not None and source.callee.startswith(("import:", "bound:")):
+        _hook_definer(project, source.callee.partition(":")[2], user.path, defines)
+
+
+def _hook_definer(project: ProjectModules, qualified: str, importer: str, defines: Dict[str, Set[str]]) -> None:
+    """Hook the module that defines what ``importer`` imports as ``qualified``, if it was skipped.
+    Only an import that names one module of the project, as linking requires (`from types import
+    MappingProxyType` must not hook every `types.py`)."""
+    found: List[Tuple[ModuleModel, str]] = [
+        (target, name) for modules, name in project.candidates(qualified, importer) for target in modules]
+    if len(found) == 1 and not found[0][0].analysed:
+        defines.setdefault(found[0][0].path, set()).add(found[0][1].split(".", 1)[0])
 
 
 # A re-export brought in by one round can hook files in the next; three rounds cover a client

@@ -13,7 +13,9 @@ function's parameter `r` receives one from its callers.  Extraction records such
 Linking moves a pending call into ``ModuleModel.calls`` when the project shows its receiver is a
 client: exactly one module exports it (following re-exports in `__init__.py`), or a caller in
 the project passes a client for that parameter.  Passing a client through several functions is
-followed for a few rounds.  Linking is idempotent: a run may index the same models again.
+followed for a few rounds.  Runs of registered scripts wait the same way, and the scripts that
+only the project can read are read last (``scripts``).  Linking is idempotent: a run may index
+the same models again.
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ import zlib
 from typing import Dict, List, Optional, Tuple
 
 from .model import ClientArgument, ClientKind, ClientRef, FunctionInfo, ModuleModel
+from .scripts import link_scripts
 
 _MAX_ROUNDS = 4
 _MAX_REEXPORTS = 4
@@ -201,6 +204,7 @@ def link_project_clients(modules: List[ModuleModel], project: Optional[ProjectMo
             break
     for module in modules:
         _queue_in_passed_pipelines(module, param_clients)
+    link_scripts(modules, project, resolve)
 
 
 def _promote(module: ModuleModel, resolve) -> None:

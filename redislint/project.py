@@ -173,7 +173,7 @@ class ProjectIndex:
                 self._record(facts, call, first=i == 0, loops=[module.loops[j] for j in call.loops])
                 if facts.collection is None:
                     facts.collection = collection_type(call, i)
-        for command, key in module.script_effects:
+        for command, key in module.script_effects + module.linked_script_effects:
             if key.known:
                 self._record_script(self.keyspace.setdefault(key.text, KeyFacts(key.text)), command)
 

@@ -192,12 +192,36 @@ def test_script_runs_record_the_keys_of_each_run():
         def hit(uid):
             script(keys=[f'hits:{uid}', "total"])
     """))
-    ((sha, keys, site),) = model.script_runs
+    ((sha, keys, site),) = model.literal_script_runs
     assert [k.text for k in keys] == ["hits:{}", "total"]
     assert sha == script_sha(model.calls[0].lua) and site is None
     model = extract("snippet.py", H + textwrap.dedent("""
         def hit(uid):
             r.eval(EXPIRE_LUA, 1, f'hits:{uid}')
     """))
-    ((sha, keys, site),) = model.script_runs
+    ((sha, keys, site),) = model.literal_script_runs
     assert [k.text for k in keys] == ["hits:{}"] and site == model.calls[0].span
+
+
+@pytest.mark.parametrize("script, flagged", [
+    ("redis.call('INCR', KEYS[1])\nredis.call('EXPIRE', KEYS[1], ARGV[1])\n", []),
+    ("return redis.call('GET', KEYS[1])\n", [9]),
+])
+def test_script_read_from_a_file_counts_for_the_keys_its_runs_pass(tmp_path, script, flagged):
+    # The index reads the file (model.scripts): its EXPIRE bounds `hits:{}` as a literal's would.
+    from redislint.config import ConfigResolver
+    from redislint.runner import lint_paths
+
+    (tmp_path / "hit.lua").write_text(script)
+    (tmp_path / "store.py").write_text(textwrap.dedent("""
+        import os
+        import redis
+        r = redis.Redis()
+        hit_script = r.register_script(open(os.path.join(os.path.dirname(__file__), "hit.lua")).read())
+        def hit(uid):
+            hit_script(keys=[f"hits:{uid}"], args=[60])
+        def reset(uid):
+            r.set(f"hits:{uid}", 0)
+    """))
+    result = lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path), overrides={"select": ("RL101",)}))
+    assert [d.line for d in result.diagnostics] == flagged

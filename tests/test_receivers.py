@@ -1227,6 +1227,107 @@ def test_client_class_of_a_module_held_in_an_attribute():
         ("flushdb", "self.get_connection()", "client", False)]
 
 
+def test_typing_cast_returns_its_value():
+    found = calls("""
+        import typing
+        from typing import cast
+        import redis
+        class Storage:
+            def __init__(self):
+                self.storage = redis.Redis()
+            def get_connection(self) -> "ClientProtocol":
+                return cast(ClientProtocol, self.storage)
+            def reset(self):
+                self.get_connection().flushdb()
+                typing.cast("Redis", self.storage).keys("*")
+                cast(redis.Redis, other).keys("*")
+                cast(Protocol, other).keys("*")
+                cast(redis.Redis).keys("*")
+    """)
+    assert [(c.command, c.receiver) for c in found] == [
+        ("flushdb", "self.get_connection()"), ("keys", 'typing.cast("Redis", self.storage)'),
+        ("keys", "cast(redis.Redis, other)")]
+
+
+def test_pytest_fixture_parameters_are_the_fixtures_values():
+    found = calls("""
+        import pytest
+        import redis
+
+        @pytest.fixture
+        def redis_client():
+            return redis.Redis(db=9)
+
+        @pytest.fixture()
+        def conn():
+            client = redis.Redis()
+            yield client
+            client.close()
+
+        @pytest.fixture(name="named")
+        def _named_fixture():
+            return redis.Redis()
+
+        @pytest.fixture
+        def pipe(redis_client):
+            return redis_client.pipeline()
+
+        @pytest.fixture
+        def settings():
+            return {}
+
+        def test_a(redis_client, conn, named, pipe):
+            redis_client.keys("a")
+            conn.keys("b")
+            named.keys("c")
+            pipe.keys("d")
+
+        class TestB:
+            def test_b(self, redis_client):
+                redis_client.keys("e")
+
+        def test_c(settings, redis_client=None):
+            settings.keys()
+            redis_client.keys("f")
+
+        def helper(redis_client):
+            redis_client.keys("g")
+    """, "keys")
+    assert [(c.receiver, c.client.kind.value) for c in found] == [
+        ("redis_client", "client"), ("conn", "client"), ("named", "client"), ("pipe", "pipeline"),
+        ("redis_client", "client")]
+
+
+def test_library_class_given_a_client_by_a_pytest_fixture(tmp_path):
+    # redis-timeseries: the only client the project passes to TimeSeries comes from a fixture.
+    found = _project(tmp_path, {
+        "timeseries.py": """
+            class TimeSeries:
+                def __init__(self, client):
+                    self.client = client
+                def scan(self, patterns):
+                    pipe = self.client.pipeline()
+                    for p in patterns:
+                        pipe.keys(p)
+                    return pipe.execute()
+        """,
+        "tests/test_timeseries.py": """
+            import pytest
+            import redis
+            import timeseries
+
+            @pytest.fixture
+            def redis_client():
+                return redis.StrictRedis(db=9)
+
+            @pytest.fixture
+            def ts(request, redis_client):
+                return timeseries.TimeSeries(redis_client)
+        """,
+    })
+    assert found == [("timeseries.py", 8, "RL201")]
+
+
 def test_cluster_node_client():
     found = calls("""
         from redis.cluster import RedisCluster

@@ -1,6 +1,7 @@
 """RL201–RL203: KEYS, FLUSHALL/FLUSHDB and administrative commands, in every form, with fixes."""
 from __future__ import annotations
 
+import os
 import textwrap
 
 import pytest
@@ -161,6 +162,279 @@ def test_rl201_no_fix(call):
             x = {call}
     """, "RL201")
     assert d.fix is None
+
+
+def test_rl201_lua_script_in_a_class_attribute():
+    assert lines("""
+        class Store:
+            CLEAR = "return redis.call('KEYS', ARGV[1])"
+            GET = "return redis.call('GET', KEYS[1])"
+            def __init__(self):
+                self.r = redis.Redis()
+            def reset(self):
+                self.r.eval(self.CLEAR, 0, "x:*")
+                self.r.eval(Store.CLEAR, 0, "x:*")
+                self.r.eval(self.GET, 1, "x")
+    """, "RL201") == [8, 9]
+
+
+def test_rl201_runs_of_a_registered_script():
+    # The server runs the script's KEYS where the script object is called, as well as where
+    # it is registered (redis-py: `script(keys, args)`; coredis: `script.execute(keys, args)`).
+    assert lines("""
+        CLEAR = "return redis.call('KEYS', ARGV[1])"
+        GET = "return redis.call('GET', KEYS[1])"
+        clear = r.register_script(CLEAR)
+        get = r.register_script(GET)
+        other = object()
+        class Store:
+            def __init__(self):
+                self.clear = r.register_script(CLEAR)
+            async def reset(self, prefix):
+                self.clear(args=[prefix + "*"])
+                await self.clear.execute(args=[prefix + "*"])
+        def f():
+            clear(args=["x:*"])
+            get(keys=["x"])
+            other(args=["x:*"])
+    """, "RL201") == [4, 9, 11, 12, 14]
+
+
+# --- RL201: scripts read from files shipped with the code ----------------------------------------
+
+KEYS_LUA = "local keys = redis.call('keys', KEYS[1])\nfor i=1,#keys do redis.call('del', keys[i]) end\n"
+GET_LUA = "return redis.call('GET', KEYS[1])\n"
+
+
+def _project(tmp_path, files, select=("RL201",)):
+    from redislint.config import ConfigResolver
+    from redislint.runner import lint_paths
+
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text if name.endswith(".lua") else textwrap.dedent(text))
+    result = lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path), overrides={"select": select}))
+    return sorted((d.path.replace(str(tmp_path) + "/", ""), d.line, d.code) for d in result.diagnostics)
+
+
+@pytest.mark.parametrize("read", [
+    'open(os.path.join(os.path.dirname(__file__), "lua", "clear.lua")).read()',
+    'open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "lua/clear.lua"), "rb").read().decode()',
+    '(Path(__file__).parent / "lua" / "clear.lua").read_text()',
+    'Path(__file__).resolve().parent.joinpath("lua", "clear.lua").read_bytes()',
+    'Path(__file__).with_name("lua").joinpath("clear.lua").read_text(encoding="utf-8")',
+    'pkgutil.get_data(__name__, "lua/clear.lua")',
+    'pkgutil.get_data("app", "lua/clear.lua")',
+    'importlib.resources.files("app").joinpath("lua/clear.lua").read_bytes()',
+    '(importlib.resources.files(__package__) / f"{LUA_DIR}/clear.lua").read_text()',
+    'importlib.resources.read_text("app", "lua/clear.lua")',
+    'importlib.resources.files("app.lua").joinpath("clear.lua").read_text()',
+    'HERE.joinpath("lua", "clear.lua").read_text()',
+    'load("clear")',
+    'Loader().load("lua/clear.lua")',
+    'read_file(os.path.join(os.path.dirname(__file__), "lua", "clear.lua"))',
+])
+def test_rl201_script_read_from_a_file_next_to_the_module(tmp_path, read):
+    found = _project(tmp_path, {
+        "app/__init__.py": "",
+        "app/lua/clear.lua": KEYS_LUA,
+        "app/store.py": f"""
+            import importlib.resources
+            import os
+            import pkgutil
+            from pathlib import Path
+            import redis
+            LUA_DIR = "lua"
+            HERE = Path(__file__).parent
+            r = redis.Redis()
+            def load(name):
+                return pkgutil.get_data(__name__, "lua/%s.lua" % name).decode()
+            class Loader:
+                def load(self, path):
+                    with open(os.path.join(os.path.dirname(__file__), path)) as f:
+                        return f.read()
+            def read_file(path):
+                with open(path) as f:
+                    return f.read()
+            CLEAR = {read}
+            def reset():
+                r.eval(CLEAR, 1, "cache:*")
+        """,
+    })
+    assert found == [("app/store.py", 21, "RL201")]
+
+
+def test_rl201_script_file_read_in_a_with_block_and_registered(tmp_path):
+    found = _project(tmp_path, {
+        "app/clear.lua": KEYS_LUA,
+        "app/get.lua": GET_LUA,
+        "app/store.py": """
+            import os
+            import redis
+            r = redis.Redis()
+            with open(os.path.join(os.path.dirname(__file__), "clear.lua")) as f:
+                CLEAR = f.read()
+            with open(os.path.join(os.path.dirname(__file__), "get.lua")) as g:
+                GET = g.read()
+            clear = r.register_script(CLEAR)
+            get = r.register_script(GET)
+            def reset():
+                clear(keys=["cache:*"])
+                return get(keys=["cache:x"])
+        """,
+    })
+    assert found == [("app/store.py", 9, "RL201"), ("app/store.py", 12, "RL201")]
+
+
+def test_rl201_script_loaded_by_a_helper_of_another_module(tmp_path):
+    # limits: `SCRIPT_CLEAR_KEYS = get_package_data(f"{RES_DIR}/clear_keys.lua")` in a class
+    # body, the helper in a module that never names redis, the script registered on a client
+    # the class casts, and run as `self.lua_clear_keys([prefix])`; the async twin reads the
+    # script from its base class in a third module and runs it with coredis' `execute()`.
+    found = _project(tmp_path, {
+        "limits/__init__.py": "",
+        "limits/resources/lua/clear_keys.lua": KEYS_LUA,
+        "limits/resources/lua/incr.lua": "redis.call('INCR', KEYS[1])\nredis.call('EXPIRE', KEYS[1], ARGV[1])\n",
+        "limits/util.py": """
+            import importlib.resources
+            def get_package_data(path: str) -> bytes:
+                return importlib.resources.files("limits").joinpath(path).read_bytes()
+        """,
+        "limits/storage.py": """
+            from typing import cast
+            import redis
+            from .util import get_package_data
+            class RedisStorage:
+                RES_DIR = "resources/lua"
+                SCRIPT_CLEAR_KEYS = get_package_data(f"{RES_DIR}/clear_keys.lua")
+                SCRIPT_INCR = get_package_data(f"{RES_DIR}/incr.lua")
+                def __init__(self, uri):
+                    self.storage = redis.Redis.from_url(uri)
+                    self.lua_clear_keys = self.get_connection().register_script(self.SCRIPT_CLEAR_KEYS)
+                    self.lua_incr = self.get_connection().register_script(self.SCRIPT_INCR)
+                def get_connection(self):
+                    return cast("RedisClient", self.storage)
+                def incr(self, key):
+                    return self.lua_incr([key], [60])
+                def reset(self, prefix):
+                    return self.lua_clear_keys([prefix + "*"])
+        """,
+        "limits/aio/bridge.py": """
+            from limits.util import get_package_data
+            class RedisBridge:
+                SCRIPT_CLEAR_KEYS = get_package_data("resources/lua/clear_keys.lua")
+        """,
+        "limits/aio/coredis.py": """
+            from redis.asyncio import Redis
+            from limits.aio.bridge import RedisBridge
+            class CoredisBridge(RedisBridge):
+                def __init__(self):
+                    self.storage = Redis()
+                    self.lua_clear_keys = self.storage.register_script(self.SCRIPT_CLEAR_KEYS)
+                async def lua_reset(self, prefix):
+                    return await self.lua_clear_keys.execute([prefix + "*"])
+        """,
+    })
+    assert found == [("limits/aio/coredis.py", 7, "RL201"), ("limits/aio/coredis.py", 9, "RL201"),
+                     ("limits/storage.py", 11, "RL201"), ("limits/storage.py", 18, "RL201")]
+
+
+def test_rl201_script_imported_from_another_module(tmp_path):
+    found = _project(tmp_path, {
+        "app/__init__.py": "from .scripts import CLEAR as CLEAR_SCRIPT\n",
+        "app/scripts.py": """
+            CLEAR = "local keys = redis.call('KEYS', ARGV[1]) return #keys"
+            GET = "return redis.call('GET', KEYS[1])"
+            NOT_A_SCRIPT = "KEYS"
+        """,
+        "app/store.py": """
+            import redis
+            from app import scripts
+            from app.scripts import CLEAR, GET, NOT_A_SCRIPT
+            from app import CLEAR_SCRIPT
+            r = redis.Redis()
+            def reset():
+                r.eval(CLEAR, 0, "x:*")
+                r.eval(scripts.CLEAR, 0, "x:*")
+                r.eval(CLEAR_SCRIPT, 0, "x:*")
+                r.eval(GET, 1, "x")
+                r.eval(NOT_A_SCRIPT, 0)
+        """,
+    })
+    assert found == [("app/store.py", 8, "RL201"), ("app/store.py", 9, "RL201"), ("app/store.py", 10, "RL201")]
+
+
+@pytest.mark.parametrize("files, read", [
+    ({}, 'open(os.path.join(os.path.dirname(__file__), "missing.lua")).read()'),
+    ({"app/clear.lua/x": ""}, 'open(os.path.join(os.path.dirname(__file__), "clear.lua")).read()'),
+    ({"app/clear.lua": "-- " + "x" * (600 * 1024) + "\nredis.call('KEYS', '*')"},
+     'open(os.path.join(os.path.dirname(__file__), "clear.lua")).read()'),
+    ({"clear.lua": KEYS_LUA}, 'open("clear.lua").read()'),  # relative to the working directory
+    ({"clear.lua": KEYS_LUA}, 'read_file("clear.lua")'),
+    ({"clear.lua": KEYS_LUA}, 'open(os.path.abspath("clear.lua")).read()'),
+    ({"app/clear.lua": KEYS_LUA}, 'open(os.path.join(os.path.dirname(__file__), "/app/clear.lua")).read()'),
+    ({"app/clear.lua": KEYS_LUA}, 'open(os.path.join(os.path.dirname(__file__), "clear.lua"), "r+").read()'),
+    ({"app/clear.lua": KEYS_LUA}, 'open(os.path.join(os.path.dirname(__file__), NAME)).read()'),
+    ({"app/clear.lua": KEYS_LUA}, 'load(NAME)'),
+    ({"app/clear.lua": b"\xff\xfe".decode("latin-1") + GET_LUA}, 'load("clear.lua")'),
+])
+def test_rl201_script_files_that_cannot_be_read_or_do_not_call_keys(tmp_path, files, read):
+    found = _project(tmp_path, dict(files, **{
+        "app/store.py": f"""
+            import os
+            import sys
+            import redis
+            r = redis.Redis()
+            NAME = sys.argv[1]
+            def load(name):
+                with open(os.path.join(os.path.dirname(__file__), name)) as f:
+                    return f.read()
+            def read_file(path):
+                return open(path).read()
+            def reset():
+                r.eval({read}, 1, "x:*")
+        """,
+    }))
+    assert found == []
+
+
+def test_rl201_script_file_is_read_again_when_only_it_changes(tmp_path):
+    from redislint.cache import ModelCache
+    from redislint.config import ConfigResolver
+    from redislint.runner import lint_paths
+
+    (tmp_path / "clear.lua").write_text(GET_LUA)
+    (tmp_path / "store.py").write_text(textwrap.dedent("""
+        import os
+        import redis
+        r = redis.Redis()
+        CLEAR = open(os.path.join(os.path.dirname(__file__), "clear.lua")).read()
+        def reset():
+            r.eval(CLEAR, 1, "x:*")
+    """))
+
+    def run():
+        resolver = ConfigResolver(cwd=str(tmp_path), overrides={"select": ("RL201",)})
+        result = lint_paths([str(tmp_path)], resolver, cache=ModelCache(str(tmp_path / ".cache")))
+        return [d.line for d in result.diagnostics]
+
+    assert run() == []
+    (tmp_path / "clear.lua").write_text(KEYS_LUA)
+    assert run() == [7]
+
+
+def test_read_script_file(tmp_path):
+    from redislint.scripts import MAX_SCRIPT_BYTES, read_script_file
+
+    (tmp_path / "ok.lua").write_bytes(b"return redis.call('GET', KEYS[1]) -- \xff")
+    (tmp_path / "big.lua").write_bytes(b"x" * (MAX_SCRIPT_BYTES + 1))
+    os.mkfifo(tmp_path / "fifo.lua")
+    assert read_script_file(str(tmp_path / "ok.lua")).startswith("return redis.call('GET'")
+    assert read_script_file(str(tmp_path / "big.lua")) is None
+    assert read_script_file(str(tmp_path / "fifo.lua")) is None  # never blocks on a reader
+    assert read_script_file(str(tmp_path)) is None
+    assert read_script_file(str(tmp_path / "missing.lua")) is None
 
 
 # --- RL202 flush-command ---------------------------------------------------------------------

@@ -645,6 +645,66 @@ def test_rl105_lock_class(imports, ctor):
     """, "RL105") == [4, 7, 8]
 
 
+def test_rl105_timeout_parameter_left_to_its_none_default_by_a_caller():
+    assert lines("""
+        from redis.lock import Lock
+        class Jobs:
+            def hold(self, name, timeout=None):
+                return r.lock(name, timeout=timeout)
+            def hold_class(self, name, timeout=None):
+                return Lock(r, name, timeout)
+            def run(self, name):
+                with self.hold(name):
+                    pass
+                with self.hold_class(name):
+                    pass
+    """, "RL105") == [5, 7]
+
+
+@pytest.mark.parametrize("caller", [
+    "hold('report', timeout=30)",        # every caller passes a value
+    "hold('report', 30)",
+    "hold(**options)",                   # unknown: the caller may pass one
+    "",                                   # nobody in the project calls it: an API, its callers choose
+])
+def test_rl105_timeout_parameter_that_callers_fill(caller):
+    assert lines(f"""
+        def hold(name, timeout=None):
+            return r.lock(name, timeout=timeout)
+        def run(options):
+            {caller or 'pass'}
+    """, "RL105") == []
+
+
+@pytest.mark.parametrize("body", [
+    "if timeout is None:\n        timeout = 60\n    return r.lock(name, timeout=timeout)",  # rebound
+    "return r.lock(name, timeout=timeout or 60)",
+    "return r.lock(name, timeout=ttl)",                                                     # default 30
+])
+def test_rl105_timeout_parameter_that_is_not_left_none(body):
+    assert lines(f"""
+        def hold(name, timeout=None, ttl=30):
+            {body}
+        def run():
+            hold("report")
+    """, "RL105") == []
+
+
+def test_rl105_timeout_parameter_left_none_by_a_caller_in_another_module(tmp_path):
+    from redislint.config import ConfigResolver
+    from redislint.runner import lint_paths
+
+    (tmp_path / "locks.py").write_text(textwrap.dedent("""
+        import redis
+        r = redis.Redis()
+        def hold(name, timeout=None):
+            return r.lock(name, timeout=timeout)
+    """))
+    (tmp_path / "jobs.py").write_text("from locks import hold\n\ndef run():\n    with hold('report'):\n        pass\n")
+    result = lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path), overrides={"select": ("RL105",)}))
+    assert [(d.path.rsplit("/", 1)[-1], d.line) for d in result.diagnostics] == [("locks.py", 5)]
+
+
 def test_rl105_not_for_other_locks():
     assert lines("""
         import threading

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+import weakref
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
@@ -21,11 +22,13 @@ from .constructions import Arguments, Constructions
 from .loops import LoopFacts
 from .command_table import KEY_PARAMS, SIGNATURES
 from .commands import lua_calls, lua_commands, lua_key_commands, method_for_raw, script_sha
-from .module import ClientArgument, ClientKind, ClientRef, ClientSite, Deserialisation, FunctionCallSite, FunctionInfo, KeyPattern, ModuleModel, RedisCall, StatementRef, Value
+from .module import (ClientArgument, ClientKind, ClientRef, ClientSite, Deserialisation, FileRead, FunctionCallSite,
+                     FunctionInfo, KeyPattern, ModuleModel, RedisCall, ScriptRun, ScriptSource, StatementRef, Value)
 from .origins import OriginFinder
 from .positions import Positions
 from .resolve import Resolver, literal_value, _NO_VALUE
 from .scopes import ModuleScopes, Scope, collect_scopes, dotted_name
+from .scripts import ScriptFinder
 from .walk import Walker
 
 # Methods on non-Redis receivers that write to a durable store (RL501), by the kind of receiver
@@ -106,6 +109,7 @@ def _extract(path: str, text: str, client_names: Sequence[str],
     model.calls = [c for c in every if c.client.via is None]
     model.pending_calls = [c for c in every if c.client.via is not None]
     model.exported_clients = _exports(scopes, resolver)
+    model.exported_scripts = _exported_scripts(scopes, extractor.scripts)
     return model
 
 
@@ -143,6 +147,22 @@ def _exports(scopes: ModuleScopes, resolver: Resolver) -> Dict[str, ClientRef]:
     return out
 
 
+def _exported_scripts(scopes: ModuleScopes, scripts: ScriptFinder) -> Dict[str, ScriptSource]:
+    """Module-level names and class attributes bound (once) to a script, for other modules that
+    import them or subclass the class (`self.SCRIPT` set by a base class of another module)."""
+    out: Dict[str, ScriptSource] = {}
+    module = scopes.module
+    bindings = [(name, values[0], module) for name, values in module.assigns.items()
+                if name.isidentifier() and len(values) == 1]
+    bindings += [(f"{cls}.{attr}", values[0][0], values[0][1]) for cls, info in scopes.classes.items()
+                 for attr, values in info.attrs.items() if attr.isidentifier() and len(values) == 1]
+    for name, value, scope in bindings:
+        found = scripts.exported(value, scope)
+        if found is not None:
+            out[name] = found
+    return out
+
+
 class CallExtractor:
     """Visits a module once (with ``walk``) and records what it does to Redis."""
 
@@ -170,6 +190,10 @@ class CallExtractor:
         self.order = 0
         self.decorator_calls: set = set()  # ids of `@x.y(...)` decorator calls
         self.caches = CacheFacts(self)  # framework cache calls and settings
+        # Where Lua scripts come from; it asks the extractor for callees through a weak reference
+        # (a bound method would make a cycle that keeps the syntax tree alive).
+        extractor = weakref.ref(self)
+        self.scripts = ScriptFinder(resolver, path, lambda expr, scope: extractor()._callee(expr, scope))
         self.loops = LoopFacts(self)  # the for loops and comprehensions calls repeat in
         self.constructions = Constructions(self)  # what partials, subclasses and `**dicts` pass
 
@@ -249,8 +273,16 @@ class CallExtractor:
         factory = self.resolver.factory_client(scope, 0)
         self.model.functions[index].returns_client = factory is not None and factory.via is None \
             and factory.kind is not ClientKind.HOLDER
+        self.model.functions[index].returns_file = self._returned_file(scope)
         self.loop_depth, self.try_stack, self.condition_of, self.under_if = self._saved.pop()
         self.loops.leave_function()
+
+    def _returned_file(self, fn: Scope) -> Optional[FileRead]:
+        """The file a function returns the contents of, its path maybe built from its parameters
+        (a helper that loads the scripts its callers name)."""
+        if len(fn.returns) != 1 or not isinstance(fn.returns[0], (cst.Call, cst.Name)):
+            return None
+        return self.scripts.file_read(fn.returns[0], fn, helper=fn)
 
     def visit_Lambda(self, node: cst.Lambda) -> bool:
         return False
@@ -671,7 +703,7 @@ class CallExtractor:
         scope = self.scope
         args = {name: self._value(value) for name, value in bound_args.items()}
         keys = self._keys(command, bound_args, extra, raw, arg_nodes)
-        lua = self._lua(command, bound_args, scope)
+        lua, script_source = self._lua(command, bound_args, scope)
         if lua and command in {"eval", "eval_ro"}:
             numkeys = literal_value(bound_args["numkeys"]) if "numkeys" in bound_args else None
             if isinstance(numkeys, int) and not isinstance(numkeys, bool) and not star:
@@ -708,6 +740,7 @@ class CallExtractor:
             lua=lua,
             lua_commands=lua_commands(lua) if lua else (),
             lua_calls=lua_calls(lua) if lua else (),
+            script_source=script_source,
             order=self.order,
             loops=self.loops.current(),
         )
@@ -771,29 +804,49 @@ class CallExtractor:
                            if isinstance(el, cst.DictElement))
         return out
 
-    def _lua(self, command: str, bound: Dict[str, cst.BaseExpression], scope: Scope) -> Optional[str]:
+    def _lua(self, command: str, bound: Dict[str, cst.BaseExpression],
+             scope: Scope) -> Tuple[Optional[str], Optional[ScriptSource]]:
+        """The script given to eval/register_script: its literal text, or where it comes from."""
         if command not in {"eval", "evalsha", "eval_ro", "register_script"}:
-            return None
+            return None, None
         script = bound.get("script")
         if script is None:
-            return None
-        return self._script_text(script, scope, 0)
+            return None, None
+        return self._script(script, scope)
+
+    def _script(self, node: cst.BaseExpression, scope: Scope) -> Tuple[Optional[str], Optional[ScriptSource]]:
+        text = self.scripts.text(node, scope)
+        return (text, None) if text is not None else (None, self.scripts.source(node, scope))
 
     def _script_call(self, node: cst.Call) -> None:
-        """`script(keys=[...], args=[...])` on the Script a client's `register_script` returned:
-        record what the script does to the keys it is given."""
-        script = self._registered_script(node.func, self.scope)
-        if script is None:
+        """`script(keys=[...], args=[...])` (coredis: `script.execute(...)`) on the Script a
+        client's `register_script` returned: a run of the script, and what it does to the keys
+        it is given."""
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "execute":
+            func = func.value
+        registered = self._registered_script(func, self.scope)
+        if registered is None:
             return
+        client, text, source = registered
         keys = next((a.value for a in node.args if a.keyword is not None and a.keyword.value == "keys"), None)
         if keys is None and node.args and node.args[0].keyword is None and not node.args[0].star:
             keys = node.args[0].value
-        if isinstance(keys, (cst.List, cst.Tuple)):
-            self._script_effects(script, [el.value for el in keys.elements if not isinstance(el, cst.StarredElement)])
+        key_nodes = [el.value for el in keys.elements if not isinstance(el, cst.StarredElement)] \
+            if isinstance(keys, (cst.List, cst.Tuple)) else []
+        if text is not None:
+            self._script_effects(text, key_nodes)
+        run = ScriptRun(span=self.span(node), receiver=self.resolver.code(func), client=client,
+                        function=self.function_stack[-1] if self.function_stack else None,
+                        keys=tuple(self.resolver.key_of(k, self.scope) for k in key_nodes),
+                        lua=text, lua_commands=lua_commands(text) if text else (), script_source=source)
+        (self.model.pending_script_runs if client.via is not None else self.model.script_runs).append(run)
 
-    def _registered_script(self, func: cst.BaseExpression, scope: Scope) -> Optional[str]:
-        """The literal text of the script ``func`` names, when it is bound to
-        `<client>.register_script(<literal>)` (a local name or an attribute of `self`)."""
+    def _registered_script(self, func: cst.BaseExpression, scope: Scope
+                           ) -> Optional[Tuple[ClientRef, Optional[str], Optional[ScriptSource]]]:
+        """The script ``func`` names, when it is bound to `<client>.register_script(<script>)`
+        (a local name or an attribute of `self`): the client, and the script's literal text or
+        where it comes from."""
         values: List[Tuple[cst.BaseExpression, Scope]] = []
         if isinstance(func, cst.Name):
             owner, how = self.resolver.lookup(func.value, scope)
@@ -805,40 +858,19 @@ class CallExtractor:
                 values.extend(info.attrs.get(func.attr.value, ()))
         for value, owner in values:
             if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
-                    and value.func.attr.value == "register_script" and value.args \
-                    and self.resolver.client_of(value.func.value, owner) is not None:
-                return self._script_text(value.args[0].value, owner, 0)
+                    and value.func.attr.value == "register_script" and value.args:
+                client = self.resolver.client_of(value.func.value, owner)
+                if client is not None:
+                    return (client,) + self._script(value.args[0].value, owner)
         return None
 
     def _script_effects(self, script: str, keys: Sequence[cst.BaseExpression], ran_at: Optional[Span] = None) -> None:
         """Record a run of a literal script with these keys (``ran_at``: the EVAL that runs it)."""
         patterns = tuple(self.resolver.key_of(key, self.scope) for key in keys)
-        self.model.script_runs.append((script_sha(script), patterns, ran_at))
+        self.model.literal_script_runs.append((script_sha(script), patterns, ran_at))
         for command, index in lua_key_commands(script):
             if index < len(patterns):
                 self.model.script_effects.append((command, patterns[index]))
-
-    def _script_text(self, node: cst.BaseExpression, scope: Scope, depth: int) -> Optional[str]:
-        """The text of a Lua script given as a literal (str, bytes, or an f-string whose holes
-        only fill in names), directly or through a name bound to one."""
-        value = self.resolver.constant_of(node, scope)
-        if isinstance(value, bytes):
-            return value.decode("latin-1")
-        if isinstance(value, str):
-            return value
-        if isinstance(node, cst.FormattedString):
-            return "".join(p.value if isinstance(p, cst.FormattedStringText) else "{}" for p in node.parts)
-        if isinstance(node, cst.ConcatenatedString) or (
-                isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add)):
-            # `"..." "..."`, and `RELEASE + ACQUIRE` (scripts built from shared parts)
-            left = self._script_text(node.left, scope, depth + 1)
-            right = self._script_text(node.right, scope, depth + 1)
-            return left + right if left is not None and right is not None else None
-        if isinstance(node, cst.Name) and depth < 4:
-            owner, how = self.resolver.lookup(node.value, scope)
-            if how == "assign" and len(owner.assigns[node.value]) == 1:
-                return self._script_text(owner.assigns[node.value][0], owner, depth + 1)
-        return None
 
     # --- values --------------------------------------------------------------------------
     def _value(self, node: cst.BaseExpression, scope: Optional[Scope] = None) -> Value:
@@ -876,7 +908,19 @@ class CallExtractor:
                      size=size, items=items, item_values=item_values, resolved_literal=resolved,
                      possible=tuple(dict.fromkeys(v for v, _ in possible if isinstance(v, plain))),
                      defaults_from=tuple(dict.fromkeys(p for _, p in possible if p is not None)),
-                     entity=self.resolver.is_entity(node, scope), callee=self._callee_of(node, scope))
+                     entity=self.resolver.is_entity(node, scope), callee=self._callee_of(node, scope),
+                     parameter=self._parameter(node, scope))
+
+    def _parameter(self, node: cst.BaseExpression, scope: Scope) -> Optional[str]:
+        """The parameter of the enclosing function ``node`` names, when nothing in the function
+        rebinds it (`if timeout is None: timeout = 10` makes it not the caller's value)."""
+        if not isinstance(node, cst.Name) or scope is self.scopes.module:
+            return None
+        owner, how = self.resolver.lookup(node.value, scope)
+        name = node.value
+        if how != "param" or owner is not scope or owner.params[name].star:
+            return None
+        return None if name in owner.assigns or name in owner.opaque else name
 
     def _callee_of(self, node: cst.BaseExpression, scope: Scope) -> Optional[str]:
         """The qualified name a call expression calls (`timedelta(...)` → datetime.timedelta)."""

@@ -118,6 +118,10 @@ class Value:
     entity: bool = False
     # For a call: the qualified name of what it calls ("datetime.timedelta"), when known.
     callee: Optional[str] = None
+    # The expression is a parameter of the enclosing function that the function never rebinds
+    # (`timeout` in `def acquire(self, timeout=None): r.lock(k, timeout=timeout)`): its value is
+    # what each caller passes, or the default.
+    parameter: Optional[str] = None
 
     @property
     def is_literal(self) -> bool:
@@ -166,6 +170,42 @@ class LuaCall:
     spread: bool = False
 
 
+# One part of a file path: ("root", "/abs/app") — where the code is: the module's file or
+# directory, or a package's directory — then ("text", "lua/clear.lua") or, in a helper that reads
+# the file its caller names, ("param", "<parameter name>").
+PathPart = Tuple[str, str]
+
+
+@dataclass(frozen=True)
+class FileRead:
+    """A file the code reads that ships with it: the parts joined make its path, the first the
+    ("root", ...) directory it is found from (the module's own, or a package's for
+    `importlib.resources`/`pkgutil`)."""
+
+    parts: Tuple[PathPart, ...]
+
+    @property
+    def params(self) -> Tuple[str, ...]:
+        return tuple(value for kind, value in self.parts if kind == "param")
+
+
+@dataclass(frozen=True)
+class ScriptSource:
+    """Where a Lua script comes from when its use does not show it as a literal; the project
+    index reads it (``redislint.scripts``), so a script file that changes is read again."""
+
+    text: Optional[str] = None  # a literal (what a module exports for others to import)
+    file: Optional[FileRead] = None  # the contents of this file
+    # What a function of the project returns ("local:…"/"import:…", as ClientArgument.callee)
+    # when called with these arguments, each a literal string or a path found from the code's
+    # place, as path parts: (keyword or None, parts), in call order.
+    callee: Optional[str] = None
+    arguments: Tuple[Tuple[Optional[str], Tuple[PathPart, ...]], ...] = ()
+    # A module-level name or class attribute another module binds ("app.lua.CLEAR",
+    # "app.base.Storage.SCRIPT"): what that module exports under the name.
+    imported: Optional[str] = None
+
+
 @dataclass
 class RedisCall:
     """One call of a Redis command through a known client."""
@@ -206,12 +246,15 @@ class RedisCall:
     # The result is assigned and a later `if v is None:`/`if not v:` raises or answers 404 at
     # once: a miss is taken to mean "does not exist", with no fallback to another store.
     miss_not_found: bool = False
-    lua: Optional[str] = None  # literal script text given to eval/evalsha/register_script
+    lua: Optional[str] = None  # script text given to eval/evalsha/register_script
     # The commands that script calls through `redis.call`/`redis.pcall`, as redis-py method
     # names ("keys", "flushall", "config_set"): the same commands, run by the server.
     lua_commands: Tuple[str, ...] = ()
     # The script's `redis.call`s on a key, with their arguments, in order (RL301 reads them).
     lua_calls: Tuple[LuaCall, ...] = ()
+    # A script that is not a literal here (read from a file, imported, returned by a helper):
+    # the project index fills ``lua`` and ``lua_commands`` from it when it can.
+    script_source: Optional[ScriptSource] = None
     # Sequence number in source order within the module, to say "before"/"after".
     order: int = 0
     # The loops the call repeats in (indices into ModuleModel.loops), outermost first.
@@ -234,6 +277,22 @@ class RedisCall:
                 continue
             return True
         return False
+
+
+@dataclass
+class ScriptRun:
+    """A call that runs a script object a client's `register_script` returned: redis-py's
+    `script(keys=[...], args=[...])`, coredis' `script.execute(...)`.  The server runs the script
+    (EVALSHA) there, so what the script does happens at this call."""
+
+    span: Span
+    receiver: str  # source text of the script object
+    client: ClientRef  # the client that registered it
+    function: Optional[int] = None
+    keys: Tuple[KeyPattern, ...] = ()  # the keys given, when a literal list or tuple
+    lua: Optional[str] = None
+    lua_commands: Tuple[str, ...] = ()
+    script_source: Optional[ScriptSource] = None  # as RedisCall.script_source
 
 
 @dataclass(frozen=True)
@@ -413,6 +472,9 @@ class FunctionInfo:
     # Local names whose object may outlive the call: assigned to an attribute, an item or a
     # global, or passed to some call (`self.r = r`, `app.extensions["redis"] = r`, `Service(r)`).
     kept_names: Tuple[str, ...] = ()
+    # The function returns the contents of a file shipped with the code, whose path may be built
+    # from its parameters (`def get_package_data(path): return files("pkg").joinpath(path).read_bytes()`).
+    returns_file: Optional[FileRead] = None
 
 
 @dataclass
@@ -455,7 +517,17 @@ class ModuleModel:
     # it; the keys it is given, in KEYS order; the span of the EVAL call that runs it, None for
     # a call of the Script object `register_script` returned).  Rules match a script call's
     # `lua` to its runs with ``commands.script_sha`` to learn which keys its `KEYS[n]` are.
-    script_runs: List[Tuple[str, Tuple[KeyPattern, ...], Optional[Span]]] = field(default_factory=list)
+    literal_script_runs: List[Tuple[str, Tuple[KeyPattern, ...], Optional[Span]]] = field(default_factory=list)
+    # Runs of registered scripts (ScriptRun), and those whose client is known only to the
+    # project index (as ``pending_calls``).
+    script_runs: List[ScriptRun] = field(default_factory=list)
+    pending_script_runs: List[ScriptRun] = field(default_factory=list)
+    # Module-level names and class attributes bound to a script (a literal that calls Redis, a
+    # file read, a helper's result), for other modules that import them: "CLEAR", "Storage.SCRIPT".
+    exported_scripts: Dict[str, ScriptSource] = field(default_factory=dict)
+    # What scripts the project index read (from files, other modules) do to the keys their runs
+    # pass: as ``script_effects``, set by the index on every run (never cached).
+    linked_script_effects: List[Tuple[str, KeyPattern]] = field(default_factory=list)
     # Set by the runner from the `test-paths` setting: most rules do not judge test code.
     is_test: bool = False
     # False when the prefilter decided the file cannot touch Redis and it was not parsed.

@@ -17,9 +17,13 @@ import libcst as cst
 from . import clients
 from .command_table import SIGNATURES
 from .module import ClientKind, ClientRef, KeyPattern
-from .scopes import ClassInfo, ModuleScopes, Scope, dotted_name
+from .scopes import ClassInfo, ModuleScopes, Param, Scope, dotted_name
 
 _MAX_DEPTH = 8
+# Decorators that make a function a pytest fixture.
+_FIXTURE_DECORATORS = frozenset({"pytest.fixture", "pytest_asyncio.fixture"})
+# Type casts: what they return is their value argument, whatever type they name.
+_CASTS = frozenset({"typing.cast", "typing_extensions.cast"})
 
 # Top-level modules that are never "another module of the project": the standard library and
 # the client libraries themselves (their clients are recognised by name in ``clients``).
@@ -124,6 +128,7 @@ class Resolver:
         # walrus containers built in this module: id of the building call -> (key, its scope).
         self._containers: Dict[int, Tuple[cst.BaseExpression, Scope]] = {}
         self._derived: Optional[Dict[str, List[str]]] = None  # class -> classes deriving from it
+        self._fixture_scopes: Optional[Dict[str, Scope]] = None
         self._code = cst.Module([])
 
     # --- small helpers -------------------------------------------------------------------
@@ -380,6 +385,9 @@ class Resolver:
                 return ClientRef(typ[0], is_async=typ[1], source="subclass") if typ else None
             if param.star:
                 return None
+            fixture = self._injected_fixture(owner, param)
+            if fixture is not None:
+                return _best(self.client_of(value, fixture, depth) for value in fixture.returns + fixture.yields)
             # Unannotated: a client only if callers in the project pass one (RULES.md: "parameters
             # ... receive clients from their callers"); the project index decides.
             return ClientRef(ClientKind.CLIENT, source="param", via=f"param:{owner.qualname}:{name}")
@@ -394,6 +402,43 @@ class Resolver:
         if qualified and qualified in self.external_clients:
             return self.external_clients[qualified]
         return self.imported(qualified, "name")
+
+    def _injected_fixture(self, fn: Scope, param: Param) -> Optional[Scope]:
+        """The pytest fixture of this module that pytest passes for ``param``: tests and fixtures
+        are called by pytest, not by the project, and get the fixture of the parameter's name
+        (`def ts(redis_client): return TimeSeries(redis_client)`).  A parameter with a default is
+        not filled by pytest."""
+        if param.default is not None or fn.parent is not self.scopes.module:
+            return None
+        is_test = fn.name.startswith("test") and (fn.class_name is None or fn.class_name.startswith("Test"))
+        if not is_test and self._fixture_name(fn) is None:
+            return None
+        return self._fixtures().get(param.name)
+
+    def _fixtures(self) -> Dict[str, Scope]:
+        """Module-level pytest fixtures by the name tests ask for them (`@pytest.fixture(name=...)`)."""
+        if self._fixture_scopes is None:
+            self._fixture_scopes = {}
+            for fn in self.scopes.module_functions.values():
+                name = self._fixture_name(fn)
+                if name is not None:
+                    self._fixture_scopes.setdefault(name, fn)
+        return self._fixture_scopes
+
+    def _fixture_name(self, fn: Scope) -> Optional[str]:
+        """The fixture name of a function decorated `@pytest.fixture` (or pytest-asyncio's)."""
+        for decorator in fn.node.decorators if isinstance(fn.node, cst.FunctionDef) else ():
+            expr = decorator.decorator
+            call = expr if isinstance(expr, cst.Call) else None
+            if self.qualified(call.func if call else expr, self.scopes.module) not in _FIXTURE_DECORATORS:
+                continue
+            named = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "name"),
+                         None) if call else None
+            if named is None:
+                return fn.name
+            value = literal_value(named)
+            return value if isinstance(value, str) else None
+        return None
 
     def imported(self, qualified: Optional[str], how: str) -> Optional[ClientRef]:
         """An object imported from what may be another module of the project (RULES.md:
@@ -523,6 +568,14 @@ class Resolver:
             return ClientRef(kind, is_async=is_async, source="constructor")
         if qualified in clients.LAZY_PROXIES:
             return self._proxied_client(node, scope, depth)
+        if qualified in _CASTS:
+            # `cast(RedisClient, self.storage)` returns its second argument unchanged (limits'
+            # `get_connection()` casts its client to a Protocol of its own); the type it names is
+            # the author's word, as an annotation is.
+            values = [a.value for a in node.args if a.keyword is None and not a.star]
+            if len(values) != 2:
+                return None
+            return self.client_of(values[1], scope, depth) or self.annotation_client(values[0])
         if qualified in clients.HOLDER_TYPES or qualified in clients.HOLDER_SOURCES:
             return ClientRef(ClientKind.HOLDER, source="holder")
         made = self._module_attribute_constructor(func, scope) if qualified is None else None

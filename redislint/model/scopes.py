@@ -54,6 +54,8 @@ class Scope:
     # Names declared `global`: they resolve in the module.
     globals: Set[str] = field(default_factory=set)
     returns: List[cst.BaseExpression] = field(default_factory=list)
+    # Values of `yield v` (not `yield from`): what a generator fixture hands to the tests.
+    yields: List[cst.BaseExpression] = field(default_factory=list)
     return_annotation: Optional[cst.BaseExpression] = None
     decorators: Tuple[str, ...] = ()
     is_async: bool = False
@@ -330,6 +332,10 @@ class ScopeCollector:
     def visit_Return(self, node: cst.Return) -> None:
         if node.value is not None and self.scope is not self.module_scope:
             self.scope.returns.append(node.value)
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        if isinstance(node.value, cst.BaseExpression) and self.scope is not self.module_scope:
+            self.scope.yields.append(node.value)
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func

@@ -60,6 +60,11 @@ def keys_command(ctx: Context) -> Iterator[Diagnostic]:
             # for its whole run.  No fix: SCAN cannot be looped inside one script call.
             yield ctx.report(call, f"the Lua script passed to `{call.command}` calls `KEYS`, which scans the "
                                    "whole keyspace while the script blocks the server")
+    # Runs of registered scripts (`script(keys=[...])`): where the server runs that KEYS.
+    for run in ctx.module.script_runs:
+        if C.KEYS_COMMANDS.intersection(run.lua_commands):
+            yield ctx.report(run.span, f"`{run.receiver}` runs a Lua script that calls `KEYS`, which scans the "
+                                       "whole keyspace while the script blocks the server")
     # Framework caches: django-redis `cache.keys()`, and `clear()` on cachelib-based Redis caches
     # with a key prefix (it finds the prefixed keys with KEYS).  Only when the project configures
     # a Redis backend for that cache (model.caches).

@@ -169,6 +169,8 @@ def lock_without_timeout(ctx: Context) -> Iterator[Diagnostic]:
     for call in ctx.module.calls:
         if call.command == "lock" and not call.raw and not call.has_star_args and not call.has_arg("timeout"):
             yield ctx.report(call, "`lock()` without `timeout`: if the holder dies, the lock is held forever")
+        elif call.command == "lock" and _timeout_left_none(ctx, call.args.get("timeout"), call.function):
+            yield ctx.report(call, _LEFT_NONE.format(what="`lock()`", timeout=call.args["timeout"].text))
         elif call.command == "setnx" and call.key is not None and _is_lock_key(call.key) \
                 and not lifetime_managed(ctx.module, ctx.index, call, call.key):
             fix = None
@@ -183,6 +185,21 @@ def lock_without_timeout(ctx: Context) -> Iterator[Diagnostic]:
         timeout = site.args.get("timeout")
         if site.kind == "lock" and (timeout is None or timeout.kind == "none"):
             yield ctx.report(site.span, "`Lock(...)` without `timeout`: if the holder dies, the lock is held forever")
+        elif site.kind == "lock" and _timeout_left_none(ctx, timeout, site.function):
+            yield ctx.report(site.span, _LEFT_NONE.format(what="`Lock(...)`", timeout=timeout.text))
+
+
+_LEFT_NONE = ("{what} takes its timeout from parameter `{timeout}`, which is None unless the caller passes one, "
+              "and a call in the project does not: if the holder dies, the lock is held forever")
+
+
+def _timeout_left_none(ctx: Context, timeout: Optional[Value], function: Optional[int]) -> bool:
+    """The timeout is a parameter of the enclosing function, None by default, and some call in the
+    project leaves it so.  With no such caller (an API whose callers choose, or callers that all
+    pass a value), the lock's timeout is the callers' decision: nothing is reported."""
+    if timeout is None or timeout.parameter is None or timeout.possible != (None,) or function is None:
+        return False
+    return ctx.index.callers_use_default(ctx.module, ctx.module.functions[function], timeout.parameter)
 
 
 # Commands whose reply is a count, a flag or a length, never a key name: passing one as the key

@@ -187,7 +187,7 @@ def _script_keys(ctx: Context, call: RedisCall, index: int) -> List[KeyPattern]:
         return []
     sha = C.script_sha(call.lua)
     ran_at = call.span if call.command in _EVALS else None
-    return [keys[index] for run, keys, site in ctx.module.script_runs
+    return [keys[index] for run, keys, site in ctx.module.literal_script_runs
             if run == sha and site == ran_at and index < len(keys)]
 
 
