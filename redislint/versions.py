@@ -91,7 +91,12 @@ class RedisPyVersion:
     exact: bool
 
     def __str__(self) -> str:
-        return ".".join(str(part) for part in self.version)
+        return ".".join(str(part) for part in self.version) if self.version else "of any version"
+
+    @property
+    def unbounded(self) -> bool:
+        """Declared with no lower end (`redis`, `redis<6`): the oldest releases are allowed."""
+        return not self.version
 
 
 # ---------------------------------------------------------------------------------------------
@@ -139,10 +144,11 @@ def _release(text: str) -> Optional[Version]:
 
 
 def _bound(clauses: Iterable[Tuple[str, str]]) -> Optional[Tuple[Version, bool]]:
-    """Combine ``(operator, version)`` clauses into ``(version, exact)``, or None when unknown.
+    """Combine ``(operator, version)`` clauses into ``(version, exact)``.
 
     ``==X``/``===X`` pin X; ``==X.*`` and ``>=``/``>``/``~=``/``^``/``~`` give a lower bound (the
-    highest one when several); ``<``, ``<=`` and ``!=`` say nothing about the lower end.
+    highest one when several); ``<``, ``<=`` and ``!=`` say nothing about the lower end, and
+    without one the bound is ``()``: no release is ruled out at the bottom.
     """
     pinned: Optional[Version] = None
     lower: List[Version] = []
@@ -165,7 +171,8 @@ def _bound(clauses: Iterable[Tuple[str, str]]) -> Optional[Tuple[Version, bool]]
         return pinned, True
     if lower:
         return max(lower), False
-    return None
+    # No lower end (`redis`, `redis<6`): any release up to the upper end, the oldest included.
+    return (), False
 
 
 _PEP440_CLAUSE_RE = re.compile(r"^\s*(===|==|~=|!=|>=|<=|>|<)\s*(\S+)\s*$")
@@ -335,7 +342,7 @@ def _pipfile_lock(root: str) -> Optional[RedisPyVersion]:
             version = _table(entry, "version")
             if isinstance(version, str):
                 found = _poetry_bound(version)  # "==5.0.1"
-                if found is not None:
+                if found is not None and found[0]:
                     return RedisPyVersion(found[0], "Pipfile.lock", found[1])
     return None
 
@@ -518,7 +525,56 @@ def _setup_py(root: str) -> Iterator[Tuple[Optional[Tuple[Version, bool]], str]]
             yield found, "setup.py install_requires"
 
 
-_DECLARATIONS = (_pyproject, _pipfile, _requirements, _setup_cfg, _setup_py)
+_EXTRAS_REQUIRE_RE = re.compile(r"""\bextras_require['"]?\s*[=:]\s*([A-Za-z_]\w*|\{)""")
+
+
+def _setup_py_extras(root: str) -> Iterator[Tuple[Optional[Tuple[Version, bool]], str]]:
+    """`extras_require={"redis": ["redis>=4.2,<8"]}`, or a name bound at module level to such a
+    dict literal.  Only the strings of the dict's list values are requirements (its keys are
+    extra names: `"redis"` there is no requirement).  Never executed: read with ``ast``."""
+    text = _read_text(os.path.join(root, "setup.py"))
+    if text is None or "extras_require" not in text:
+        return
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return
+    dicts: List[ast.Dict] = []
+    names = {m.group(1) for m in _EXTRAS_REQUIRE_RE.finditer(text) if m.group(1) != "{"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.keyword) and node.arg == "extras_require" and isinstance(node.value, ast.Dict):
+            dicts.append(node.value)
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict) and any(
+                isinstance(t, ast.Name) and (t.id in names or t.id == "extras_require") for t in node.targets):
+            dicts.append(node.value)
+    for table in dicts:
+        for value in table.values:
+            if isinstance(value, (ast.List, ast.Tuple)):
+                literals = [e.value for e in value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+                for found in _redis_from_requirements(literals):
+                    yield found, "setup.py extras_require"
+
+
+def _metadata(root: str) -> Iterator[Tuple[Optional[Tuple[Version, bool]], str]]:
+    """`Requires-Dist:` lines of the package metadata shipped at the root: an sdist's PKG-INFO,
+    or a wheel's `*.dist-info/METADATA` (extras included: their markers are dropped)."""
+    candidates = [os.path.join(root, "PKG-INFO")]
+    try:
+        candidates += sorted(os.path.join(root, entry, "METADATA") for entry in os.listdir(root)
+                             if entry.endswith(".dist-info"))
+    except OSError:
+        pass
+    for path in candidates:
+        text = _read_text(path)
+        if text is None:
+            continue
+        requirements = [line.split(":", 1)[1].strip() for line in text.splitlines()
+                        if line.lower().startswith("requires-dist:")]
+        for found in _redis_from_requirements(requirements):
+            yield found, os.path.relpath(path, root)
+
+
+_DECLARATIONS = (_pyproject, _pipfile, _requirements, _setup_cfg, _setup_py, _setup_py_extras, _metadata)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -530,9 +586,9 @@ def detect_redis_py_version(root: str) -> Optional[RedisPyVersion]:
 
     Lock files first (the first of ``uv.lock``, ``poetry.lock``, ``Pipfile.lock`` that locks
     redis wins); then declarations, where the first pin wins over any lower bound and otherwise
-    the first lower bound wins.  A requirement without a usable lower end (``redis``,
-    ``redis<6``) tells nothing and the search goes on.  Unreadable or malformed files are
-    skipped.  Not cached: call it once per run (the project index does).
+    the first lower bound wins.  A requirement without a lower end (``redis``, ``redis<6``)
+    counts only when nothing better is declared: the version is then ``()``, every release up
+    to the upper end allowed.  Unreadable or malformed files are skipped.  Not cached: call it once per run (the project index does).
     """
     if not isinstance(root, str) or not os.path.isdir(root):
         return None
@@ -541,6 +597,7 @@ def detect_redis_py_version(root: str) -> Optional[RedisPyVersion]:
         if locked is not None:
             return locked
     first_bound: Optional[RedisPyVersion] = None
+    first_unbounded: Optional[RedisPyVersion] = None
     for source in _DECLARATIONS:
         try:
             for found, where in source(root):
@@ -549,11 +606,13 @@ def detect_redis_py_version(root: str) -> Optional[RedisPyVersion]:
                 version, exact = found
                 if exact:
                     return RedisPyVersion(version, where, True)
-                if first_bound is None:
+                if version and first_bound is None:
                     first_bound = RedisPyVersion(version, where, False)
+                elif not version and first_unbounded is None:
+                    first_unbounded = RedisPyVersion(version, where, False)
         except (OSError, ValueError, TypeError, RecursionError):  # pragma: no cover - defensive
             continue
-    return first_bound
+    return first_bound or first_unbounded
 
 
 def project_redis_py_version(settings: "Settings") -> Optional[RedisPyVersion]:

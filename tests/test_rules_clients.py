@@ -308,6 +308,16 @@ def test_rl601_reads_the_detected_version(tmp_path):
     assert lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path)), jobs=1).diagnostics == []
 
 
+@pytest.mark.parametrize("requirement, reported", [("redis\n", True), ("redis<8\n", True), ("redis>=8.1\n", False)])
+def test_rl601_a_declaration_without_a_lower_end_allows_old_releases(tmp_path, requirement, reported):
+    (tmp_path / "requirements.txt").write_text(requirement)
+    (tmp_path / "app.py").write_text("import redis\nr = redis.Redis()\n")
+    result = lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path)), jobs=1)
+    assert [(d.code, d.line) for d in result.diagnostics] == ([("RL601", 2)] if reported else [])
+    if reported:
+        assert "redis-py unpinned (requirements.txt allows releases before 8.0)" in result.diagnostics[0].message
+
+
 def test_rl601_a_lower_bound_below_8_counts():
     # `redis>=5.0` allows 5.x, where the client waits forever: the code must be right there too.
     assert S.lines("r = redis.Redis()\n", redis_py_version="5.0") == [1]

@@ -169,12 +169,12 @@ def test_lock_prerelease_and_local_versions_keep_the_release(tmp_path):
     ("redis>=4.5; python_version >= '3.8'", ((4, 5), False)),
     ("redis==5.0.1 ; sys_platform != 'win32'", ((5, 0, 1), True)),
     ("redis (>=4.5)", ((4, 5), False)),
-    ("redis<6", None),
-    ("redis<=6", None),
-    ("redis!=5.0.0", None),
-    ("redis", None),
-    ("redis[hiredis]", None),
-    ("redis @ https://example.com/redis-5.0.1.tar.gz", None),
+    ("redis<6", ((), False)),  # no lower end: the oldest releases are allowed
+    ("redis<=6", ((), False)),
+    ("redis!=5.0.0", ((), False)),
+    ("redis", ((), False)),
+    ("redis[hiredis]", ((), False)),
+    ("redis @ https://example.com/redis-5.0.1.tar.gz", ((), False)),
 ])
 def test_pep508_specifiers(tmp_path, requirement, expected):
     write(tmp_path, "pyproject.toml", pep621(["click>=8", requirement]))
@@ -235,8 +235,8 @@ def test_dependency_groups(tmp_path):
     ('{version = ">=4.5", extras = ["hiredis"]}', ((4, 5), False)),
     ('{version = "5.0.1", optional = true}', ((5, 0, 1), True)),
     ('[{version = "^4.6", python = "<3.8"}, {version = "^5.0", python = ">=3.8"}]', ((4, 6), False)),
-    ('"*"', None),
-    ('"<6"', None),
+    ('"*"', ((), False)),
+    ('"<6"', ((), False)),
     ('{git = "https://github.com/redis/redis-py.git"}', None),
     ("5", None),
 ])
@@ -395,6 +395,40 @@ def test_setup_py_dict_style_and_tuple(tmp_path):
         kwargs = {"install_requires": ("redis>=4.2",)}
         """)
     assert detect(tmp_path) == RedisPyVersion((4, 2), "setup.py install_requires", False)
+
+
+def test_setup_py_extras_require_literal_or_named_dict(tmp_path):
+    write(tmp_path, "setup.py", """\
+        extra_dependencies = {
+            "redis": ["redis>=4.0,<9.0"],  # the key "redis" is an extra's name, not a requirement
+            "watch": ["watchdog>=6.0.0"],
+        }
+        setup(name="app", extras_require=extra_dependencies)
+        """)
+    assert detect(tmp_path) == RedisPyVersion((4, 0), "setup.py extras_require", False)
+    write(tmp_path, "setup.py", """\
+        setup(name="app", extras_require={"redis": ["redis>=4.2,<8.0"]}, keywords=["redis"])
+        """)
+    assert detect(tmp_path) == RedisPyVersion((4, 2), "setup.py extras_require", False)
+
+
+def test_setup_py_extra_names_and_keywords_are_not_requirements(tmp_path):
+    write(tmp_path, "setup.py", 'setup(name="app", extras_require={"redis": ["hiredis"]}, keywords=["redis"])\n')
+    assert detect(tmp_path) is None
+
+
+def test_package_metadata_requires_dist(tmp_path):
+    write(tmp_path, "app-1.0.dist-info/METADATA",
+          "Metadata-Version: 2.1\nName: app\nRequires-Dist: click\nRequires-Dist: redis (>=3.4,<4.0)\n")
+    assert detect(tmp_path) == RedisPyVersion((3, 4), "app-1.0.dist-info/METADATA", False)
+    write(tmp_path, "PKG-INFO", "Metadata-Version: 2.1\nName: app\nRequires-Dist: redis<8.0,>=4.2; extra == \"redis\"\n")
+    assert detect(tmp_path) == RedisPyVersion((4, 2), "PKG-INFO", False)
+
+
+def test_declarations_win_over_package_metadata(tmp_path):
+    write(tmp_path, "PKG-INFO", "Requires-Dist: redis==3.5.3\n")
+    write(tmp_path, "requirements.txt", "redis==5.0.1\n")
+    assert detect(tmp_path) == RedisPyVersion((5, 0, 1), "requirements.txt", True)
 
 
 def test_setup_py_is_never_executed(tmp_path):

@@ -107,7 +107,8 @@ def client_without_timeout(ctx: Context) -> Iterator[Diagnostic]:
     older than 8.0: there a command on a connection whose server died or stalls waits forever,
     and the worker or request holding it hangs with it.  `socket_connect_timeout` falls back to
     `socket_timeout`, so the socket timeout is the one that must be there.  Quiet when the
-    version is unknown or 8.0 and later (which default both to 5 s)."""
+    version is unknown or 8.0 and later (which default both to 5 s); a declaration with no
+    lower end (`redis`, `redis<8`) allows the older releases, so it counts as older."""
     version = ctx.redis_py_version
     if version is None or version.version[:2] >= TIMEOUT_DEFAULT_SINCE:
         return
@@ -117,9 +118,11 @@ def client_without_timeout(ctx: Context) -> Iterator[Diagnostic]:
         query, scheme = _url_query(site)
         if _given(site, "socket_timeout", query):
             continue
+        which = f"redis-py {version} ({version.source})" if not version.unbounded else \
+            f"redis-py unpinned ({version.source} allows releases before 8.0)"
         yield ctx.report(
             site.span,
-            f"`{_shown(site)}` without `socket_timeout`: with redis-py {version} ({version.source}) a command "
+            f"`{_shown(site)}` without `socket_timeout`: with {which} a command "
             "waits forever when the server stalls or the connection dies",
             _timeout_fix(ctx, site, query, scheme, version.version),
         )

@@ -148,10 +148,11 @@ UNLINK_SINCE = (3, 0)
 
 
 def _unlink_fix(ctx: Context, call: RedisCall) -> Optional[Fix]:
-    """`delete` -> `unlink`, unless the project's redis-py is known to predate `unlink()`.
-    (An unknown version gets the fix: every redis-py of the last seven years has it.)"""
+    """`delete` -> `unlink`, unless the project's redis-py is known (locked or pinned) to predate
+    `unlink()`.  (A lower bound or an unknown version gets the fix: every redis-py of the last
+    seven years has it.)"""
     version = ctx.redis_py_version
-    if version is not None and version.version[:2] < UNLINK_SINCE:
+    if version is not None and version.exact and version.version[:2] < UNLINK_SINCE:
         return None
     return Fix.safe("Use `unlink()`, which frees the memory in a background thread",
                     Edit.replacement(call.name_span, "unlink"))
