@@ -4,6 +4,7 @@ Exit codes: 0 nothing left to report, 1 findings remain, 2 usage, configuration 
 """
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from typing import List, Optional, Sequence, Tuple
@@ -199,6 +200,11 @@ def rules_command(output_format: str) -> None:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
+    # One short run: what it builds (models, the index, findings) lives until it exits, and
+    # syntax trees are freed by reference counting (they hold no cycles), so the cycle collector
+    # would only walk live objects: a third of a second on a warm run over 10,000 files.  Pool
+    # workers turn it back on for themselves.
+    gc.disable()
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="redislint", standalone_mode=True)
     except SystemExit:
