@@ -270,9 +270,10 @@ def _shown_path(ctx: Context, path: str) -> str:
 def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
     """A redis-py client or pool constructed inside a function that runs per request, task or
     iteration and dropped when it returns: each call opens a new connection pool (TCP connect,
-    AUTH, SELECT) instead of reusing one.  Conservative: quiet for start-up code and functions
-    that run once, cached factories, `__init__`, clients on a shared pool, and clients that
-    outlive the call (returned, stored, passed on)."""
+    AUTH, SELECT) instead of reusing one.  A factory that returns the new client is judged by
+    its callers in the project (see ``_per_call_chains``).  Conservative: quiet for start-up code
+    and functions that run once, cached factories, `__init__`, clients on a shared pool, clients
+    that outlive the call (stored, passed on), and factories whose callers we cannot see."""
     for site in ctx.module.clients:
         if site.kind not in ("client", "cluster", "pool") or not site.constructor.startswith(_JUDGED_PREFIXES):
             continue
