@@ -130,9 +130,19 @@ class ProjectIndex:
                 return True
         return False
 
-    def callers_of(self, module: ModuleModel, function: FunctionInfo) -> List[Tuple[ModuleModel, FunctionCallSite]]:
-        """The call sites in the project that call ``function`` of ``module``, with their modules."""
-        return [(m, site) for m, site, _ in self._sites().get((module.path, function.qualname), ())]
+    def callers_of(self, module: ModuleModel, function: FunctionInfo,
+                   leaving: Sequence[str] = ()) -> List[Tuple[ModuleModel, FunctionCallSite]]:
+        """The call sites in the project that call ``function`` of ``module``, with their modules;
+        with ``leaving``, only those that leave each of these parameters to its default (none
+        passes `*args`/`**kwargs`, which may fill it)."""
+        out = []
+        for m, site, shift in self._sites().get((module.path, function.qualname), ()):
+            if leaving and (site.star or any(
+                    p in site.keywords or (p in function.params and site.positional + shift > function.params.index(p))
+                    for p in leaving)):
+                continue
+            out.append((m, site))
+        return out
 
     def _sites(self) -> Dict[Tuple[str, str], List[Tuple[ModuleModel, FunctionCallSite, int]]]:
         """(module path, function qualname) -> the call sites that call it: (module, site, how

@@ -446,3 +446,101 @@ def test_rl602_does_not_judge_test_code(tmp_path):
     (tmp_path / "test_app.py").write_text("import redis\n\ndef test_get():\n    redis.Redis().get('x')\n")
     result = lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path)), jobs=1)
     assert result.diagnostics == []
+
+
+# --- RL602: factories judged by their callers ---------------------------------------------------
+
+FACTORY = "def get_client():\n    return redis.Redis(host='h')\n"
+
+
+@pytest.mark.parametrize("body, why", [
+    ("@app.route('/')\ndef index():\n    return get_client().get('x')\n", "`index()` (a request handler"),
+    ("@shared_task\ndef job():\n    get_client().ping()\n", "`job()` (a task"),
+    ("def ping_all(keys):\n    for k in keys:\n        get_client().get(k)\n", "`ping_all()` calls it in a loop"),
+    # Before each request: a per-request hook is a handler too.
+    ("@app.before_request\ndef connect():\n    get_client().ping()\n", "`connect()` (a request handler"),
+])
+def test_rl602_flags_a_factory_called_per_request_task_or_iteration(body, why):
+    (d,) = P.found(FACTORY + body)
+    assert d.line - P.header.count("\n") == 2
+    assert "every call of `get_client()`" in d.message and why in d.message
+
+
+@pytest.mark.parametrize("body", [
+    "",  # no callers: a library API whose use we cannot see
+    "r = get_client()\n",  # module level
+    "def create_app():\n    app.r = get_client()\n",  # start-up code
+    "class Repo:\n    def __init__(self):\n        self.r = get_client()\n",
+    "@functools.lru_cache()\ndef cached():\n    return get_client()\n@app.route('/')\ndef index():\n    return cached().get('x')\n",
+    # The handler keeps it: on an object, in a container (a lazy cache).
+    "@app.route('/')\ndef index():\n    app.r = get_client()\n",
+    "CLIENTS = {}\n@app.route('/')\ndef index():\n    CLIENTS['x'] = c = get_client()\n    return c.get('x')\n",
+    # Handed to a call that may keep it.
+    "@app.route('/')\ndef index():\n    register(get_client())\n",
+    # A plain function calls it: how often that runs is its callers' business.
+    "def profile(uid):\n    return get_client().get(uid)\n",
+])
+def test_rl602_quiet_for_a_factory_whose_callers_run_once_or_cannot_be_seen(body):
+    assert P.found(FACTORY + body) == []
+
+
+def test_rl602_quiet_for_a_cached_factory_called_per_request():
+    code = ("@functools.lru_cache()\ndef get_client():\n    return redis.Redis(host='h')\n"
+            "@app.route('/')\ndef index():\n    return get_client().get('x')\n")
+    assert P.found(code) == []
+
+
+def test_rl602_follows_a_chain_through_two_factories():
+    code = (FACTORY
+            + "def get_queue(name):\n    conn = get_client()\n    return Queue(name, connection=conn)\n"
+            + "def get_queue_by_index(i):\n    return get_queue(NAMES[i])\n"
+            + "@app.route('/q/<int:i>')\ndef jobs(i):\n    return render(get_queue_by_index(i))\n")
+    (d,) = P.found(code)
+    assert d.line - P.header.count("\n") == 2
+    assert "`jobs()` (a request handler" in d.message
+    assert "through `get_queue_by_index()`, `get_queue()`" in d.message
+
+
+def test_rl602_follows_a_factory_that_returns_an_object_holding_the_client():
+    code = ("def make():\n    svc = Service()\n    svc.redis = redis.Redis()\n    return svc\n"
+            "@app.route('/')\ndef index():\n    return make().run()\n")
+    assert P.lines(code) == [3]
+
+
+def test_rl602_chain_depth_is_bounded():
+    code = (FACTORY
+            + "".join(f"def f{i}():\n    return {'get_client' if i == 1 else f'f{i - 1}'}()\n" for i in range(1, 5))
+            + "@app.route('/')\ndef index():\n    return f4().get('x')\n")
+    assert P.found(code) == []
+
+
+def test_rl602_a_default_built_only_when_the_caller_gives_none():
+    base = (FACTORY
+            + "def get_queue(name, connection=None):\n    if connection is None:\n"
+            + "        connection = get_client()\n    return Queue(name, connection=connection)\n")
+    loop = "def stats(names):\n    conn = CONN\n    for n in names:\n        get_queue(n, connection=conn).count\n"
+    assert P.found(base + loop) == []
+    assert len(P.found(base + loop.replace("get_queue(n, connection=conn)", "get_queue(n)"))) == 1
+
+
+def test_rl602_a_factory_called_from_a_handler_in_another_module(tmp_path):
+    (tmp_path / "conn.py").write_text("import redis\n\ndef get_client():\n    return redis.Redis(host='h')\n")
+    (tmp_path / "web.py").write_text(
+        "from flask import Flask\nfrom conn import get_client\napp = Flask(__name__)\n\n"
+        "@app.route('/')\ndef index():\n    return get_client().get('x')\n")
+    result = lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path), overrides={"select": ("RL602",)}), jobs=1)
+    (d,) = result.diagnostics
+    assert (d.path.endswith("conn.py"), d.line) == (True, 4)
+    assert "`index()` (a request handler, web.py:7)" in d.message
+    (tmp_path / "web.py").write_text("from conn import get_client\n\nCLIENT = get_client()\n")
+    assert lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path), overrides={"select": ("RL602",)}),
+                      jobs=1).diagnostics == []
+
+
+def test_rl601_quiet_when_the_timeout_is_set_on_the_pool_before_use():
+    code = ("def check(uri):\n    client = redis.Redis.from_url(uri)\n"
+            "    client.connection_pool.connection_kwargs['socket_timeout'] = 3\n    client.ping()\n")
+    assert S.lines(code, **OLD) == []
+    assert S.lines(code.replace("'socket_timeout'] = 3", "'socket_timeout'] = None"), **OLD) == [2]
+    pool = "def check():\n    pool = redis.ConnectionPool()\n    pool.connection_kwargs['socket_timeout'] = 3\n"
+    assert S.lines(pool, **OLD) == []

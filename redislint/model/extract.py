@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import re
 import weakref
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
@@ -184,6 +184,8 @@ class CallExtractor:
         self.use: Dict[int, Tuple[str, Optional[str]]] = {}
         self.awaited: Dict[int, cst.Await] = {}
         self.targets: Dict[int, Tuple[str, bool]] = {}  # assigned value id -> (target text, stored)
+        # Calls whose result leaves their function with its return value (ClientSite.forwarded).
+        self.forwarded: Set[int] = set()
         self.condition_of: List[int] = []
         self.under_if: List[int] = []
         self.if_counter = 0
@@ -403,6 +405,37 @@ class CallExtractor:
         self.targets[id(value)] = (self.resolver.code(targets[0]), stored)
         if stored and isinstance(value, cst.Name):
             self._keep_name(value.value)
+            self._add_name("stored_names", value.value)
+        for target in targets:
+            self._connection_kwargs_set(target, value)
+
+    def _add_name(self, field_name: str, name: str) -> None:
+        """Add ``name`` to a tuple of names of the current function's FunctionInfo."""
+        if self.function_stack:
+            info = self.model.functions[self.function_stack[-1]]
+            names = getattr(info, field_name)
+            if name not in names:
+                setattr(info, field_name, names + (name,))
+
+    def _connection_kwargs_set(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        """`client.connection_pool.connection_kwargs["socket_timeout"] = 3` (or `pool.connection_kwargs[...]`):
+        a keyword every connection the pool makes from now on is given."""
+        if not self.function_stack or not isinstance(target, cst.Subscript) or len(target.slice) != 1:
+            return
+        index = target.slice[0].slice
+        if not isinstance(index, cst.Index) or not isinstance(index.value, cst.SimpleString):
+            return
+        if isinstance(value, cst.Name) and value.value == "None":
+            return
+        holder = dotted_name(target.value) or ""
+        parts = holder.split(".")
+        if len(parts) not in (2, 3) or parts[-1] != "connection_kwargs" \
+                or (len(parts) == 3 and parts[1] != "connection_pool"):
+            return
+        info = self.model.functions[self.function_stack[-1]]
+        entry = (parts[0], index.value.evaluated_value)
+        if isinstance(entry[1], str) and entry not in info.connection_kwargs_set:
+            info.connection_kwargs_set = info.connection_kwargs_set + (entry,)
 
     def _keep_name(self, name: str) -> None:
         if self.function_stack:
@@ -414,6 +447,16 @@ class CallExtractor:
         self.loops.exit_function()
         if node.value is not None:
             self._mark(node.value, "return")
+            self._forward(node.value)
+
+    def _forward(self, value: cst.BaseExpression) -> None:
+        """``value`` leaves the function with its return value: a call's result, or a name's."""
+        while isinstance(value, cst.Await):
+            value = value.expression
+        if isinstance(value, cst.Call):
+            self.forwarded.add(id(value))
+        elif isinstance(value, cst.Name):
+            self._add_name("returned_names", value.value)
 
     def visit_Arg(self, node: cst.Arg) -> None:
         self._mark(node.value, "argument")
@@ -428,6 +471,10 @@ class CallExtractor:
 
     # --- calls ---------------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
+        if id(node) in self.forwarded:
+            for arg in node.args:  # what a returned call is given goes with it (`return Queue(conn)`)
+                if not arg.star:
+                    self._forward(arg.value)
         func = node.func
         qualified = self.resolver.qualified(func, self.scope)
         built = qualified if qualified is not None else self.resolver.class_alias(func, self.scope)
@@ -537,9 +584,14 @@ class CallExtractor:
         positional = sum(1 for a in node.args if a.keyword is None and not a.star) + shift
         keywords = tuple(a.keyword.value for a in node.args if a.keyword is not None)
         star = any(a.star for a in node.args)
+        use, _ = self.use.get(id(node), ("other", None))
+        target, stored = self.targets.get(id(node), (None, False))
         self.model.function_calls.append(FunctionCallSite(
             callee, positional, keywords, star, function=self.function_stack[-1] if self.function_stack else None,
-            handlers=tuple(h for handlers in self.try_stack for h in handlers)))
+            handlers=tuple(h for handlers in self.try_stack for h in handlers),
+            line=self.span(node).start.line, loop_depth=self.loop_depth, result_use=use, assigned_to=target,
+            stored=stored, forwarded=id(node) in self.forwarded,
+            when_missing=tuple(self.model.miss_branches[i] for i in self.under_if if i in self.model.miss_branches)))
 
     def _client_arguments(self, node: cst.Call) -> None:
         """Record clients passed to project functions, so their parameters can be resolved."""
@@ -634,7 +686,7 @@ class CallExtractor:
             positional=len(positional) - (1 if url else 0), has_star_args=arguments.star,
             result_use=use, assigned_to=target, stored=stored,
             written_args=len(node.args), partial=partial, written=written,
-            keywords_from_callers=arguments.from_callers,
+            keywords_from_callers=arguments.from_callers, forwarded=id(node) in self.forwarded,
         ))
 
     def _keyword_value(self, arguments: Arguments, keyword: str) -> Value:

@@ -332,6 +332,9 @@ class ClientSite:
     # Functions of this module whose callers here filled a `**parameter` spread into the call:
     # what it holds was read from them, so a caller in another module would make it unknown.
     keywords_from_callers: Tuple[str, ...] = ()
+    # The new object leaves the function with its return value: returned, or an argument of a
+    # call that is (`return Queue(connection=Redis(...))`), however deep.
+    forwarded: bool = False
 
 
 @dataclass(frozen=True)
@@ -365,6 +368,20 @@ class FunctionCallSite:
     # by `try` blocks around the call (as RedisCall.handlers).
     function: Optional[int] = None
     handlers: Tuple[str, ...] = ()
+    # Where the call is and what is done with its result, as ClientSite records it for a
+    # construction (RL602 follows a client factory through the calls of it): the line, the
+    # loops around it in its function, the use of the result, the assignment target, whether
+    # that target outlives the call, and whether the result leaves the caller with its return
+    # value (ClientSite.forwarded).
+    line: int = 0
+    loop_depth: int = 0
+    result_use: str = "other"
+    assigned_to: Optional[str] = None
+    stored: bool = False
+    forwarded: bool = False
+    # Names tested for a missing value by the `if` blocks around the call (`if connection is
+    # None: connection = get_connection()`): a caller that passes that parameter skips the call.
+    when_missing: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -472,6 +489,15 @@ class FunctionInfo:
     # Local names whose object may outlive the call: assigned to an attribute, an item or a
     # global, or passed to some call (`self.r = r`, `app.extensions["redis"] = r`, `Service(r)`).
     kept_names: Tuple[str, ...] = ()
+    # Of those, the names assigned to an attribute, an item or a global (the object outlives the
+    # call by being stored, not merely handed to a call).
+    stored_names: Tuple[str, ...] = ()
+    # Local names whose object leaves the function with its return value: returned, or passed
+    # to a call that is returned (`conn = get_connection(); return Queue(connection=conn)`).
+    returned_names: Tuple[str, ...] = ()
+    # Keys set on a client's or pool's connection keywords after it was built, by the name that
+    # holds it (`client.connection_pool.connection_kwargs["socket_timeout"] = 3`): (name, key).
+    connection_kwargs_set: Tuple[Tuple[str, str], ...] = ()
     # The function returns the contents of a file shipped with the code, whose path may be built
     # from its parameters (`def get_package_data(path): return files("pkg").joinpath(path).read_bytes()`).
     returns_file: Optional[FileRead] = None

@@ -45,12 +45,21 @@ _VIEW_DECORATORS = frozenset({"rest_framework.decorators.api_view"})
 _VIEW_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "dispatch"})
 
 
+# Hooks a web framework runs around every request (Flask, Quart, Sanic's middleware aside):
+# `@app.before_request`, `@bp.before_app_request`, ...  Names no other library gives a decorator.
+_REQUEST_HOOKS = frozenset({"before_request", "before_app_request", "after_request", "after_app_request",
+                            "teardown_request", "teardown_app_request", "before_websocket", "after_websocket"})
+
+
 def request_handler(module: ModuleModel, fn: FunctionInfo) -> bool:
-    """Whether ``fn`` handles web requests, by the conservative signs above."""
+    """Whether ``fn`` handles web requests, by the conservative signs above, or runs around each
+    one (a per-request hook)."""
     for path in fn.decorator_paths:
         if path in _VIEW_DECORATORS:
             return True
         owner, _, method = path.rpartition(".")
+        if owner and method in _REQUEST_HOOKS:
+            return True
         owner = owner.rsplit(".", 1)[-1]
         if method in _ROUTE_METHODS and (owner in _ROUTE_OWNERS or owner.endswith(_ROUTE_OWNER_SUFFIXES)):
             return True

@@ -2,6 +2,7 @@
 server does to the application: hang it, or fail fast so that it can fall back."""
 from __future__ import annotations
 
+import os
 from typing import Iterator, Optional, Tuple
 from urllib.parse import parse_qs, urlsplit
 
@@ -79,6 +80,16 @@ def _given(site: ClientSite, name: str, query: dict) -> bool:
     return name in query
 
 
+def _set_after(ctx: Context, site: ClientSite, name: str) -> bool:
+    """The keyword is set on the pool's connection keywords once built, through the local name
+    that holds it (`client.connection_pool.connection_kwargs["socket_timeout"] = 3`): every
+    connection the pool makes afterwards gets it."""
+    if site.function is None or site.result_use != "assign" or site.stored or site.assigned_to is None:
+        return False
+    function = ctx.module.functions[site.function]
+    return (site.assigned_to, name) in function.connection_kwargs_set
+
+
 def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
@@ -116,7 +127,7 @@ def client_without_timeout(ctx: Context) -> Iterator[Diagnostic]:
         if not _judged(ctx, site):
             continue
         query, scheme = _url_query(site)
-        if _given(site, "socket_timeout", query):
+        if _given(site, "socket_timeout", query) or _set_after(ctx, site, "socket_timeout"):
             continue
         which = f"redis-py {version} ({version.source})" if not version.unbounded else \
             f"redis-py unpinned ({version.source} allows releases before 8.0)"
@@ -165,13 +176,104 @@ def _local_pool(ctx: Context, client: ClientSite, name: str) -> bool:
                and not site.stored and site.assigned_to == name for site in ctx.module.clients)
 
 
+# How far RL602 follows a factory up through callers that are factories themselves.
+_FACTORY_DEPTH = 3
+
+
+def _forwarded(site, function) -> bool:
+    """The new object leaves ``function`` with its return value (``site`` is a ClientSite or a
+    FunctionCallSite): returned, given to a returned call (`return Queue(connection=Redis())`),
+    held in a name that is returned or given to one, or stored on such an object
+    (`obj.redis = Redis(); return obj`; not `self`, which outlives the call)."""
+    if site.forwarded:
+        return True
+    target = site.assigned_to
+    if target is None or site.result_use != "assign":
+        return False
+    if not site.stored:
+        return target in function.returned_names
+    base, dot, _ = target.partition(".")
+    return bool(dot) and base.isidentifier() and base not in ("self", "cls") \
+        and base in function.returned_names and base not in function.stored_names
+
+
+def _per_call_chains(ctx: Context, module, function, depth: int = 0, seen: Tuple = (),
+                     leaving: Tuple[str, ...] = ()) -> Iterator[list]:
+    """The chains of calls in the project that run the factory ``function`` of ``module`` per
+    request, per task or per loop iteration: [(module, caller function, call line, why)], from
+    the call of ``function`` outwards to the one that makes it per call.  None comes from a
+    chain that ends in start-up code, module level, `__init__`, a cached function, an object
+    that keeps the result, or a function whose own callers we cannot see."""
+    key = (module.path, function.qualname)
+    if depth >= _FACTORY_DEPTH or key in seen:
+        return
+    seen = seen + (key,)
+    for caller_module, call in ctx.index.callers_of(module, function, leaving):
+        if call.function is None:
+            continue  # module level: runs once, at import
+        caller = caller_module.functions[call.function]
+        if _runs_once(caller) or call.stored or (
+                call.result_use == "assign" and call.assigned_to in caller.stored_names):
+            continue  # start-up code, a cached function, or the result is kept on an object
+        forwarded = _forwarded(call, caller)
+        if call.result_use == "argument" and not forwarded:
+            continue  # handed to a call that may keep it
+        if request_handler(caller_module, caller):
+            yield [(caller_module, caller, call.line, "a request handler")]
+        elif task_function(caller):
+            yield [(caller_module, caller, call.line, "a task")]
+        elif call.loop_depth and not forwarded:
+            yield [(caller_module, caller, call.line, "loop")]
+        elif forwarded:
+            # `if connection is None: connection = get_connection()`: only the callers that
+            # leave the parameter out get a new one.
+            given = tuple(name for name in call.when_missing if name in caller.params)
+            for rest in _per_call_chains(ctx, caller_module, caller, depth + 1, seen, given):
+                yield [(caller_module, caller, call.line, "returns it")] + rest
+
+
+def _per_call_chain(ctx: Context, module, function) -> Optional[list]:
+    """The chain to report: a request handler or a task before a loop (a loop may well be over
+    distinct servers, each built once), then the shortest."""
+    chains = list(_per_call_chains(ctx, module, function))
+    if not chains:
+        return None
+    return min(chains, key=lambda chain: (chain[-1][3] == "loop", len(chain)))
+
+
+def _chain_text(ctx: Context, chain: list) -> str:
+    """`queue_jobs()` (a request handler, views.py:55) calls it through `get_queue_by_index()`."""
+    module, caller, line, why = chain[-1]
+    where = f"{_shown_path(ctx, module.path)}:{line}"
+    if why == "loop":
+        head = f"`{caller.qualname}()` calls it in a loop ({where})"
+    else:
+        head = f"`{caller.qualname}()` ({why}, {where}) calls it"
+    through = [f"`{c.qualname}()`" for _, c, _, _ in reversed(chain[:-1])]
+    return head + (f" through {', '.join(through)}" if through else "")
+
+
+def _shown_path(ctx: Context, path: str) -> str:
+    """A caller's file as the message names it: relative to the project root, or else to the
+    reported module's directory, when it is below it; else as given."""
+    for base in (ctx.settings.project_root, os.path.dirname(ctx.module.path)):
+        try:
+            shown = os.path.relpath(path, base) if base else ".."
+        except ValueError:
+            continue
+        if not shown.startswith(".."):
+            return shown.replace("\\", "/")
+    return path
+
+
 @rule("RL602", "client-per-call", "A client or pool built on every call instead of once.")
 def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
     """A redis-py client or pool constructed inside a function that runs per request, task or
     iteration and dropped when it returns: each call opens a new connection pool (TCP connect,
-    AUTH, SELECT) instead of reusing one.  Conservative: quiet for start-up code and functions
-    that run once, cached factories, `__init__`, clients on a shared pool, and clients that
-    outlive the call (returned, stored, passed on)."""
+    AUTH, SELECT) instead of reusing one.  A factory that returns the new client is judged by
+    its callers in the project (see ``_per_call_chains``).  Conservative: quiet for start-up code
+    and functions that run once, cached factories, `__init__`, clients on a shared pool, clients
+    that outlive the call (stored, passed on), and factories whose callers we cannot see."""
     for site in ctx.module.clients:
         if site.kind not in ("client", "cluster", "pool") or not site.constructor.startswith(_JUDGED_PREFIXES):
             continue
@@ -181,11 +283,22 @@ def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
         if pool is not None and pool.kind != "call" and not _local_pool(ctx, site, pool.text):
             continue  # a shared pool; a pool built here, inline or in a local name, is not one
         function = ctx.module.functions[site.function]
-        if _runs_once(function) or _kept(site, function):
+        if _runs_once(function):
+            continue
+        what = "pool" if site.kind == "pool" else "client"
+        if _forwarded(site, function):
+            # A factory: how often it builds one is its callers' business.  Followed through the
+            # project's calls of it (and of the factories that return what it returns).
+            chain = _per_call_chain(ctx, ctx.module, function)
+            if chain is not None:
+                yield ctx.report(site.span, f"a new Redis {what} is built on every call of `{function.qualname}()`, and "
+                                            f"{_chain_text(ctx, chain)}: each call opens its own connections; "
+                                            "build it once (module level, `__init__` or a cached factory) and reuse it")
+            continue
+        if _kept(site, function):
             continue
         if not (site.loop_depth or request_handler(ctx.module, function) or task_function(function)):
             continue  # how often a plain function runs is its callers' business: stay quiet
-        what = "pool" if site.kind == "pool" else "client"
         where = "in a loop, once per iteration" if site.loop_depth else f"in `{function.name}()`, once per call"
         yield ctx.report(site.span, f"a new Redis {what} is built {where}: every one opens its own connections; "
                                     "build it once (module level, `__init__` or a cached factory) and reuse it")
