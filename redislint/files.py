@@ -186,8 +186,8 @@ def discover(paths: Sequence[str], resolver: ConfigResolver,
     seen_dirs: Set[str] = set()
     ignore_trees: Dict[str, _GitIgnores] = {}
 
-    def add(path: str) -> None:
-        key = os.path.normcase(os.path.abspath(path))
+    def add(path: str, absolute: Optional[str] = None) -> None:
+        key = os.path.normcase(absolute or os.path.abspath(path))
         if key not in seen_files:
             seen_files.add(key)
             files.append(path)
@@ -235,7 +235,7 @@ def discover(paths: Sequence[str], resolver: ConfigResolver,
                 # path follows from their parent's.
                 walk(child, ignores, None if entry.is_symlink() else os.path.join(real, name))
             else:
-                add(child)
+                add(child, os.path.join(absolute, name))
 
     for raw in paths:
         path = os.path.normpath(raw)

@@ -38,6 +38,7 @@ PARSE_ERROR_CODE = "RL001"
 OUR_PREFIX = "RL"
 
 # `#`, optional whitespace, `noqa` as a whole word.
+_NOQA_WORD = re.compile(r"noqa", re.IGNORECASE)
 _NOQA_RE = re.compile(r"#\s*noqa(?![A-Za-z0-9_])", re.IGNORECASE)
 # The file-level exemption: the whole comment is `# redislint: noqa` (optionally with codes).
 _FILE_NOQA_RE = re.compile(r"#\s*redislint\s*:\s*noqa(?![A-Za-z0-9_])", re.IGNORECASE)
@@ -252,6 +253,8 @@ def _file_directive(line: int, col: int, comment: str) -> Optional[FileNoqa]:
 
 def parse_noqa(text: str) -> NoqaMap:
     """Find every ``# noqa`` directive and ``# redislint: noqa`` exemption in ``text``."""
+    if _NOQA_WORD.search(text) is None:
+        return NoqaMap({}, (), False)  # both directives say "noqa": no need to tokenize
     fallback = False
     try:
         comments = _comments_tokenize(text)
