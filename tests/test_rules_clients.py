@@ -531,7 +531,7 @@ def test_rl602_a_factory_called_from_a_handler_in_another_module(tmp_path):
     result = lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path), overrides={"select": ("RL602",)}), jobs=1)
     (d,) = result.diagnostics
     assert (d.path.endswith("conn.py"), d.line) == (True, 4)
-    assert "`index()` (a request handler, web.py:7)" in d.message
+    assert "`index()` (a request handler, web.py)" in d.message
     (tmp_path / "web.py").write_text("from conn import get_client\n\nCLIENT = get_client()\n")
     assert lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path), overrides={"select": ("RL602",)}),
                       jobs=1).diagnostics == []

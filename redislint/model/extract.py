@@ -589,7 +589,7 @@ class CallExtractor:
         self.model.function_calls.append(FunctionCallSite(
             callee, positional, keywords, star, function=self.function_stack[-1] if self.function_stack else None,
             handlers=tuple(h for handlers in self.try_stack for h in handlers),
-            line=self.span(node).start.line, loop_depth=self.loop_depth, result_use=use, assigned_to=target,
+            loop_depth=self.loop_depth, result_use=use, assigned_to=target,
             stored=stored, forwarded=id(node) in self.forwarded,
             when_missing=tuple(self.model.miss_branches[i] for i in self.under_if if i in self.model.miss_branches)))
 

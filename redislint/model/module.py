@@ -369,11 +369,11 @@ class FunctionCallSite:
     function: Optional[int] = None
     handlers: Tuple[str, ...] = ()
     # Where the call is and what is done with its result, as ClientSite records it for a
-    # construction (RL602 follows a client factory through the calls of it): the line, the
-    # loops around it in its function, the use of the result, the assignment target, whether
-    # that target outlives the call, and whether the result leaves the caller with its return
-    # value (ClientSite.forwarded).
-    line: int = 0
+    # construction (RL602 follows a client factory through the calls of it): the loops around
+    # it in its function, the use of the result, the assignment target, whether that target
+    # outlives the call, and whether the result leaves the caller with its return value
+    # (ClientSite.forwarded).  No line: positions cost a regeneration, and the finding names
+    # the caller and its file.
     loop_depth: int = 0
     result_use: str = "other"
     assigned_to: Optional[str] = None

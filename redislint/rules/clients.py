@@ -200,7 +200,7 @@ def _forwarded(site, function) -> bool:
 def _per_call_chains(ctx: Context, module, function, depth: int = 0, seen: Tuple = (),
                      leaving: Tuple[str, ...] = ()) -> Iterator[list]:
     """The chains of calls in the project that run the factory ``function`` of ``module`` per
-    request, per task or per loop iteration: [(module, caller function, call line, why)], from
+    request, per task or per loop iteration: [(module, caller function, why)], from
     the call of ``function`` outwards to the one that makes it per call.  None comes from a
     chain that ends in start-up code, module level, `__init__`, a cached function, an object
     that keeps the result, or a function whose own callers we cannot see."""
@@ -219,17 +219,17 @@ def _per_call_chains(ctx: Context, module, function, depth: int = 0, seen: Tuple
         if call.result_use == "argument" and not forwarded:
             continue  # handed to a call that may keep it
         if request_handler(caller_module, caller):
-            yield [(caller_module, caller, call.line, "a request handler")]
+            yield [(caller_module, caller, "a request handler")]
         elif task_function(caller):
-            yield [(caller_module, caller, call.line, "a task")]
+            yield [(caller_module, caller, "a task")]
         elif call.loop_depth and not forwarded:
-            yield [(caller_module, caller, call.line, "loop")]
+            yield [(caller_module, caller, "loop")]
         elif forwarded:
             # `if connection is None: connection = get_connection()`: only the callers that
             # leave the parameter out get a new one.
             given = tuple(name for name in call.when_missing if name in caller.params)
             for rest in _per_call_chains(ctx, caller_module, caller, depth + 1, seen, given):
-                yield [(caller_module, caller, call.line, "returns it")] + rest
+                yield [(caller_module, caller, "returns it")] + rest
 
 
 def _per_call_chain(ctx: Context, module, function) -> Optional[list]:
@@ -238,18 +238,18 @@ def _per_call_chain(ctx: Context, module, function) -> Optional[list]:
     chains = list(_per_call_chains(ctx, module, function))
     if not chains:
         return None
-    return min(chains, key=lambda chain: (chain[-1][3] == "loop", len(chain)))
+    return min(chains, key=lambda chain: (chain[-1][2] == "loop", len(chain)))
 
 
 def _chain_text(ctx: Context, chain: list) -> str:
-    """`queue_jobs()` (a request handler, views.py:55) calls it through `get_queue_by_index()`."""
-    module, caller, line, why = chain[-1]
-    where = f"{_shown_path(ctx, module.path)}:{line}"
+    """`queue_jobs()` (a request handler, views.py) calls it through `get_queue_by_index()`."""
+    module, caller, why = chain[-1]
+    where = _shown_path(ctx, module.path)
     if why == "loop":
         head = f"`{caller.qualname}()` calls it in a loop ({where})"
     else:
         head = f"`{caller.qualname}()` ({why}, {where}) calls it"
-    through = [f"`{c.qualname}()`" for _, c, _, _ in reversed(chain[:-1])]
+    through = [f"`{c.qualname}()`" for _, c, _ in reversed(chain[:-1])]
     return head + (f" through {', '.join(through)}" if through else "")
 
 
