@@ -308,6 +308,8 @@ class ConfigResolver:
             self.explicit_config = explicit
         self._dir_config: Dict[str, Optional[str]] = {}
         self._settings: Dict[Optional[str], Settings] = {}
+        # directory as asked -> its settings (discovery and linting ask once per file)
+        self._dir_settings: Dict[str, Settings] = {}
 
     def settings_for(self, path: str) -> Settings:
         """The settings for a file (or directory entry): searched from the directory holding it."""
@@ -321,7 +323,10 @@ class ConfigResolver:
         """The settings governing files directly inside ``directory``."""
         if self.explicit_config is not None:
             return self._build(self.explicit_config)
-        return self._build(self._find_config(os.path.abspath(directory)))
+        known = self._dir_settings.get(directory)
+        if known is None:
+            known = self._dir_settings[directory] = self._build(self._find_config(os.path.abspath(directory)))
+        return known
 
     def note_listing(self, directory: str, names: "set[str]") -> None:
         """Discovery listed ``directory`` (absolute) and saw ``names``: when no config file is

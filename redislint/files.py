@@ -146,7 +146,9 @@ class _GitIgnores:
         return chain
 
     def ignored(self, path: str, is_dir: bool) -> bool:
-        path = os.path.abspath(path)
+        """``path``: absolute and normalised (as discovery joins it), or else made so."""
+        if not os.path.isabs(path):
+            path = os.path.abspath(path)
         suffix = "/" if is_dir else ""
         for base, spec in reversed(self._chain(os.path.dirname(path))):
             # ``path`` lies below ``base`` (the chain holds its ancestors): a slice, not relpath.
@@ -192,7 +194,10 @@ def discover(paths: Sequence[str], resolver: ConfigResolver,
             seen_files.add(key)
             files.append(path)
 
-    def walk(directory: str, ignores: _GitIgnores, real: Optional[str] = None) -> None:
+    def walk(directory: str, ignores: _GitIgnores, real: Optional[str] = None,
+             parent: Optional[Tuple[Optional[str], Optional[str]]] = None) -> None:
+        """``parent``: (project root, path relative to it) of the directory holding this one,
+        so the relative path is one join instead of a ``relpath``."""
         real = real or os.path.realpath(directory)
         if real in seen_dirs:  # symlink loop, or a tree already walked via another path
             return
@@ -213,7 +218,14 @@ def discover(paths: Sequence[str], resolver: ConfigResolver,
         settings = resolver.settings_for_dir(absolute)
         excluded = pattern_matcher(tuple(settings.exclude) + tuple(settings.extend_exclude))
         root = settings.project_root
-        prefix = None if root is None else ("" if absolute == root else _relative_to(absolute, root))
+        if root is None:
+            prefix = None
+        elif absolute == root:
+            prefix = ""
+        elif parent is not None and parent[0] == root and parent[1] is not None:
+            prefix = f"{parent[1]}/{os.path.basename(absolute)}" if parent[1] else os.path.basename(absolute)
+        else:
+            prefix = _relative_to(absolute, root)
         for entry in entries:
             name = entry.name
             child = name if directory == os.curdir else os.path.join(directory, name)
@@ -233,7 +245,7 @@ def discover(paths: Sequence[str], resolver: ConfigResolver,
             if is_dir:
                 # Only a symlink can lead back into walked trees; other directories' real
                 # path follows from their parent's.
-                walk(child, ignores, None if entry.is_symlink() else os.path.join(real, name))
+                walk(child, ignores, None if entry.is_symlink() else os.path.join(real, name), (root, prefix))
             else:
                 add(child, os.path.join(absolute, name))
 
