@@ -87,6 +87,9 @@ class ProjectModules:
         by_parts, by_suffix = _path_index(tuple(m.path for m in modules))
         self._by_parts = _LazyModules(by_parts, modules)
         self._by_suffix = _LazyModules(by_suffix, modules)
+        # Answers are fixed for a set of modules, and asked again for every call and round.
+        self._exports: Dict[Tuple[str, str, str], Optional[ClientRef]] = {}
+        self._callees: Dict[Tuple[str, str], Optional[Tuple[ModuleModel, FunctionInfo, int]]] = {}
 
     def functions(self, module: ModuleModel) -> Dict[str, FunctionInfo]:
         table = self._functions.get(module.path)
@@ -115,6 +118,14 @@ class ProjectModules:
 
     def export(self, qualified: str, importer: str, how: str, depth: int = 0) -> Optional[ClientRef]:
         """The client an import names (``how``: name/call/attr), if exactly one module exports it."""
+        if depth == 0:
+            key = (qualified, importer if qualified.startswith(".") else "", how)
+            if key not in self._exports:
+                self._exports[key] = self._export(qualified, importer, how, 0)
+            return self._exports[key]
+        return self._export(qualified, importer, how, depth)
+
+    def _export(self, qualified: str, importer: str, how: str, depth: int) -> Optional[ClientRef]:
         if depth > _MAX_REEXPORTS:
             return None
         refs = set()
@@ -136,6 +147,12 @@ class ProjectModules:
     def callee(self, module: ModuleModel, callee: str) -> Optional[Tuple[ModuleModel, FunctionInfo, int]]:
         """The function a call in ``module`` invokes ("local:…"/"import:…"), and how many
         parameters (`self`) come before what an `import` callee's arguments fill."""
+        key = (module.path, callee)
+        if key not in self._callees:
+            self._callees[key] = self._callee(module, callee)
+        return self._callees[key]
+
+    def _callee(self, module: ModuleModel, callee: str) -> Optional[Tuple[ModuleModel, FunctionInfo, int]]:
         kind, _, target = callee.partition(":")
         if kind == "local":
             fn = self.functions(module).get(target)
