@@ -145,6 +145,16 @@ class _File:
     error: Optional[SourceFile] = None  # unreadable: reported as RL001 by the model
 
 
+def _run_key(files: Sequence[_File]) -> str:
+    """Every file of the run as the cache knows it (size, mtime, settings, kept): equal keys
+    mean equal models, hence equal hook rounds."""
+    digest = hashlib.blake2b(digest_size=16)
+    for f in files:
+        e = f.entry
+        digest.update(repr((f.key, None) if e is None else (f.key, e.size, e.mtime_ns, e.settings, e.kept)).encode())
+    return digest.hexdigest()
+
+
 class ModelBuilder:
     """Builds the models of one run; ``cache`` may be None (``--no-cache``)."""
 
@@ -214,12 +224,31 @@ class ModelBuilder:
                 for i in indices:
                     models[i] = self._model(files[i], True)
 
-            pull_in(models, lambda i, hooks: self._hooked(files[i], hooks, texts.get(i)), bring_in)
+            self._pull_in(files, models, texts, bring_in)
         finally:
             extraction.close()
         if self.cache is not None:
             self.cache.save()
         return models
+
+    def _pull_in(self, files: List[_File], models: List[ModuleModel], texts: Dict[int, _Skipped],
+                 bring_in: Callable[[List[int]], None]) -> None:
+        """The project hook rounds; skipped when the cache saw these very files, unchanged, last
+        time (the rounds then pull in the same files)."""
+        run_key = _run_key(files) if self.cache is not None else None
+        remembered = self.cache.rounds.get(run_key) if self.cache is not None and run_key else None
+        if remembered is not None:
+            where = {f.key: i for i, f in enumerate(files)}
+            indices = [where.get(key) for key in remembered]
+            if all(i is not None and files[i].entry is not None and files[i].entry.model is not None
+                   for i in indices):
+                bring_in(indices)
+                return
+        pull_in(models, lambda i, hooks: self._hooked(files[i], hooks, texts.get(i)), bring_in)
+        if self.cache is not None and run_key:
+            hooked = tuple(f.key for f, m in zip(files, models)
+                           if m.analysed and f.entry is not None and not f.entry.kept)
+            self.cache.remember_rounds(run_key, hooked)
 
     def _hooked(self, f: _File, hooks: Hooks, skipped: Optional[_Skipped]) -> bool:
         """Whether these hooks pull in a skipped file; remembered per hook fingerprint."""

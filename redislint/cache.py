@@ -16,7 +16,7 @@ import pickle
 import shutil
 import tempfile
 from dataclasses import dataclass, field
-from typing import Dict, Optional
+from typing import Dict, Optional, Tuple
 
 from . import __version__
 from .gcpause import collector_paused
@@ -25,6 +25,7 @@ from .model import ModuleModel
 CACHE_DIR_NAME = ".redislint_cache"
 _FORMAT = 1
 _HOOK_MEMORY = 8  # hook decisions kept per file (one per distinct set of project hooks)
+_ROUNDS_MEMORY = 4  # run keys remembered (the whole tree, a subtree or two)
 
 
 def content_digest(data: bytes) -> str:
@@ -69,12 +70,16 @@ class ModelCache:
         self.directory = directory
         self.path = os.path.join(directory, f"models-{_code_fingerprint()}.pickle")
         self.entries: Dict[str, FileEntry] = {}
+        # What the project hooks pulled in, per run key (``ModelBuilder.run_key``: every file of
+        # a run with its size, mtime and settings): the same files unchanged pull in the same.
+        self.rounds: Dict[str, Tuple[str, ...]] = {}
         self.dirty = False
         try:
             with open(self.path, "rb") as handle, collector_paused():
                 loaded = pickle.load(handle)
-            if isinstance(loaded, dict):
-                self.entries = loaded
+            if isinstance(loaded, dict) and isinstance(loaded.get("entries"), dict):
+                self.entries = loaded["entries"]
+                self.rounds = dict(loaded.get("rounds") or {})
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
             self.entries = {}
 
@@ -84,6 +89,13 @@ class ModelCache:
     def put(self, path: str, entry: FileEntry) -> None:
         self.entries[path] = entry
         self.dirty = True
+
+    def remember_rounds(self, run_key: str, hooked: Tuple[str, ...]) -> None:
+        if self.rounds.get(run_key) != hooked:
+            while len(self.rounds) >= _ROUNDS_MEMORY:
+                self.rounds.pop(next(iter(self.rounds)))
+            self.rounds[run_key] = hooked
+            self.dirty = True
 
     def changed(self) -> None:
         """An entry was updated in place (a model extracted, a hook decision remembered)."""
@@ -102,7 +114,8 @@ class ModelCache:
             fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".models-")
             try:
                 with os.fdopen(fd, "wb") as handle:
-                    pickle.dump(self.entries, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                    pickle.dump({"entries": self.entries, "rounds": self.rounds}, handle,
+                                protocol=pickle.HIGHEST_PROTOCOL)
                 os.replace(tmp, self.path)
             except BaseException:
                 os.unlink(tmp)

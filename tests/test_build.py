@@ -184,6 +184,19 @@ def test_new_export_brings_a_skipped_file_in_with_the_cache_on(project, tmp_path
     assert after == run(project, jobs=1)
 
 
+def test_unchanged_files_reuse_the_hook_rounds_and_an_edit_runs_them_again(project, tmp_path, monkeypatch):
+    cache_dir = str(tmp_path / "cache")
+    first = run(project, jobs=1, cache=ModelCache(cache_dir))
+    rounds = []
+    real = build.pull_in
+    monkeypatch.setattr(build, "pull_in", lambda *args: rounds.append(1) or real(*args))
+    assert run(project, jobs=1, cache=ModelCache(cache_dir)) == first  # views.py still pulled in
+    assert rounds == []
+    (project / "app" / "late.py").write_text("from app.ext import redis_client\n\n\ndef f():\n    redis_client.flushdb()\n")
+    after = run(project, jobs=1, cache=ModelCache(cache_dir))
+    assert rounds == [1] and [f[3] for f in after if f[0].endswith("late.py")] == ["RL202"]
+
+
 def test_unreadable_cache_is_ignored(project, tmp_path):
     cache_dir = tmp_path / "cache"
     expected = run(project, jobs=1, cache=ModelCache(str(cache_dir)))
