@@ -25,7 +25,7 @@ from .model import ModuleModel
 CACHE_DIR_NAME = ".redislint_cache"
 _FORMAT = 1
 _HOOK_MEMORY = 8  # hook decisions kept per file (one per distinct set of project hooks)
-_ROUNDS_MEMORY = 4  # run keys remembered (the whole tree, a subtree or two)
+_ROUNDS_MEMORY = 64  # run keys remembered: the tree, its subtrees, the files a pre-commit hook passes
 
 
 def content_digest(data: bytes) -> str:
