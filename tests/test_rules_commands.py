@@ -655,6 +655,25 @@ def test_rl204_fix_only_where_redis_py_has_unlink(version, fixable):
     assert (d.fix is not None) is fixable
 
 
+@pytest.mark.parametrize("client, version, fixable", [
+    ("RedisCluster(host='h', socket_timeout=5)", None, False),  # version unknown: maybe before 4.5
+    ("RedisCluster(host='h', socket_timeout=5)", "4.4.4", False),
+    ("RedisCluster(host='h', socket_timeout=5)", "4.5.0", True),
+    ("redis.Redis(socket_timeout=5)", None, True),  # a plain pipeline has had unlink since 3.0
+])
+def test_rl204_cluster_pipeline_fix_needs_redis_py_4_5(client, version, fixable):
+    settings = {"redis_py_version": version} if version else {}
+    (d,) = RL204.found(f"""
+        pc = {client}
+
+        def f(uid, item):
+            r.sadd(f"s:{{uid}}", item)
+            with pc.pipeline() as p:
+                p.delete(f"s:{{uid}}")
+    """, **settings)
+    assert (d.fix is not None) is fixable
+
+
 # --- RL205 blocking-wait-exceeds-timeout ------------------------------------------------------
 
 B = Snippets("""

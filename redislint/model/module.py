@@ -52,6 +52,9 @@ class ClientRef:
     # For containers: which `db.ZSet(key)` call built it (an id within the module), so the
     # extraction can find the key it is bound to.
     container_id: Optional[int] = None
+    # For pipelines: a cluster client's (`RedisCluster.pipeline()`, `ClusterPipeline`), whose
+    # methods differ by redis-py version (no `unlink` before 4.5).
+    cluster: bool = False
 
 
 @dataclass(frozen=True)

@@ -377,7 +377,7 @@ class Resolver:
                     # A pipeline handed in by the caller: what is called on it is queued there,
                     # not sent on its own.  One id per parameter; whether the caller's pipeline is
                     # transactional is unknown (left False).
-                    return ClientRef(ClientKind.PIPELINE, is_async=ref.is_async,
+                    return ClientRef(ClientKind.PIPELINE, is_async=ref.is_async, cluster=ref.cluster,
                                      pipeline_id=self.pipeline_id(param.annotation), source="annotation")
                 return ref
             if param.index == 0 and owner.self_name is not None and owner.class_name is not None:
@@ -593,7 +593,8 @@ class Resolver:
                 if method == "pipeline":
                     return ClientRef(ClientKind.PIPELINE, is_async=receiver.is_async,
                                      pipeline_id=self.pipeline_id(node),
-                                     transactional=_transaction_flag(node), source="pipeline", via=receiver.via)
+                                     transactional=_transaction_flag(node), source="pipeline", via=receiver.via,
+                                     cluster=receiver.kind is ClientKind.CLUSTER)
                 if method == "json" and receiver.kind is not ClientKind.PIPELINE:
                     return ClientRef(ClientKind.JSON, is_async=receiver.is_async, source="json", via=receiver.via)
                 if receiver.kind is ClientKind.PIPELINE and method in SIGNATURES and method not in {"execute", "reset"}:
@@ -802,11 +803,13 @@ class Resolver:
             return self.annotation_client(node.value)
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
             return self.annotation_client(node.left) or self.annotation_client(node.right)
-        typ = clients.client_type(self.qualified(node))
+        qualified = self.qualified(node)
+        typ = clients.client_type(qualified)
         if typ is None:
             return self._alias_client(node)
         kind, is_async = typ
-        return ClientRef(kind, is_async=is_async, source="annotation")
+        cluster = kind is ClientKind.PIPELINE and (qualified or "").endswith("ClusterPipeline")
+        return ClientRef(kind, is_async=is_async, source="annotation", cluster=cluster)
 
     def _alias_client(self, node: cst.BaseExpression) -> Optional[ClientRef]:
         """A module-level type alias: `if TYPE_CHECKING: client_t = Redis else: client_t = Any`.

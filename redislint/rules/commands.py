@@ -143,16 +143,21 @@ def _collection_of(ctx: Context, call: RedisCall, key: KeyPattern) -> Optional[s
     return None
 
 
-# redis-py gained `unlink()` in 3.0 (its CHANGES: "Added the UNLINK command").
+# redis-py gained `unlink()` in 3.0 (its CHANGES: "Added the UNLINK command"), and its cluster
+# pipeline (`ClusterPipeline`) in 4.5.
 UNLINK_SINCE = (3, 0)
+CLUSTER_PIPELINE_UNLINK_SINCE = (4, 5)
 
 
 def _unlink_fix(ctx: Context, call: RedisCall) -> Optional[Fix]:
     """`delete` -> `unlink`, unless the project's redis-py is known (locked or pinned) to predate
     `unlink()`.  (A lower bound or an unknown version gets the fix: every redis-py of the last
-    seven years has it.)"""
+    seven years has it.)  A cluster pipeline gets it only when every allowed version has it."""
     version = ctx.redis_py_version
     if version is not None and version.exact and version.version[:2] < UNLINK_SINCE:
+        return None
+    if call.client.kind is ClientKind.PIPELINE and call.client.cluster and (
+            version is None or version.version[:2] < CLUSTER_PIPELINE_UNLINK_SINCE):
         return None
     return Fix.safe("Use `unlink()`, which frees the memory in a background thread",
                     Edit.replacement(call.name_span, "unlink"))
