@@ -507,6 +507,20 @@ def test_rl602_follows_a_factory_that_returns_an_object_holding_the_client():
     assert P.lines(code) == [3]
 
 
+def test_rl602_a_sentinel_whose_master_client_a_factory_returns():
+    # The client `master_for` returns draws its connections from the Sentinel built here.
+    code = ("from redis.sentinel import Sentinel\n"
+            "def get_client():\n    sentinel = Sentinel([('h', 26379)], socket_timeout=1)\n"
+            "    return sentinel.master_for('mymaster')\n")
+    (d,) = P.found(code + "@app.route('/')\ndef index():\n    return get_client().get('x')\n")
+    assert d.line - P.header.count("\n") == 3 and "a new Redis Sentinel" in d.message
+    # Built once: at module level, or by a caller that runs once.
+    assert P.found(code + "r = get_client()\n") == []
+    assert P.found("from redis.sentinel import Sentinel\nSENTINEL = Sentinel([('h', 26379)])\n"
+                   "def get_client():\n    return SENTINEL.master_for('mymaster')\n"
+                   "@app.route('/')\ndef index():\n    return get_client().get('x')\n") == []
+
+
 def test_rl602_chain_depth_is_bounded():
     code = (FACTORY
             + "".join(f"def f{i}():\n    return {'get_client' if i == 1 else f'f{i - 1}'}()\n" for i in range(1, 5))

@@ -455,6 +455,12 @@ class CallExtractor:
             value = value.expression
         if isinstance(value, cst.Call):
             self.forwarded.add(id(value))
+            func = value.func
+            if isinstance(func, cst.Attribute) and func.attr.value in clients.SENTINEL_CLIENT_METHODS \
+                    and isinstance(func.value, cst.Name):
+                # `return sentinel.master_for(...)`: the client returned draws its connections
+                # from that Sentinel, which goes with it.
+                self._add_name("returned_names", func.value.value)
         elif isinstance(value, cst.Name):
             self._add_name("returned_names", value.value)
 

@@ -275,7 +275,7 @@ def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
     and functions that run once, cached factories, `__init__`, clients on a shared pool, clients
     that outlive the call (stored, passed on), and factories whose callers we cannot see."""
     for site in ctx.module.clients:
-        if site.kind not in ("client", "cluster", "pool") or not site.constructor.startswith(_JUDGED_PREFIXES):
+        if site.kind not in ("client", "cluster", "pool", "sentinel") or not site.constructor.startswith(_JUDGED_PREFIXES):
             continue
         if site.function is None or site.constructor.endswith(".from_pool") or site.partial:
             continue  # (a partial builds nothing where it is written, but where it is called)
@@ -285,7 +285,7 @@ def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
         function = ctx.module.functions[site.function]
         if _runs_once(function):
             continue
-        what = "pool" if site.kind == "pool" else "client"
+        what = {"pool": "pool", "sentinel": "Sentinel (and its connections)"}.get(site.kind, "client")
         if _forwarded(site, function):
             # A factory: how often it builds one is its callers' business.  Followed through the
             # project's calls of it (and of the factories that return what it returns).
