@@ -22,6 +22,7 @@ DEFAULT_EXCLUDE: Tuple[str, ...] = (
 DEFAULT_TEST_PATHS: Tuple[str, ...] = (
     "tests/", "test/", "testing/", "test_*.py", "*_test.py", "*_tests.py", "conftest.py",
     "tests.py", "test.py",  # Django's app-level test modules and test-case helpers
+    "/t/",  # a top-level `t/` (celery, kombu: t/unit, t/integration)
 )
 
 

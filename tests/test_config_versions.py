@@ -152,6 +152,8 @@ def test_bad_test_paths(tmp_path, body, key):
     ("latest/app.py", False),
     ("app/tests.py", True),
     ("app/test_data.json", False),
+    ("t/integration/tasks.py", True),  # a top-level t/ (celery, kombu)
+    ("app/t/views.py", False),  # only at the top
 ])
 def test_is_test_path_defaults(tmp_path, rel, expected):
     settings = Settings(project_root=str(tmp_path))
