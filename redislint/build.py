@@ -8,7 +8,8 @@ The order of work, and why:
    with reading the rest.
 4. Project hooks (``hooks.project_hooks``) bring in skipped files that use what the kept ones
    export; whether a hook set pulls a file in is remembered per file, so a warm run re-reads
-   nothing.
+   nothing, and what the rounds pulled in is remembered per run key, so a run over unchanged
+   files does not run them at all.
 The result is the same list of models, in the same order, as ``runner.build_models`` gives
 for the same sources: with or without cache, serial or parallel (tested).
 """
@@ -235,8 +236,14 @@ class ModelBuilder:
                  bring_in: Callable[[List[int]], None]) -> None:
         """The project hook rounds; skipped when the cache saw these very files, unchanged, last
         time (the rounds then pull in the same files)."""
-        run_key = _run_key(files) if self.cache is not None else None
-        remembered = self.cache.rounds.get(run_key) if self.cache is not None and run_key else None
+        def rounds() -> None:
+            pull_in(models, lambda i, hooks: self._hooked(files[i], hooks, texts.get(i)), bring_in)
+
+        if self.cache is None:
+            rounds()
+            return
+        run_key = _run_key(files)
+        remembered = self.cache.rounds.get(run_key)
         if remembered is not None:
             where = {f.key: i for i, f in enumerate(files)}
             indices = [where.get(key) for key in remembered]
@@ -244,11 +251,9 @@ class ModelBuilder:
                    for i in indices):
                 bring_in(indices)
                 return
-        pull_in(models, lambda i, hooks: self._hooked(files[i], hooks, texts.get(i)), bring_in)
-        if self.cache is not None and run_key:
-            hooked = tuple(f.key for f, m in zip(files, models)
-                           if m.analysed and f.entry is not None and not f.entry.kept)
-            self.cache.remember_rounds(run_key, hooked)
+        rounds()
+        self.cache.remember_rounds(run_key, tuple(f.key for f, m in zip(files, models)
+                                                  if m.analysed and f.entry is not None and not f.entry.kept))
 
     def _hooked(self, f: _File, hooks: Hooks, skipped: Optional[_Skipped]) -> bool:
         """Whether these hooks pull in a skipped file; remembered per hook fingerprint."""

@@ -15,7 +15,7 @@ import hashlib
 import re
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
-from .linking import ProjectModules
+from .linking import ProjectModules, import_key
 from .model import ClientRef, ModuleModel, ScriptSource
 from .scripts import ScriptTexts
 
@@ -66,14 +66,14 @@ class Hooks:
     def __call__(self, path: str, text: str, imports: Optional[Sequence[Tuple[str, str]]] = None) -> bool:
         """``imports``: ``imported_names(text)``, when the caller read them already (the builder
         reads a skipped file's imports once, while the pool parses, not once per round)."""
-        if path in self.defines and self._defines_callee(path, text):
-            return True
         if imports is None:
             imports = list(imported_names(text))
+        if path in self.defines and self._defines_callee(path, text, imports):
+            return True
         return any(self._imports_hook(qualified, local, path, text) for qualified, local in imports)
 
     def _imports_hook(self, qualified: str, local: str, path: str, text: str) -> bool:
-        key = (qualified, path if qualified.startswith(".") else "")
+        key = import_key(qualified, path)
         known = self._memo.get(key)
         if known is None:
             known = self._memo[key] = self._names_export(qualified, path)
@@ -98,7 +98,7 @@ class Hooks:
         return False
 
     def _module(self, qualified: str, importer: str) -> Optional[ModuleModel]:
-        key = (qualified, importer if qualified.startswith(".") else "")
+        key = import_key(qualified, importer)
         if key not in self._modules:
             found = [m for modules, name in self.project.candidates(qualified + ".x", importer) if name == "x"
                      for m in modules]
@@ -106,14 +106,14 @@ class Hooks:
             self._modules[key] = found[0] if hooked else None
         return self._modules[key]
 
-    def _defines_callee(self, path: str, text: str) -> bool:
+    def _defines_callee(self, path: str, text: str, imports: Sequence[Tuple[str, str]]) -> bool:
         """The file defines one of the wanted names: a function or class, or a module-level
         name, assigned or re-exported by an import (a script another module imports)."""
         names = self.defines[path]
         wanted = "|".join(map(re.escape, sorted(names)))
         definition = re.compile(r"^(?:\s*(?:async\s+)?(?:def|class)\s+(?:%s)\b|(?:%s)\s*(?::[^=\n]*)?=)" % (wanted, wanted),
                                 re.M)
-        return definition.search(text) is not None or any(local in names for _, local in imported_names(text))
+        return definition.search(text) is not None or any(local in names for _, local in imports)
 
 
 def project_hooks(models: Sequence[ModuleModel]) -> Hooks:
@@ -121,7 +121,6 @@ def project_hooks(models: Sequence[ModuleModel]) -> Hooks:
     project = ProjectModules(list(models))
     limited: Dict[str, Set[str]] = {}
     defines: Dict[str, Set[str]] = {}
-    known: Dict[Tuple[str, str], bool] = {}
     scripts = ScriptTexts(project)
 
     def is_client(ref: ClientRef, importer: str) -> bool:
@@ -133,10 +132,7 @@ def project_hooks(models: Sequence[ModuleModel]) -> Hooks:
         how, _, what = ref.via.partition(":")
         if how == "param":
             return False  # known only after linking
-        key = (ref.via, importer if what.startswith(".") else "")
-        if key not in known:
-            known[key] = project.export(what, importer, how) is not None
-        return known[key]
+        return project.export(what, importer, how) is not None  # remembered by ProjectModules
 
     for m in models:
         for call in m.calls:

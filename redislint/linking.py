@@ -77,6 +77,11 @@ class _LazyModules:
         return default if found is None else [self.modules[i] for i in found]
 
 
+def import_key(qualified: str, importer: str) -> Tuple[str, str]:
+    """What an import's answer depends on: the name, and the importer only for a relative one."""
+    return qualified, importer if qualified.startswith(".") else ""
+
+
 class ProjectModules:
     """The run's modules, found by the dotted names other modules import them by."""
 
@@ -119,7 +124,7 @@ class ProjectModules:
     def export(self, qualified: str, importer: str, how: str, depth: int = 0) -> Optional[ClientRef]:
         """The client an import names (``how``: name/call/attr), if exactly one module exports it."""
         if depth == 0:
-            key = (qualified, importer if qualified.startswith(".") else "", how)
+            key = (*import_key(qualified, importer), how)
             if key not in self._exports:
                 self._exports[key] = self._export(qualified, importer, how, 0)
             return self._exports[key]

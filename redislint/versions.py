@@ -523,17 +523,17 @@ def _setup_py(root: str) -> Iterator[Tuple[Optional[Tuple[Version, bool]], str]]
                 literals.append(literal)
         for found in _redis_from_requirements(literals):
             yield found, "setup.py install_requires"
+    yield from _setup_py_extras(text)
 
 
 _EXTRAS_REQUIRE_RE = re.compile(r"""\bextras_require['"]?\s*[=:]\s*([A-Za-z_]\w*|\{)""")
 
 
-def _setup_py_extras(root: str) -> Iterator[Tuple[Optional[Tuple[Version, bool]], str]]:
+def _setup_py_extras(text: str) -> Iterator[Tuple[Optional[Tuple[Version, bool]], str]]:
     """`extras_require={"redis": ["redis>=4.2,<8"]}`, or a name bound at module level to such a
     dict literal.  Only the strings of the dict's list values are requirements (its keys are
     extra names: `"redis"` there is no requirement).  Never executed: read with ``ast``."""
-    text = _read_text(os.path.join(root, "setup.py"))
-    if text is None or "extras_require" not in text:
+    if "extras_require" not in text:
         return
     try:
         tree = ast.parse(text)
@@ -574,7 +574,7 @@ def _metadata(root: str) -> Iterator[Tuple[Optional[Tuple[Version, bool]], str]]
             yield found, os.path.relpath(path, root)
 
 
-_DECLARATIONS = (_pyproject, _pipfile, _requirements, _setup_cfg, _setup_py, _setup_py_extras, _metadata)
+_DECLARATIONS = (_pyproject, _pipfile, _requirements, _setup_cfg, _setup_py, _metadata)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -143,10 +143,12 @@ class Positions:
         if unit is not None:
             mark = unit.marks.get(id(node))
             if mark is not None:
-                return Span(self._at(unit.base + unit.offsets[mark[0]]), self._at(unit.base + unit.offsets[mark[1]]))
+                starts = self._source_line_starts()
+                return Span(_locate(starts, unit.base + unit.offsets[mark[0]]),
+                            _locate(starts, unit.base + unit.offsets[mark[1]]))
         marks = self._marks if self._marks is not None else self._compute()
         start, end = marks[id(node)]
-        return Span(self._position(start), self._position(end))
+        return Span(_locate(self._line_starts, self._offsets[start]), _locate(self._line_starts, self._offsets[end]))
 
     def _current_unit(self) -> Optional[_Unit]:
         if self._defs:
@@ -161,11 +163,16 @@ class Positions:
             self._units[key] = self._regenerate(node, indents)
         return self._units[key]
 
-    def _regenerate(self, node: cst.CSTNode, indents: Tuple[str, ...]) -> Optional[_Unit]:
+    def _generate(self, node: cst.CSTNode, indents: Tuple[str, ...] = ()) -> _MarkingState:
+        """Regenerate ``node`` inside blocks indented by ``indents``, noting every node's tokens."""
         state = _MarkingState(default_indent=self.module.default_indent,
                               default_newline=self.module.default_newline)
         state.indent_tokens = list(indents)
         node._codegen(state)
+        return state
+
+    def _regenerate(self, node: cst.CSTNode, indents: Tuple[str, ...]) -> Optional[_Unit]:
+        state = self._generate(node, indents)
         code = "".join(state.tokens)
         base = self._place(code)
         if base is None:
@@ -191,26 +198,21 @@ class Positions:
 
     def _source_line_starts(self) -> List[int]:
         if not self._source_starts:
-            self._source_starts = [0, *(m.end() for m in _NEWLINE.finditer(self.text or ""))]
+            self._source_starts = _line_starts_of(self.text or "")
         return self._source_starts
 
-    def _at(self, offset: int) -> Position:
-        starts = self._source_line_starts()
-        line = bisect.bisect_right(starts, offset) - 1
-        return Position(line + 1, offset - starts[line])
-
     def _compute(self) -> Dict[int, Tuple[int, int]]:
-        state = _MarkingState(default_indent=self.module.default_indent,
-                              default_newline=self.module.default_newline)
-        self.module._codegen(state)
-        tokens = state.tokens
-        self._offsets = [0, *itertools.accumulate(map(len, tokens))]
-        text = "".join(tokens)
-        self._line_starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
+        state = self._generate(self.module)
+        self._offsets = [0, *itertools.accumulate(map(len, state.tokens))]
+        self._line_starts = _line_starts_of("".join(state.tokens))
         self._marks = state.marks
         return state.marks
 
-    def _position(self, token_index: int) -> Position:
-        offset = self._offsets[token_index]
-        line = bisect.bisect_right(self._line_starts, offset) - 1
-        return Position(line + 1, offset - self._line_starts[line])
+
+def _line_starts_of(text: str) -> List[int]:
+    return [0, *(m.end() for m in _NEWLINE.finditer(text))]
+
+
+def _locate(line_starts: List[int], offset: int) -> Position:
+    line = bisect.bisect_right(line_starts, offset) - 1
+    return Position(line + 1, offset - line_starts[line])
