@@ -37,8 +37,9 @@ if TYPE_CHECKING:  # pragma: no cover
 PARSE_ERROR_CODE = "RL001"
 OUR_PREFIX = "RL"
 
-# `#`, optional whitespace, `noqa` as a whole word.
+# Every directive says "noqa": a file without the word needs no tokenizing.
 _NOQA_WORD = re.compile(r"noqa", re.IGNORECASE)
+# `#`, optional whitespace, `noqa` as a whole word.
 _NOQA_RE = re.compile(r"#\s*noqa(?![A-Za-z0-9_])", re.IGNORECASE)
 # The file-level exemption: the whole comment is `# redislint: noqa` (optionally with codes).
 _FILE_NOQA_RE = re.compile(r"#\s*redislint\s*:\s*noqa(?![A-Za-z0-9_])", re.IGNORECASE)
@@ -254,7 +255,7 @@ def _file_directive(line: int, col: int, comment: str) -> Optional[FileNoqa]:
 def parse_noqa(text: str) -> NoqaMap:
     """Find every ``# noqa`` directive and ``# redislint: noqa`` exemption in ``text``."""
     if _NOQA_WORD.search(text) is None:
-        return NoqaMap({}, (), False)  # both directives say "noqa": no need to tokenize
+        return NoqaMap({}, (), False)
     fallback = False
     try:
         comments = _comments_tokenize(text)
