@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import List, Set, Tuple
 
 from redislint import lint_source
+from redislint.config import ConfigResolver
+from redislint.runner import lint_paths
 from redislint.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,3 +73,18 @@ class Snippets:
         assert len(applied) == len(fixes)
         cst.parse_module(new)
         return new[len(self.header):]
+
+
+def make_project(tmp_path, files):
+    """Write ``files`` (relative path -> dedented source) under ``tmp_path``; returns ``tmp_path``."""
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    return tmp_path
+
+
+def project_findings(root, *paths):
+    """Lint ``paths`` under ``root`` (default: all of it) as a project: sorted (relative path, line, code)."""
+    result = lint_paths([str(root / p) for p in (paths or ["."])], ConfigResolver(cwd=str(root)))
+    return sorted((d.path.replace(str(root) + "/", ""), d.line, d.code) for d in result.diagnostics)

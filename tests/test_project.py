@@ -1,24 +1,8 @@
 """Multi-module projects: receivers and key facts that only the whole project shows."""
 from __future__ import annotations
 
-import textwrap
-
-from redislint.config import ConfigResolver
-from redislint.runner import lint_paths
-
-
-def make(tmp_path, files):
-    for name, text in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
-    return tmp_path
-
-
-def findings(root, *paths):
-    result = lint_paths([str(root / p) for p in (paths or ["."])], ConfigResolver(cwd=str(root)))
-    return sorted((d.path.replace(str(root) + "/", ""), d.line, d.code) for d in result.diagnostics)
-
+from .helpers import make_project as make
+from .helpers import project_findings as findings
 
 EXT = """\
     import redis

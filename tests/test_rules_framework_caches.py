@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from redislint.config import ConfigResolver
-from redislint.runner import lint_paths
-
-from .helpers import Snippets
+from .helpers import Snippets, make_project, project_findings
 
 DJANGO_REDIS = """
 from django.core.cache import cache, caches
@@ -171,10 +168,7 @@ def test_flask_caching_type_from_project_settings(tmp_path):
                 cache.clear()
             """,
     }
-    for name, text in files.items():
-        (tmp_path / name).write_text(textwrap.dedent(text))
-    result = lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path)))
-    assert [(d.path.rsplit("/", 1)[-1], d.line, d.code) for d in result.diagnostics] == [("app.py", 7, "RL202")]
+    assert project_findings(make_project(tmp_path, files)) == [("app.py", 7, "RL202")]
 
 
 def test_flask_caching_simple_or_unknown_is_quiet():
@@ -217,13 +211,10 @@ def test_django_settings_in_another_module(tmp_path):
                 cache.clear()
             """,
     }
-    for name, text in files.items():
-        (tmp_path / name).write_text(textwrap.dedent(text))
-    result = lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path)))
-    assert [(d.path.rsplit("/", 1)[-1], d.line, d.code) for d in result.diagnostics] == [("views.py", 5, "RL202")]
+    root = make_project(tmp_path, files)
+    assert project_findings(root) == [("views.py", 5, "RL202")]
     # Alone, the view says nothing about the backend.
-    alone = lint_paths([str(tmp_path / "views.py")], ConfigResolver(cwd=str(tmp_path)))
-    assert alone.diagnostics == []
+    assert project_findings(root, "views.py") == []
 
 
 # --- Lua: `redis.call('KEYS', ...)` is the command, `KEYS[1]` is the key table ---------------
