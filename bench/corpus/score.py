@@ -68,6 +68,12 @@ def findings(root: Path) -> Dict[Tuple[str, str], Dict[int, Set[str]]]:
     return out
 
 
+def _row(row: dict, found) -> Tuple[Tuple[str, str, int], str, Set[str]]:
+    """A label row's (package, path, line), its label, and the codes reported on that line."""
+    where = (row["package"], row["path"], int(row["line"]))
+    return where, row["label"].strip(), found.get((row["package"], row["path"]), {}).get(where[2], set())
+
+
 def score(labels: List[dict], found) -> Dict[str, Dict[str, int]]:
     table: Dict[str, Dict[str, int]] = defaultdict(lambda: {"misuse": 0, "found": 0, "ok": 0, "false": 0})
     # Codes labelled as a misuse on each line: reporting them there is right, whatever ok labels
@@ -78,9 +84,7 @@ def score(labels: List[dict], found) -> Dict[str, Dict[str, int]]:
             misuse_at[(row["package"], row["path"], int(row["line"]))].add(row["label"].strip())
     counted: Set[Tuple[str, str, int, str]] = set()  # one false flag per line and code
     for row in labels:
-        where = (row["package"], row["path"], int(row["line"]))
-        reported = found.get((row["package"], row["path"]), {}).get(where[2], set())
-        label = row["label"].strip()
+        where, label, reported = _row(row, found)
         if label.startswith("ok"):
             named = label.split(":", 1)[1] if ":" in label else None
             if named:
@@ -103,9 +107,7 @@ def details(labels: List[dict], found) -> List[str]:
     """One line per labelled misuse that was not reported and per ok line that drew a finding."""
     out = []
     for row in labels:
-        where = (row["package"], row["path"], int(row["line"]))
-        reported = found.get((row["package"], row["path"]), {}).get(where[2], set())
-        label = row["label"].strip()
+        _, label, reported = _row(row, found)
         place = f"{row['package']} {row['path']}:{row['line']}"
         if not label.startswith("ok") and label not in reported:
             out.append(f"MISSED {label} {place}  {row['note'][:100]}")
