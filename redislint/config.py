@@ -385,7 +385,7 @@ def _spec(patterns: Tuple[str, ...]) -> pathspec.GitIgnoreSpec:
     return pathspec.GitIgnoreSpec.from_lines(list(patterns))
 
 
-def _relative_to(path: str, root: Optional[str]) -> Optional[str]:
+def relative_to(path: str, root: Optional[str]) -> Optional[str]:
     """``path`` relative to ``root`` with "/" separators, or None when it lies outside."""
     if root is None:
         return None
@@ -410,8 +410,15 @@ def pattern_matcher(patterns: Tuple[str, ...]) -> Callable[[str], bool]:
         return lambda rel: False
     if any(not p.include for p in active) or any(p.regex.flags & ~re.UNICODE for p in active):
         return lambda rel: bool(spec.match_file(rel))
-    combined = re.compile("|".join("(?:%s)" % re.sub(r"\(\?P<\w+>", "(?:", p.regex.pattern) for p in active))
+    combined = combined_regex(active)
     return lambda rel: combined.search(rel) is not None
+
+
+def combined_regex(patterns: Sequence[Any]) -> "re.Pattern[str]":
+    """One regular expression matching where any of these pathspec patterns' does (their named
+    groups dropped, so they can be joined); one that never matches for none."""
+    parts = [re.sub(r"\(\?P<\w+>", "(?:", p.regex.pattern) for p in patterns]
+    return re.compile("|".join("(?:%s)" % part for part in parts) or r"(?!)")
 
 
 def path_matches(patterns: Sequence[str], path: str, root: Optional[str], is_dir: bool = False) -> bool:
@@ -424,7 +431,7 @@ def path_matches(patterns: Sequence[str], path: str, root: Optional[str], is_dir
         return False
     matches = pattern_matcher(tuple(patterns))
     suffix = "/" if is_dir else ""
-    rel = _relative_to(path, root)
+    rel = relative_to(path, root)
     if rel is not None and matches(rel + suffix):
         return True
     name = os.path.basename(os.path.normpath(path))
@@ -454,6 +461,6 @@ def is_test_path(settings: Settings, path: str) -> bool:
     patterns = settings.test_paths
     if path_matches(patterns, path, settings.project_root):
         return True
-    if os.path.isabs(path) or _relative_to(path, settings.project_root) is not None:
+    if os.path.isabs(path) or relative_to(path, settings.project_root) is not None:
         return False
     return path_matches(patterns, path, os.getcwd())

@@ -21,7 +21,7 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import pathspec
 
-from .config import ConfigResolver, _relative_to, path_matches, pattern_matcher
+from .config import ConfigResolver, combined_regex, path_matches, pattern_matcher, relative_to
 from .errors import UsageError
 from .settings import Settings
 
@@ -109,9 +109,8 @@ def _any_pattern(spec: pathspec.GitIgnoreSpec):
     """Whether any pattern of ``spec`` (ignoring or re-including) matches a path."""
     known = _ANY_PATTERN.get(id(spec))
     if known is None or known[0] is not spec:
-        parts = [re.sub(r"\(\?P<\w+>", "(?:", p.regex.pattern) for p in spec.patterns
-                 if p.include is not None and p.regex is not None]
-        known = _ANY_PATTERN[id(spec)] = (spec, re.compile("|".join("(?:%s)" % p for p in parts) or r"(?!)"))
+        known = _ANY_PATTERN[id(spec)] = (spec, combined_regex(
+            [p for p in spec.patterns if p.include is not None and p.regex is not None]))
     return known[1].search
 
 
@@ -225,7 +224,7 @@ def discover(paths: Sequence[str], resolver: ConfigResolver,
         elif parent is not None and parent[0] == root and parent[1] is not None:
             prefix = f"{parent[1]}/{os.path.basename(absolute)}" if parent[1] else os.path.basename(absolute)
         else:
-            prefix = _relative_to(absolute, root)
+            prefix = relative_to(absolute, root)
         for entry in entries:
             name = entry.name
             child = name if directory == os.curdir else os.path.join(directory, name)
