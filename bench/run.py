@@ -60,10 +60,9 @@ def _pss_kib(pid: int) -> int:
     return 0
 
 
-def _tree_rss_kib(root_pid: int) -> int:
+def _tree_pss_kib(root_pid: int) -> int:
     """Memory (PSS) of a process and all its descendants (Linux /proc), in KiB."""
     children: Dict[int, List[int]] = {}
-    rss: Dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -74,7 +73,6 @@ def _tree_rss_kib(root_pid: int) -> int:
             continue
         pid, ppid = int(entry), int(fields.get("PPid", "0").strip() or 0)
         children.setdefault(ppid, []).append(pid)
-        rss[pid] = 0
     total, stack = 0, [root_pid]
     while stack:
         pid = stack.pop()
@@ -84,7 +82,7 @@ def _tree_rss_kib(root_pid: int) -> int:
 
 
 def timed(cmd: Sequence[str], cwd: str, env: Optional[Dict[str, str]] = None) -> Tuple[float, int, int]:
-    """(wall seconds, exit code, peak RSS of the process tree in KiB) of a command."""
+    """(wall seconds, exit code, peak PSS of the process tree in KiB) of a command."""
     start = time.perf_counter()
     proc = subprocess.Popen(list(cmd), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env=env)
@@ -95,7 +93,7 @@ def timed(cmd: Sequence[str], cwd: str, env: Optional[Dict[str, str]] = None) ->
         nonlocal peak
         while not done.is_set():
             if sys.platform.startswith("linux"):
-                peak = max(peak, _tree_rss_kib(proc.pid))
+                peak = max(peak, _tree_pss_kib(proc.pid))
             done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
