@@ -6,7 +6,6 @@ fields or members written are a fixed set of constants.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
@@ -240,15 +239,12 @@ class ProjectIndex:
 def _fills_from_loop(call: RedisCall, members: Sequence[Value], loops: Sequence[LoopInfo]) -> bool:
     """The members come from the variable of a loop around the call, and the key does not
     vary with any loop around it: one run of the loop fills one key."""
-    def mentions(text: str, loop: LoopInfo) -> bool:
-        return any(re.search(rf"\b{re.escape(name)}\b", text) for name in loop.targets)
-
     if not loops or not call.keys:
         return False
     key = call.keys[0].expr or call.keys[0].text
-    if any(mentions(key, loop) for loop in loops):
+    if any(loop.varies(key) for loop in loops):
         return False
-    return any(mentions(value.text, loop) for loop in loops for value in members if value.entity)
+    return any(loop.varies(value.text) for loop in loops for value in members if value.entity)
 
 
 def collection_type(call: RedisCall, position: int) -> Optional[str]:

@@ -2,7 +2,6 @@
 fail the request when Redis fails."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Dict, Iterator, List, Optional
 
@@ -34,7 +33,7 @@ def _loop_of_key(ctx: Context, call: RedisCall) -> Optional[LoopInfo]:
     exprs = [k.expr or k.text for k in call.keys]
     for index in reversed(call.loops):
         loop = ctx.module.loops[index]
-        if any(re.search(rf"\b{re.escape(name)}\b", expr) for name in loop.targets for expr in exprs):
+        if any(loop.varies(expr) for expr in exprs):
             return loop
     return None
 
