@@ -91,7 +91,9 @@ def _timeout_fix(ctx: Context, site: ClientSite, query: dict, scheme: str, versi
         return None  # `socket_timeout=None` written out: replacing it is the author's call
     unix = "unix_socket_path" in site.kwargs or "connection_class" in site.kwargs or scheme == "unix"
     parts = [f"socket_timeout={_number(ctx.settings.default_socket_timeout)}"]
-    if not unix and version[:2] >= CONNECT_TIMEOUT_SINCE and not _given(site, "socket_connect_timeout", query) and "socket_connect_timeout" not in site.kwargs:
+    # Not when the call writes `socket_connect_timeout` (None included) or its URL gives one.
+    if not unix and version[:2] >= CONNECT_TIMEOUT_SINCE and "socket_connect_timeout" not in site.kwargs \
+            and "socket_connect_timeout" not in query:
         parts.append(f"socket_connect_timeout={_number(ctx.settings.default_connect_timeout)}")
     has_args = site.written_args > 0
     text = ", ".join(parts)
