@@ -166,6 +166,14 @@ class ProjectIndex:
                 groups.setdefault(call.function, []).append(call)
         return groups.get(function, [])
 
+    def near(self, module: ModuleModel, call: RedisCall) -> List[RedisCall]:
+        """The calls of ``module`` in ``call``'s function or, when ``call`` is queued in a pipeline,
+        in that pipeline (which may span functions), ``call`` included, in source order."""
+        if call.pipeline_id is None:
+            return self.calls_in(module, call.function)
+        return [other for other in module.calls
+                if other.function == call.function or other.pipeline_id == call.pipeline_id]
+
     def facts(self, key: Optional[KeyPattern]) -> Optional[KeyFacts]:
         if key is None or not key.known:
             return None
@@ -268,10 +276,8 @@ def lifetime_managed(module: ModuleModel, index: ProjectIndex, call: RedisCall, 
     pipeline (including one on a key we cannot resolve: it may well be this one), or anywhere in
     the project for the pattern; or the key is consumed as a queue, trimmed, or persisted on
     purpose."""
-    for other in module.calls:
-        near = other.function == call.function or (
-            call.pipeline_id is not None and other.pipeline_id == call.pipeline_id)
-        if not near or other is call or not gives_ttl(other) or not other.keys:
+    for other in index.near(module, call):
+        if other is call or not gives_ttl(other) or not other.keys:
             continue
         if same_key(other.keys[0], key) or not other.keys[0].known:
             return True

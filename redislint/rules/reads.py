@@ -93,14 +93,9 @@ def _trimmed(ctx: Context, call: RedisCall, key: Optional[KeyPattern]) -> bool:
     facts = ctx.index.facts(key)
     if facts is not None and facts.trimmed:
         return True
-    if key is None:
-        return False
-    # A pipeline may be shared across functions: then every call of the module is a candidate.
-    others = ctx.module.calls if call.pipeline_id is not None else ctx.index.calls_in(ctx.module, call.function)
-    return any(
+    return key is not None and any(
         bounds_collection(other) and other.key is not None and same_key(other.key, key)
-        and (other.function == call.function or (call.pipeline_id is not None and other.pipeline_id == call.pipeline_id))
-        for other in others)
+        for other in ctx.index.near(ctx.module, call))
 
 
 def _left_alone(ctx: Context, call: RedisCall, command: str, by_score: bool, key: KeyPattern) -> bool:
