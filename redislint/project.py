@@ -6,7 +6,6 @@ fields or members written are a fixed set of constants.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
@@ -167,6 +166,14 @@ class ProjectIndex:
                 groups.setdefault(call.function, []).append(call)
         return groups.get(function, [])
 
+    def near(self, module: ModuleModel, call: RedisCall) -> List[RedisCall]:
+        """The calls of ``module`` in ``call``'s function or, when ``call`` is queued in a pipeline,
+        in that pipeline (which may span functions), ``call`` included, in source order."""
+        if call.pipeline_id is None:
+            return self.calls_in(module, call.function)
+        return [other for other in module.calls
+                if other.function == call.function or other.pipeline_id == call.pipeline_id]
+
     def facts(self, key: Optional[KeyPattern]) -> Optional[KeyFacts]:
         if key is None or not key.known:
             return None
@@ -240,15 +247,12 @@ class ProjectIndex:
 def _fills_from_loop(call: RedisCall, members: Sequence[Value], loops: Sequence[LoopInfo]) -> bool:
     """The members come from the variable of a loop around the call, and the key does not
     vary with any loop around it: one run of the loop fills one key."""
-    def mentions(text: str, loop: LoopInfo) -> bool:
-        return any(re.search(rf"\b{re.escape(name)}\b", text) for name in loop.targets)
-
     if not loops or not call.keys:
         return False
     key = call.keys[0].expr or call.keys[0].text
-    if any(mentions(key, loop) for loop in loops):
+    if any(loop.varies(key) for loop in loops):
         return False
-    return any(mentions(value.text, loop) for loop in loops for value in members if value.entity)
+    return any(loop.varies(value.text) for loop in loops for value in members if value.entity)
 
 
 def collection_type(call: RedisCall, position: int) -> Optional[str]:
@@ -272,10 +276,8 @@ def lifetime_managed(module: ModuleModel, index: ProjectIndex, call: RedisCall, 
     pipeline (including one on a key we cannot resolve: it may well be this one), or anywhere in
     the project for the pattern; or the key is consumed as a queue, trimmed, or persisted on
     purpose."""
-    for other in module.calls:
-        near = other.function == call.function or (
-            call.pipeline_id is not None and other.pipeline_id == call.pipeline_id)
-        if not near or other is call or not gives_ttl(other) or not other.keys:
+    for other in index.near(module, call):
+        if other is call or not gives_ttl(other) or not other.keys:
             continue
         if same_key(other.keys[0], key) or not other.keys[0].known:
             return True

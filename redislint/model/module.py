@@ -6,6 +6,7 @@ Rules read these objects and never walk the syntax tree.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -473,6 +474,11 @@ class LoopInfo:
     # A `break` in the loop's own body, or a `return` anywhere in it: it may stop at the first hit.
     exits_early: bool = False
     comprehension: bool = False
+
+    def varies(self, text: str) -> bool:
+        """Whether the expression ``text`` (a key, an argument) depends on the loop variable:
+        it names one of the loop's targets as a whole word."""
+        return any(re.search(rf"\b{re.escape(name)}\b", text) for name in self.targets)
 
 
 @dataclass

@@ -2,10 +2,16 @@
 from __future__ import annotations
 
 import fnmatch
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Tuple
+from urllib.parse import parse_qs, urlsplit
 
 from ..diagnostics import Edit, Position
-from ..model import FunctionInfo, KeyPattern, ModuleModel, RedisCall
+from ..model import FunctionInfo, KeyPattern, ModuleModel, RedisCall, Value
+
+# redis-py 8.0 gives every connection a 5 s socket timeout (and the same connect timeout);
+# before it both default to None: wait forever.  (RL601, RL205.)
+TIMEOUT_DEFAULT_SINCE = (8, 0)
+DEFAULT_SOCKET_TIMEOUT = 5.0
 
 
 def key_label(key: KeyPattern) -> str:
@@ -25,6 +31,18 @@ def insert_kwargs(call: RedisCall, text: str) -> Optional[Edit]:
         return None
     has_args = bool(call.args) or bool(call.extra_args) or bool(call.extra_kwargs) or call.has_star_args
     return Edit.insertion(call.args_end, f", {text}" if has_args else text)
+
+
+def url_parts(url: Optional[Value]) -> Optional[Tuple[dict, str]]:
+    """The query parameters and scheme of a literal URL (`from_url("redis://h?socket_timeout=3")`);
+    None when the URL is not a str literal or does not parse."""
+    if url is None or url.kind != "str":
+        return None
+    try:
+        parts = urlsplit(url.literal)
+        return parse_qs(parts.query), parts.scheme
+    except ValueError:
+        return None
 
 
 def line_deletion(call: RedisCall) -> Optional[Edit]:

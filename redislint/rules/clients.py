@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import os
 from typing import Iterator, Optional, Tuple
-from urllib.parse import parse_qs, urlsplit
 
 from ..diagnostics import Diagnostic, Edit, Fix
 from ..model import ClientSite
 from ..registry import Context, FixAvailability, rule
-from ._support import request_handler, task_function
-
-# redis-py 8.0 gives every connection a 5 s socket timeout (and the same connect timeout);
-# before it both default to None: wait forever.
-TIMEOUT_DEFAULT_SINCE = (8, 0)
+from ._support import TIMEOUT_DEFAULT_SINCE, request_handler, task_function, url_parts
 
 # `socket_connect_timeout` exists since redis-py 2.10.
 CONNECT_TIMEOUT_SINCE = (2, 10)
@@ -62,14 +57,7 @@ def _shown(site: ClientSite) -> str:
 
 def _url_query(site: ClientSite) -> Tuple[dict, str]:
     """The query parameters and scheme of the literal URL given to `from_url` (empty if none)."""
-    url = site.args.get("url")
-    if url is None or url.kind != "str":
-        return {}, ""
-    try:
-        parts = urlsplit(url.literal)
-        return parse_qs(parts.query), parts.scheme
-    except ValueError:
-        return {}, ""
+    return url_parts(site.args.get("url")) or ({}, "")
 
 
 def _given(site: ClientSite, name: str, query: dict) -> bool:
@@ -103,7 +91,9 @@ def _timeout_fix(ctx: Context, site: ClientSite, query: dict, scheme: str, versi
         return None  # `socket_timeout=None` written out: replacing it is the author's call
     unix = "unix_socket_path" in site.kwargs or "connection_class" in site.kwargs or scheme == "unix"
     parts = [f"socket_timeout={_number(ctx.settings.default_socket_timeout)}"]
-    if not unix and version[:2] >= CONNECT_TIMEOUT_SINCE and not _given(site, "socket_connect_timeout", query) and "socket_connect_timeout" not in site.kwargs:
+    # Not when the call writes `socket_connect_timeout` (None included) or its URL gives one.
+    if not unix and version[:2] >= CONNECT_TIMEOUT_SINCE and "socket_connect_timeout" not in site.kwargs \
+            and "socket_connect_timeout" not in query:
         parts.append(f"socket_connect_timeout={_number(ctx.settings.default_connect_timeout)}")
     has_args = site.written_args > 0
     text = ", ".join(parts)

@@ -10,7 +10,7 @@ from ..model import commands as C
 from ..model.cache_backends import redis_command
 from ..project import collection_type, same_key
 from ..registry import Context, FixAvailability, Status, rule
-from ._support import key_label
+from ._support import DEFAULT_SOCKET_TIMEOUT, TIMEOUT_DEFAULT_SINCE, key_label, url_parts
 
 SCAN_COUNT = 1000
 _GLOB = re.compile(r"[*?\[\\]")
@@ -190,9 +190,6 @@ _BLOCKING_WAITS = {
     "blmpop": ("timeout", 1.0, None), "bzmpop": ("timeout", 1.0, None),
     "xread": ("block", 0.001, None), "xreadgroup": ("block", 0.001, None),
 }
-# redis-py 8.0 gives connections a 5 s socket timeout by default; before it, none.
-DEFAULT_SOCKET_TIMEOUT = 5.0
-DEFAULT_SOCKET_TIMEOUT_SINCE = (8, 0)
 
 
 def _site_of(ctx: Context, call: RedisCall) -> Optional[ClientSite]:
@@ -226,19 +223,18 @@ def _socket_timeout(ctx: Context, call: RedisCall) -> Optional[float]:
     if given is not None:
         return float(given.literal) if given.kind in ("int", "float") and given.literal > 0 else None
     url = site.args.get("url")
-    if url is not None and url.kind == "str":
-        from urllib.parse import parse_qs, urlsplit
-
-        try:
-            values = parse_qs(urlsplit(url.literal).query).get("socket_timeout")
-            if values:
+    if url is not None:
+        parsed = url_parts(url)
+        if parsed is None:
+            return None  # the URL may carry a timeout we cannot read
+        values = parsed[0].get("socket_timeout")
+        if values:
+            try:
                 return float(values[0])
-        except ValueError:
-            return None
-    elif url is not None:
-        return None  # the URL may carry a timeout we cannot read
+            except ValueError:
+                return None
     version = ctx.redis_py_version
-    if version is not None and version.version[:2] >= DEFAULT_SOCKET_TIMEOUT_SINCE:
+    if version is not None and version.version[:2] >= TIMEOUT_DEFAULT_SINCE:
         return DEFAULT_SOCKET_TIMEOUT
     return None
 

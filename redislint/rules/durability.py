@@ -107,12 +107,13 @@ def pubsub_as_queue(ctx: Context) -> Iterator[Diagnostic]:
         message = call.args.get("message")
         if channel is None or message is None:
             continue
-        channel_words = _words(str(channel.constant) if isinstance(channel.constant, str) else channel.text)
+        channel_text = channel.constant if isinstance(channel.constant, str) else channel.text
+        channel_words = _words(channel_text)
         payload_words = _words(message.text)
         if _is_news(channel_words) or _is_news(payload_words):
             continue
         if _has(channel_words, _WORK_CHANNEL_WORDS):
-            named = f"channel `{channel.constant if isinstance(channel.constant, str) else channel.text}`"
+            named = f"channel `{channel_text}`"
         elif isinstance(channel.constant, str) and not _has(channel_words, _RECIPIENT_WORDS) \
                 and _has(payload_words, _WORK_PAYLOAD_WORDS):
             # The payload names the work only when the channel is one fixed channel, not a

@@ -258,12 +258,8 @@ def _invalid_ttl(call: RedisCall) -> Iterator[tuple]:
                                    f"pass whole {unit} (an int) or a timedelta"), None
     elif command in ("expire", "pexpire"):
         time, name = call.args.get("time"), call.args.get("name")
-        if _not_positive_int(time):
-            yield time.span, (f"`{command}` with a time of {time.text} deletes the key at once instead of "
-                              "giving it a TTL; use `delete()` if that is the intent"), None
-        elif _is_float(time):
-            yield time.span, (f"`{command}` with a time of {time.text}: Redis rejects a time that is not an "
-                              "integer"), None
+        yield from _bad_time(command, time, " deletes the key at once instead of giving it a TTL; use `delete()` "
+                                            "if that is the intent")
         origin = name.origin if name is not None and name.kind in ("call", "await") else None
         if origin is not None and origin.startswith("redis:") and origin[len("redis:"):] in _COUNT_REPLIES:
             yield name.span, (f"`{command}` is given the reply of `{origin[len('redis:'):]}` (a number) as its "
@@ -275,12 +271,17 @@ def _invalid_ttl(call: RedisCall) -> Iterator[tuple]:
         if _non_numeric(time) and _is_duration(value):
             yield call.span, (f"`{command}` takes `(name, {_SETEX_TIME[command]}, value)`: the value and the time "
                               "are swapped, so Redis rejects the call"), _swap_fix(call)
-        elif _not_positive_int(time):
-            yield time.span, (f"`{command}` with a time of {time.text}: Redis rejects an expiry that is not "
-                              "positive"), None
-        elif _is_float(time):
-            yield time.span, (f"`{command}` with a time of {time.text}: Redis rejects a time that is not an "
-                              "integer"), None
+        else:
+            yield from _bad_time(command, time, ": Redis rejects an expiry that is not positive")
+
+
+def _bad_time(command: str, time: Optional[Value], not_positive: str) -> Iterator[tuple]:
+    """The literal time of `expire`/`setex` and their twins: not positive (``not_positive`` says
+    what that does) or a float (Redis rejects it)."""
+    if _not_positive_int(time):
+        yield time.span, f"`{command}` with a time of {time.text}{not_positive}", None
+    elif _is_float(time):
+        yield time.span, f"`{command}` with a time of {time.text}: Redis rejects a time that is not an integer", None
 
 
 @rule("RL107", "invalid-ttl", "An expiry that fails, or deletes the key instead of bounding it.",
@@ -320,10 +321,10 @@ def _touches(call: RedisCall, key: KeyPattern) -> bool:
     still has the TTL given earlier)."""
     if call.command in C.DELETES or call.command in ("rename", "renamenx"):
         return any(same_key(k, key) for k in call.keys)
-    if gives_ttl(call) or _cleared_key(call) is not None:
-        target = _cleared_key(call) or (call.keys[0] if call.keys else None)
-        return target is not None and same_key(target, key)
-    return False
+    target = _cleared_key(call)
+    if target is None and gives_ttl(call):
+        target = call.keys[0] if call.keys else None
+    return target is not None and same_key(target, key)
 
 
 def _ttl_before(calls: List[RedisCall], call: RedisCall, key: KeyPattern) -> Optional[RedisCall]:

@@ -95,8 +95,7 @@ def _trimmed(ctx: Context, call: RedisCall, key: Optional[KeyPattern]) -> bool:
         return True
     return key is not None and any(
         bounds_collection(other) and other.key is not None and same_key(other.key, key)
-        and (other.function == call.function or (call.pipeline_id is not None and other.pipeline_id == call.pipeline_id))
-        for other in ctx.module.calls)
+        for other in ctx.index.near(ctx.module, call))
 
 
 def _left_alone(ctx: Context, call: RedisCall, command: str, by_score: bool, key: KeyPattern) -> bool:

@@ -2,7 +2,6 @@
 fail the request when Redis fails."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Dict, Iterator, List, Optional
 
@@ -34,7 +33,7 @@ def _loop_of_key(ctx: Context, call: RedisCall) -> Optional[LoopInfo]:
     exprs = [k.expr or k.text for k in call.keys]
     for index in reversed(call.loops):
         loop = ctx.module.loops[index]
-        if any(re.search(rf"\b{re.escape(name)}\b", expr) for name in loop.targets for expr in exprs):
+        if any(loop.varies(expr) for expr in exprs):
             return loop
     return None
 
@@ -83,6 +82,8 @@ _RAW_WRITES = frozenset({"set", "setex", "psetex", "mset", "hset", "json.set"})
 # ... and on a framework cache (`get_or_set` is both at once).
 _CACHE_READS = frozenset({"get", "get_many"})
 _CACHE_WRITES = frozenset({"set", "set_many", "add"})
+
+
 def _guarded(handlers) -> bool:
     return bool(_GUARDS.intersection(handlers))
 
@@ -100,17 +101,15 @@ def _cache_aside_groups(ctx: Context) -> Dict[int, List[List[_Access]]]:
     """Per function, its cache-aside groups: a read and a later write of the same key on a raw
     client (not in a pipeline), or on a Redis-backed framework cache (or one `get_or_set`)."""
     groups: Dict[int, List[List[_Access]]] = {}
-    calls = [c for c in ctx.module.calls if c.function is not None and c.keys and c.pipeline_id is None
-             and c.client.kind is not ClientKind.PIPELINE]
-    for read in calls:
-        if read.command not in _RAW_READS:
+    for read in ctx.module.calls:
+        if read.command not in _RAW_READS or not _sent_alone(read):
             continue
-        for write in calls:
-            if write.command in _RAW_WRITES and write.function == read.function and write.order > read.order \
-                    and same_key(read.keys[0], write.keys[0]):
-                groups.setdefault(read.function, []).append([
-                    _Access(c.span, f"`{c.receiver}.{c.command}()`", _guarded(c.handlers)) for c in (read, write)])
-                break
+        write = next((w for w in ctx.index.calls_in(ctx.module, read.function)
+                      if w.command in _RAW_WRITES and w.order > read.order and _sent_alone(w)
+                      and same_key(read.keys[0], w.keys[0])), None)
+        if write is not None:
+            groups.setdefault(read.function, []).append([
+                _Access(c.span, f"`{c.receiver}.{c.command}()`", _guarded(c.handlers)) for c in (read, write)])
     configs = ctx.index.cache_configs
     cache_calls = [c for c in ctx.module.cache_calls if c.function is not None and not c.decorator
                    and _framework_cache_can_fail(c, configs)]
@@ -125,6 +124,12 @@ def _cache_aside_groups(ctx: Context) -> Dict[int, List[List[_Access]]]:
             groups.setdefault(read.function, []).append([
                 _Access(c.span, f"`{c.receiver}.{c.method}()`", _guarded(c.handlers)) for c in pair])
     return groups
+
+
+def _sent_alone(call: RedisCall) -> bool:
+    """A call with a key, in a function, sent on its own (not queued in a pipeline)."""
+    return call.function is not None and bool(call.keys) and call.pipeline_id is None \
+        and call.client.kind is not ClientKind.PIPELINE
 
 
 def _same_text(a: Optional[Value], b: Value) -> bool:
