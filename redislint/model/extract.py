@@ -698,12 +698,17 @@ class CallExtractor:
     def _keyword_value(self, arguments: Arguments, keyword: str) -> Value:
         """The value a keyword is given; when callers (or calls of a partial) give it different
         ones, an opaque value: present, but not one literal a rule could rely on."""
-        values = [self._value(a.value, a.scope) for a in arguments.values_of(keyword)]
-        first = values[0]
-        if len(values) == 1 or all(v.is_literal and type(v.literal) is type(first.literal)
-                                   and v.literal == first.literal for v in values):
+        given = arguments.values_of(keyword)
+        first = self._value(given[0].value, given[0].scope)
+        # The others are compared as literals and shown as text: a full Value of each would take
+        # its range, and a value written in a caller lies outside the current unit, which costs a
+        # regeneration of the whole module (``positions``).
+        literals = [literal_value(a.value) for a in given]
+        if len(given) == 1 or all(lit is not _NO_VALUE and type(lit) is type(literals[0]) and lit == literals[0]
+                                  for lit in literals):
             return first
-        return Value(kind="other", text=" | ".join(dict.fromkeys(v.text for v in values)), span=first.span)
+        return Value(kind="other", text=" | ".join(dict.fromkeys(self.resolver.code(a.value) for a in given)),
+                     span=first.span)
 
     def _subclass_site(self, node: cst.Call) -> None:
         """`ArqRedis(...)`: a class of this module deriving from a client type builds a client,
