@@ -391,12 +391,18 @@ def _names_a_file(parts: Parts) -> bool:
     return all(kind == "text" for kind, _ in parts) and bool(_FILE_NAME.fullmatch("".join(v for _, v in parts)))
 
 
-def _dirname(parts: Optional[Parts]) -> Optional[Parts]:
-    """`os.path.dirname` of a path found from the code's place (a relative one is no directory
-    we know)."""
+def known_path(parts: Optional[Parts]) -> Optional[str]:
+    """The path ``parts`` spell when it is found from the code's place (a relative one is no
+    file or directory we know) and no part is a helper's parameter still to fill."""
     if not parts or parts[0][0] != "root" or any(kind == "param" for kind, _ in parts):
         return None
-    return (("root", os.path.dirname("".join(value for _, value in parts))),)
+    return "".join(value for _, value in parts)
+
+
+def _dirname(parts: Optional[Parts]) -> Optional[Parts]:
+    """`os.path.dirname` of a known path."""
+    path = known_path(parts)
+    return (("root", os.path.dirname(path)),) if path is not None else None
 
 
 def _join(left: Optional[Parts], right: Optional[Parts]) -> Optional[Parts]:
