@@ -22,7 +22,7 @@ import libcst as cst
 
 from .commands import lua_commands
 from .module import FileRead, PathPart, ScriptSource
-from .resolve import _NOT_PROJECT, _dotted_expr
+from .resolve import _NOT_PROJECT
 from .scopes import Scope
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -160,16 +160,11 @@ class ScriptFinder:
     def _base_attribute(self, cls: str, attr: str) -> Optional[str]:
         """`<qualified base>.<attr>` for the first base of another module of the project, when no
         class of this module binds the attribute."""
-        chain = list(self.resolver.class_chain(cls))
-        if any(attr in info.attrs for info in chain):
+        if any(attr in info.attrs for info in self.resolver.class_chain(cls)):
             return None
-        for info in chain:
-            for base in info.bases:
-                if base.rsplit(".", 1)[-1] in self.resolver.scopes.classes:
-                    continue
-                qualified = self.resolver.qualified(_dotted_expr(base), self.resolver.scopes.module)
-                if qualified and not _outside_project(f"import:{qualified}"):
-                    return f"{qualified}.{attr}"
+        for _, qualified in self.resolver.foreign_bases(cls):
+            if qualified and not _outside_project(f"import:{qualified}"):
+                return f"{qualified}.{attr}"
         return None
 
     def exported(self, node: cst.BaseExpression, scope: Scope) -> Optional[ScriptSource]:
