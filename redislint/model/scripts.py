@@ -22,6 +22,7 @@ import libcst as cst
 
 from .commands import lua_commands
 from .module import FileRead, PathPart, ScriptSource
+from .origins import FILE_READ_METHODS, OPENS
 from .resolve import _NOT_PROJECT
 from .scopes import Scope
 
@@ -35,7 +36,6 @@ Parts = Tuple[PathPart, ...]
 _SAME_PATH = frozenset({"os.path.abspath", "os.path.realpath", "os.path.normpath", "os.fspath", "str"})
 _PATH_TYPES = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.WindowsPath"})
 _PATH_METHODS_SAME = frozenset({"resolve", "absolute", "expanduser"})
-_OPENS = frozenset({"open", "io.open", "codecs.open"})
 # `files(package)`: the package's directory.
 _PACKAGE_FILES = frozenset({"importlib.resources.files", "importlib_resources.files"})
 # `f(package, resource)`: the resource's bytes or text.
@@ -204,7 +204,7 @@ class ScriptFinder:
             method, receiver = node.func.attr.value, node.func.value
             if method == "read" and not _positional(node):
                 path = self._opened(receiver, scope, helper, d)
-            elif method in ("read_text", "read_bytes"):
+            elif method in FILE_READ_METHODS:
                 path = self.path(receiver, scope, helper, d)
             elif method == "decode":
                 return self.file_read(receiver, scope, helper, d)
@@ -228,7 +228,7 @@ class ScriptFinder:
         keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
         if isinstance(node.func, cst.Attribute) and node.func.attr.value == "open":
             mode, path = (args[:1] or [keywords.get("mode")])[0], self.path(node.func.value, scope, helper, depth + 1)
-        elif self._builtin_or(node.func, scope) in _OPENS and args:
+        elif self._builtin_or(node.func, scope) in OPENS and args:
             mode, path = (args[1:2] or [keywords.get("mode")])[0], self.path(args[0], scope, helper, depth + 1)
         else:
             return None
