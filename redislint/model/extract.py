@@ -441,7 +441,7 @@ class CallExtractor:
                 or (len(parts) == 3 and parts[1] != "connection_pool"):
             return
         info = self.model.functions[self.function_stack[-1]]
-        entry = (parts[0], index.value.evaluated_value)
+        entry = (parts[0], literal_value(index.value))
         if isinstance(entry[1], str) and entry not in info.connection_kwargs_set:
             info.connection_kwargs_set = info.connection_kwargs_set + (entry,)
 
