@@ -569,7 +569,7 @@ class Resolver:
             # `cast(RedisClient, self.storage)` returns its second argument unchanged (limits'
             # `get_connection()` casts its client to a Protocol of its own); the type it names is
             # the author's word, as an annotation is.
-            values = [a.value for a in node.args if a.keyword is None and not a.star]
+            values = positional_values(node)
             if len(values) != 2:
                 return None
             return self.client_of(values[1], scope, depth) or self.annotation_client(values[0])
@@ -722,7 +722,7 @@ class Resolver:
     def _proxied_client(self, node: cst.Call, scope: Scope, depth: int) -> Optional[ClientRef]:
         """`SimpleLazyObject(get_redis)` / `LocalProxy(lambda: make())`: the proxy forwards to what
         calling its first argument returns."""
-        args = [a.value for a in node.args if a.keyword is None and not a.star]
+        args = positional_values(node)
         if not args:
             return None
         target = args[0]
@@ -1225,6 +1225,11 @@ _NO_VALUE = object()
 def _binds(info: ClassInfo, attr: str) -> bool:
     """The class itself sets, annotates or computes ``attr``."""
     return attr in info.attrs or attr in info.annotations or attr in info.methods
+
+
+def positional_values(call: cst.Call) -> List[cst.BaseExpression]:
+    """The values of a call's plain positional arguments (not `*args`, not keywords)."""
+    return [a.value for a in call.args if a.keyword is None and not a.star]
 
 
 def literal_value(node: cst.BaseExpression) -> Any:

@@ -23,7 +23,7 @@ import libcst as cst
 from .commands import lua_commands
 from .module import FileRead, PathPart, ScriptSource
 from .origins import FILE_READ_METHODS, OPENS
-from .resolve import _NOT_PROJECT
+from .resolve import _NOT_PROJECT, positional_values
 from .scopes import Scope
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -197,12 +197,12 @@ class ScriptFinder:
         path: Optional[Parts] = None
         qualified = self.resolver.qualified(node.func, scope)
         if qualified in _RESOURCE_READS:
-            args = _positional(node)
+            args = positional_values(node)
             if len(args) >= 2:
                 path = _join(self._package_dir(args[0], scope), self.path(args[1], scope, helper, d))
         elif isinstance(node.func, cst.Attribute):
             method, receiver = node.func.attr.value, node.func.value
-            if method == "read" and not _positional(node):
+            if method == "read" and not positional_values(node):
                 path = self._opened(receiver, scope, helper, d)
             elif method in FILE_READ_METHODS:
                 path = self.path(receiver, scope, helper, d)
@@ -224,7 +224,7 @@ class ScriptFinder:
             return self._opened(bound[0], bound[1], helper, depth + 1) if bound is not None else None
         if not isinstance(node, cst.Call):
             return None
-        args = _positional(node)
+        args = positional_values(node)
         keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
         if isinstance(node.func, cst.Attribute) and node.func.attr.value == "open":
             mode, path = (args[:1] or [keywords.get("mode")])[0], self.path(node.func.value, scope, helper, depth + 1)
@@ -258,7 +258,7 @@ class ScriptFinder:
         return self.string(node, scope, helper, d)
 
     def _path_call(self, node: cst.Call, scope: Scope, helper: Optional[Scope], depth: int) -> Optional[Parts]:
-        args = _positional(node)
+        args = positional_values(node)
         if any(a.star for a in node.args):
             return None
         qualified = self._builtin_or(node.func, scope)
@@ -367,10 +367,6 @@ class ScriptFinder:
 
 def _is_method_call(node: cst.BaseExpression, method: str) -> bool:
     return isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == method
-
-
-def _positional(node: cst.Call) -> List[cst.BaseExpression]:
-    return [a.value for a in node.args if a.keyword is None and not a.star]
 
 
 def _outside_project(callee: str) -> bool:
