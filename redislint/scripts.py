@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Tupl
 from .model import ClientRef, FileRead, FunctionInfo, KeyPattern, ModuleModel, ScriptSource
 from .model.module import PathPart
 from .model.commands import lua_commands, lua_key_commands
+from .model.scripts import known_path
 
 if TYPE_CHECKING:  # pragma: no cover
     from .linking import ProjectModules
@@ -102,9 +103,10 @@ class ScriptTexts:
             if kind == "param" and value not in bound:
                 return None
             parts.extend(bound[value] if kind == "param" else [(kind, value)])
-        if not parts or parts[0][0] != "root" or any(kind == "param" for kind, _ in parts):
-            return None  # a file found from the code's place, all of its path known
-        path = os.path.normpath("".join(value for _, value in parts))
+        path = known_path(tuple(parts))
+        if path is None:
+            return None
+        path = os.path.normpath(path)
         if path not in self._files:
             self._files[path] = read_script_file(path)
         return self._files[path]

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 import libcst as cst
 
 from . import clients
-from .resolve import _dotted_expr, _NO_VALUE, literal_value
+from .resolve import _NO_VALUE, literal_value
 from .scopes import Scope, dotted_name
 from .uses import NameUses, name_uses
 from .walk import walk
@@ -296,21 +296,17 @@ class Constructions:
         """The redis-py class a class of this module derives from, when every other class on the
         way is of this module too (a base from elsewhere may change the constructor)."""
         found = None
-        for info in self.x.resolver.class_chain(class_name):
-            for base in info.bases:
-                if base.rsplit(".", 1)[-1] in self.x.scopes.classes:
-                    continue
-                qualified = self._class_named(base)
-                if qualified is None:
-                    return None
-                found = found or qualified
+        for base, qualified in self.x.resolver.foreign_bases(class_name):
+            client = self._class_named(base, qualified)
+            if client is None:
+                return None
+            found = found or client
         return found
 
-    def _class_named(self, base: str) -> Optional[str]:
+    def _class_named(self, base: str, qualified: Optional[str]) -> Optional[str]:
         """A base written as a client class, or as a module-level alias of one (`BaseRedis =
         Redis[bytes]` for the type checker, `BaseRedis = Redis` at run time)."""
         resolver = self.x.resolver
-        qualified = resolver.qualified(_dotted_expr(base), self.x.scopes.module)
         if _client_class(qualified):
             return qualified
         names = set()

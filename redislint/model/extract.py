@@ -183,7 +183,9 @@ class CallExtractor:
         self.statement: Optional[Tuple[cst.SimpleStatementLine, int, int, bool]] = None
         self.use: Dict[int, Tuple[str, Optional[str]]] = {}
         self.awaited: Dict[int, cst.Await] = {}
-        self.targets: Dict[int, Tuple[str, bool]] = {}  # assigned value id -> (target text, stored)
+        # assigned value id -> (first target, stored); the target's text is made only for the
+        # few values that are recorded (``_assigned``), not for every assignment in the module.
+        self.targets: Dict[int, Tuple[cst.BaseExpression, bool]] = {}
         # Calls whose result leaves their function with its return value (ClientSite.forwarded).
         self.forwarded: Set[int] = set()
         self.condition_of: List[int] = []
@@ -402,12 +404,18 @@ class CallExtractor:
         stored = any(isinstance(t, (cst.Attribute, cst.Subscript))
                      or (isinstance(t, cst.Name) and t.value in scope.globals)
                      for t in targets)
-        self.targets[id(value)] = (self.resolver.code(targets[0]), stored)
+        self.targets[id(value)] = (targets[0], stored)
         if stored and isinstance(value, cst.Name):
             self._keep_name(value.value)
             self._add_name("stored_names", value.value)
         for target in targets:
             self._connection_kwargs_set(target, value)
+
+    def _assigned(self, value: cst.BaseExpression) -> Tuple[Optional[str], bool]:
+        """The text of the first target ``value`` is assigned to (None: it is not assigned), and
+        whether some target outlives the function."""
+        target, stored = self.targets.get(id(value), (None, False))
+        return (self.resolver.code(target) if target is not None else None), stored
 
     def _add_name(self, field_name: str, name: str) -> None:
         """Add ``name`` to a tuple of names of the current function's FunctionInfo."""
@@ -433,7 +441,7 @@ class CallExtractor:
                 or (len(parts) == 3 and parts[1] != "connection_pool"):
             return
         info = self.model.functions[self.function_stack[-1]]
-        entry = (parts[0], index.value.evaluated_value)
+        entry = (parts[0], literal_value(index.value))
         if isinstance(entry[1], str) and entry not in info.connection_kwargs_set:
             info.connection_kwargs_set = info.connection_kwargs_set + (entry,)
 
@@ -591,7 +599,7 @@ class CallExtractor:
         keywords = tuple(a.keyword.value for a in node.args if a.keyword is not None)
         star = any(a.star for a in node.args)
         use, _ = self.use.get(id(node), ("other", None))
-        target, stored = self.targets.get(id(node), (None, False))
+        target, stored = self._assigned(node)
         self.model.function_calls.append(FunctionCallSite(
             callee, positional, keywords, star, function=self.function_stack[-1] if self.function_stack else None,
             handlers=tuple(h for handlers in self.try_stack for h in handlers),
@@ -684,7 +692,7 @@ class CallExtractor:
             if timeout in args:
                 args["timeout"] = args[timeout]  # one name for rules, whatever the library calls it
         use = self.use.get(id(node), ("other", None))[0]
-        target, stored = self.targets.get(id(node), (None, False))
+        target, stored = self._assigned(node)
         self.model.clients.append(ClientSite(
             kind=kind, constructor=qualified, span=self.span(node),
             kwargs=tuple(keywords), args=args, function=self.function_stack[-1] if self.function_stack else None,
@@ -698,12 +706,17 @@ class CallExtractor:
     def _keyword_value(self, arguments: Arguments, keyword: str) -> Value:
         """The value a keyword is given; when callers (or calls of a partial) give it different
         ones, an opaque value: present, but not one literal a rule could rely on."""
-        values = [self._value(a.value, a.scope) for a in arguments.values_of(keyword)]
-        first = values[0]
-        if len(values) == 1 or all(v.is_literal and type(v.literal) is type(first.literal)
-                                   and v.literal == first.literal for v in values):
+        given = arguments.values_of(keyword)
+        first = self._value(given[0].value, given[0].scope)
+        # The others are compared as literals and shown as text: a full Value of each would take
+        # its range, and a value written in a caller lies outside the current unit, which costs a
+        # regeneration of the whole module (``positions``).
+        literals = [literal_value(a.value) for a in given]
+        if len(given) == 1 or all(lit is not _NO_VALUE and type(lit) is type(literals[0]) and lit == literals[0]
+                                  for lit in literals):
             return first
-        return Value(kind="other", text=" | ".join(dict.fromkeys(v.text for v in values)), span=first.span)
+        return Value(kind="other", text=" | ".join(dict.fromkeys(self.resolver.code(a.value) for a in given)),
+                     span=first.span)
 
     def _subclass_site(self, node: cst.Call) -> None:
         """`ArqRedis(...)`: a class of this module deriving from a client type builds a client,

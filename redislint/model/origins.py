@@ -39,7 +39,10 @@ _HTTP_SESSIONS = {
 _DATAFRAME_METHODS = {"to_json", "to_csv", "to_parquet", "to_pickle", "to_feather", "to_msgpack", "to_string", "to_html"}
 _BUFFER_METHODS = {"getvalue", "tobytes", "getbuffer"}
 _QUERY_METHODS = {"fetchall"}
-_FILE_METHODS = {"read_bytes", "read_text"}
+# `path.read_text()`: a file's whole contents (``scripts`` reads Lua files by the same methods).
+FILE_READ_METHODS = frozenset({"read_bytes", "read_text"})
+# Calls that open a file by its path (``scripts`` reads Lua files through them).
+OPENS = frozenset({"open", "io.open", "codecs.open"})
 
 _DATAFRAME_BUILDERS = {"pandas.DataFrame", "polars.DataFrame", "pandas.concat", "pandas.read_sql"}
 _LARGE_TYPES = {
@@ -97,7 +100,7 @@ class OriginFinder:
             if self._is_http_response(receiver, scope, d):
                 return "http-body"
             return None
-        if method in _FILE_METHODS:
+        if method in FILE_READ_METHODS:
             return "file-read"
         if method in _BUFFER_METHODS:
             return "buffer"
@@ -133,7 +136,7 @@ class OriginFinder:
             return False
         if isinstance(node, cst.Call):
             q = self.resolver.qualified(node.func) or dotted_name(node.func) or ""
-            return q in {"open", "io.open", "gzip.open", "bz2.open", "codecs.open"} or q.endswith(".open")
+            return q in OPENS or q.endswith(".open")  # gzip.open, bz2.open, a Path's open ...
         if isinstance(node, cst.Subscript):
             # `request.files["upload"].read()`
             return (dotted_name(node.value) or "").endswith("files")

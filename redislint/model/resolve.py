@@ -10,7 +10,7 @@ import functools
 import re
 import sys
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Sequence, Set, Tuple, Union
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
@@ -527,13 +527,10 @@ class Resolver:
             ref = self._mixed_in_attr_client(class_name, attr, depth)
             if ref is not None:
                 return ref
-        for info in chain:
-            for base in info.bases:
-                # The project index knows whether that module sets it (`attr:app.repos.BaseRepo.redis`).
-                if base.rsplit(".", 1)[-1] not in self.scopes.classes:
-                    qualified = self.qualified(_dotted_expr(base), self.scopes.module)
-                    if qualified and qualified.lstrip(".").split(".", 1)[0] not in _NOT_PROJECT:
-                        return ClientRef(ClientKind.CLIENT, source="base-class", via=f"attr:{qualified}.{attr}")
+        for _, qualified in self.foreign_bases(class_name):
+            # The project index knows whether that module sets it (`attr:app.repos.BaseRepo.redis`).
+            if qualified and qualified.lstrip(".").split(".", 1)[0] not in _NOT_PROJECT:
+                return ClientRef(ClientKind.CLIENT, source="base-class", via=f"attr:{qualified}.{attr}")
         return None
 
     def _mixed_in_attr_client(self, class_name: str, attr: str, depth: int) -> Optional[ClientRef]:
@@ -572,7 +569,7 @@ class Resolver:
             # `cast(RedisClient, self.storage)` returns its second argument unchanged (limits'
             # `get_connection()` casts its client to a Protocol of its own); the type it names is
             # the author's word, as an annotation is.
-            values = [a.value for a in node.args if a.keyword is None and not a.star]
+            values = positional_values(node)
             if len(values) != 2:
                 return None
             return self.client_of(values[1], scope, depth) or self.annotation_client(values[0])
@@ -689,6 +686,14 @@ class Resolver:
             yield info
             todo.extend(base.rsplit(".", 1)[-1] for base in info.bases)
 
+    def foreign_bases(self, class_name: str) -> Iterator[Tuple[str, Optional[str]]]:
+        """The bases in the class's chain that no class of this module defines, nearest class
+        first: each as written and qualified through the module's imports (None if it is not)."""
+        for info in self.class_chain(class_name):
+            for base in info.bases:
+                if base.rsplit(".", 1)[-1] not in self.scopes.classes:
+                    yield base, self.qualified(_dotted_expr(base), self.scopes.module)
+
     def _method(self, class_name: str, method: str) -> Optional[Scope]:
         return next((info.methods[method] for info in self.class_chain(class_name) if method in info.methods), None)
 
@@ -717,7 +722,7 @@ class Resolver:
     def _proxied_client(self, node: cst.Call, scope: Scope, depth: int) -> Optional[ClientRef]:
         """`SimpleLazyObject(get_redis)` / `LocalProxy(lambda: make())`: the proxy forwards to what
         calling its first argument returns."""
-        args = [a.value for a in node.args if a.keyword is None and not a.star]
+        args = positional_values(node)
         if not args:
             return None
         target = args[0]
@@ -1220,6 +1225,11 @@ _NO_VALUE = object()
 def _binds(info: ClassInfo, attr: str) -> bool:
     """The class itself sets, annotates or computes ``attr``."""
     return attr in info.attrs or attr in info.annotations or attr in info.methods
+
+
+def positional_values(call: cst.Call) -> List[cst.BaseExpression]:
+    """The values of a call's plain positional arguments (not `*args`, not keywords)."""
+    return [a.value for a in call.args if a.keyword is None and not a.star]
 
 
 def literal_value(node: cst.BaseExpression) -> Any:

@@ -22,7 +22,8 @@ import libcst as cst
 
 from .commands import lua_commands
 from .module import FileRead, PathPart, ScriptSource
-from .resolve import _NOT_PROJECT, _dotted_expr
+from .origins import FILE_READ_METHODS, OPENS
+from .resolve import _NOT_PROJECT, positional_values
 from .scopes import Scope
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -35,7 +36,6 @@ Parts = Tuple[PathPart, ...]
 _SAME_PATH = frozenset({"os.path.abspath", "os.path.realpath", "os.path.normpath", "os.fspath", "str"})
 _PATH_TYPES = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.WindowsPath"})
 _PATH_METHODS_SAME = frozenset({"resolve", "absolute", "expanduser"})
-_OPENS = frozenset({"open", "io.open", "codecs.open"})
 # `files(package)`: the package's directory.
 _PACKAGE_FILES = frozenset({"importlib.resources.files", "importlib_resources.files"})
 # `f(package, resource)`: the resource's bytes or text.
@@ -160,16 +160,11 @@ class ScriptFinder:
     def _base_attribute(self, cls: str, attr: str) -> Optional[str]:
         """`<qualified base>.<attr>` for the first base of another module of the project, when no
         class of this module binds the attribute."""
-        chain = list(self.resolver.class_chain(cls))
-        if any(attr in info.attrs for info in chain):
+        if any(attr in info.attrs for info in self.resolver.class_chain(cls)):
             return None
-        for info in chain:
-            for base in info.bases:
-                if base.rsplit(".", 1)[-1] in self.resolver.scopes.classes:
-                    continue
-                qualified = self.resolver.qualified(_dotted_expr(base), self.resolver.scopes.module)
-                if qualified and not _outside_project(f"import:{qualified}"):
-                    return f"{qualified}.{attr}"
+        for _, qualified in self.resolver.foreign_bases(cls):
+            if qualified and not _outside_project(f"import:{qualified}"):
+                return f"{qualified}.{attr}"
         return None
 
     def exported(self, node: cst.BaseExpression, scope: Scope) -> Optional[ScriptSource]:
@@ -202,14 +197,14 @@ class ScriptFinder:
         path: Optional[Parts] = None
         qualified = self.resolver.qualified(node.func, scope)
         if qualified in _RESOURCE_READS:
-            args = _positional(node)
+            args = positional_values(node)
             if len(args) >= 2:
                 path = _join(self._package_dir(args[0], scope), self.path(args[1], scope, helper, d))
         elif isinstance(node.func, cst.Attribute):
             method, receiver = node.func.attr.value, node.func.value
-            if method == "read" and not _positional(node):
+            if method == "read" and not positional_values(node):
                 path = self._opened(receiver, scope, helper, d)
-            elif method in ("read_text", "read_bytes"):
+            elif method in FILE_READ_METHODS:
                 path = self.path(receiver, scope, helper, d)
             elif method == "decode":
                 return self.file_read(receiver, scope, helper, d)
@@ -229,11 +224,11 @@ class ScriptFinder:
             return self._opened(bound[0], bound[1], helper, depth + 1) if bound is not None else None
         if not isinstance(node, cst.Call):
             return None
-        args = _positional(node)
+        args = positional_values(node)
         keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
         if isinstance(node.func, cst.Attribute) and node.func.attr.value == "open":
             mode, path = (args[:1] or [keywords.get("mode")])[0], self.path(node.func.value, scope, helper, depth + 1)
-        elif self._builtin_or(node.func, scope) in _OPENS and args:
+        elif self._builtin_or(node.func, scope) in OPENS and args:
             mode, path = (args[1:2] or [keywords.get("mode")])[0], self.path(args[0], scope, helper, depth + 1)
         else:
             return None
@@ -263,7 +258,7 @@ class ScriptFinder:
         return self.string(node, scope, helper, d)
 
     def _path_call(self, node: cst.Call, scope: Scope, helper: Optional[Scope], depth: int) -> Optional[Parts]:
-        args = _positional(node)
+        args = positional_values(node)
         if any(a.star for a in node.args):
             return None
         qualified = self._builtin_or(node.func, scope)
@@ -374,10 +369,6 @@ def _is_method_call(node: cst.BaseExpression, method: str) -> bool:
     return isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == method
 
 
-def _positional(node: cst.Call) -> List[cst.BaseExpression]:
-    return [a.value for a in node.args if a.keyword is None and not a.star]
-
-
 def _outside_project(callee: str) -> bool:
     """A callee of the standard library or a client library: never a helper of the project."""
     kind, _, target = callee.partition(":")
@@ -391,12 +382,18 @@ def _names_a_file(parts: Parts) -> bool:
     return all(kind == "text" for kind, _ in parts) and bool(_FILE_NAME.fullmatch("".join(v for _, v in parts)))
 
 
-def _dirname(parts: Optional[Parts]) -> Optional[Parts]:
-    """`os.path.dirname` of a path found from the code's place (a relative one is no directory
-    we know)."""
+def known_path(parts: Optional[Parts]) -> Optional[str]:
+    """The path ``parts`` spell when it is found from the code's place (a relative one is no
+    file or directory we know) and no part is a helper's parameter still to fill."""
     if not parts or parts[0][0] != "root" or any(kind == "param" for kind, _ in parts):
         return None
-    return (("root", os.path.dirname("".join(value for _, value in parts))),)
+    return "".join(value for _, value in parts)
+
+
+def _dirname(parts: Optional[Parts]) -> Optional[Parts]:
+    """`os.path.dirname` of a known path."""
+    path = known_path(parts)
+    return (("root", os.path.dirname(path)),) if path is not None else None
 
 
 def _join(left: Optional[Parts], right: Optional[Parts]) -> Optional[Parts]:
