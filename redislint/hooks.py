@@ -143,6 +143,11 @@ def project_hooks(models: Sequence[ModuleModel]) -> Hooks:
             if site.kind == "lock" and site.function is not None and any(v.defaults_from for v in site.args.values()):
                 function = m.functions[site.function]
                 limited.setdefault(m.path, set()).add(function.class_name or function.name)
+            # RL601 reads what a `**parameter` holds from the function's callers.
+            for qualname in site.keywords_from_callers + site.own_kwargs_of:
+                function = next((f for f in m.functions if f.qualname == qualname), None)
+                if function is not None:
+                    limited.setdefault(m.path, set()).add(function.class_name or function.name)
         for arg in m.client_arguments:
             if not arg.callee.startswith(("import:", "bound:")) or not is_client(arg.client, m.path):
                 continue

@@ -25,6 +25,7 @@ import zlib
 from typing import Dict, List, Optional, Tuple
 
 from .model import ClientArgument, ClientKind, ClientRef, FunctionInfo, ModuleModel
+from .model.clients import reexported_constructor, site_kind
 from .scripts import link_scripts
 
 _MAX_ROUNDS = 4
@@ -149,6 +150,29 @@ class ProjectModules:
                         refs.add(ref)
         return refs.pop() if len(refs) == 1 else None
 
+    def reexported_module(self, qualified: str, importer: str, depth: int = 0) -> Optional[str]:
+        """The redis-py module (`redis`, `redis.asyncio`) that a name imported from the project
+        stands for, when the project re-exports it: `from . import redis` in a package whose
+        `__init__` has `from .compat import redis`, where compat has `import redis` (or `from
+        redis import asyncio as redis`).  None for anything else, or when the answer is not one."""
+        if depth > _MAX_REEXPORTS:
+            return None
+        found = set()
+        for modules, name in self.candidates(qualified, importer):
+            for m in modules:
+                head, _, rest = name.partition(".")
+                target = m.imports.get(head)
+                if target is None:
+                    continue
+                target += f".{rest}" if rest else ""
+                if target == "redis" or target.startswith("redis."):
+                    found.add(target)
+                else:
+                    answer = self.reexported_module(target, m.path, depth + 1)
+                    if answer is not None:
+                        found.add(answer)
+        return found.pop() if len(found) == 1 else None
+
     def callee(self, module: ModuleModel, callee: str) -> Optional[Tuple[ModuleModel, FunctionInfo, int]]:
         """The function a call in ``module`` invokes ("local:…"/"import:…"), and how many
         parameters (`self`) come before what an `import` callee's arguments fill."""
@@ -226,6 +250,7 @@ def link_project_clients(modules: List[ModuleModel], project: Optional[ProjectMo
             break
     for module in modules:
         _queue_in_passed_pipelines(module, param_clients)
+        _confirm_reexported_constructions(module, project)
     link_scripts(modules, project, resolve)
 
 
@@ -248,6 +273,27 @@ def _promote(module: ModuleModel, resolve) -> None:
     if promoted:
         module.calls = sorted(module.calls + promoted, key=lambda c: c.order)
         module.pending_calls = waiting
+
+
+def _confirm_reexported_constructions(module: ModuleModel, project: ProjectModules) -> None:
+    """Move the constructions reached through a project module that re-exports redis-py
+    (``ClientSite.via``) into ``clients``, under the constructor they turn out to name."""
+    if not module.pending_clients:
+        return
+    confirmed, waiting = [], []
+    for site in module.pending_clients:
+        for alias, path in reexported_constructor(site.via):
+            target = project.reexported_module(alias, module.path)
+            constructor = f"{target}.{path}" if target is not None else None
+            if constructor is not None and site_kind(constructor) is not None:
+                # A new object: the extracted model stays as it was (the cache keeps it).
+                confirmed.append(dataclasses.replace(site, constructor=constructor, kind=site_kind(constructor), via=None))
+                break
+        else:
+            waiting.append(site)
+    if confirmed:
+        module.clients = sorted(module.clients + confirmed, key=lambda s: (s.span.start.line, s.span.start.column))
+        module.pending_clients = waiting
 
 
 def _queue_in_passed_pipelines(module: ModuleModel, param_clients) -> None:

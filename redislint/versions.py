@@ -64,6 +64,7 @@ __all__ = [
     "RedisPyVersion",
     "detect_redis_py_version",
     "project_redis_py_version",
+    "undeclared_redis_py",
     "version_from_setting",
 ]
 
@@ -89,13 +90,17 @@ class RedisPyVersion:
     version: Version
     source: str
     exact: bool
+    # False: no file names redis-py, but ``source`` declares the project's dependencies, so
+    # redis-py arrives through another package (rq, celery ...) or by hand, in any release.
+    declared: bool = True
 
     def __str__(self) -> str:
         return ".".join(str(part) for part in self.version) if self.version else "of any version"
 
     @property
     def unbounded(self) -> bool:
-        """Declared with no lower end (`redis`, `redis<6`): the oldest releases are allowed."""
+        """Declared with no lower end (`redis`, `redis<6`), or not declared at all: the oldest
+        releases are allowed."""
         return not self.version
 
 
@@ -615,11 +620,44 @@ def detect_redis_py_version(root: str) -> Optional[RedisPyVersion]:
     return first_bound or first_unbounded
 
 
+def _dependency_files(root: str) -> Iterator[str]:
+    """The files at ``root`` that may list the project's dependencies, most telling first."""
+    yield from ("pyproject.toml", "setup.py", "setup.cfg", "Pipfile")
+    yield from (os.path.relpath(path, root) for path in _requirements_files(root))
+    yield "PKG-INFO"
+    yield from sorted(os.path.join(entry, "METADATA") for entry in os.listdir(root) if entry.endswith(".dist-info"))
+    yield from ("uv.lock", "poetry.lock", "Pipfile.lock")
+
+
+def undeclared_redis_py(root: str) -> Optional[RedisPyVersion]:
+    """When the project at ``root`` declares its dependencies but not redis-py: "of any version",
+    named after the first file that declares them.  Such a project gets redis-py through one of
+    its dependencies (rq, celery[redis], a framework cache backend) or installs it by hand, and
+    nothing it says keeps the releases before 8.0 out, just as a bare ``redis`` requirement does
+    not.  A pyproject.toml without a ``[project]`` or ``[tool.poetry]`` table (tool settings
+    only) declares nothing.  None when no file declares anything: then nothing is known."""
+    try:
+        for name in _dependency_files(root):
+            path = os.path.join(root, name)
+            if not os.path.isfile(path):
+                continue
+            if name == "pyproject.toml":
+                document = _read_toml(path)
+                if not isinstance(document, dict) or not (
+                        isinstance(document.get("project"), dict) or isinstance(_table(document, "tool", "poetry"), dict)):
+                    continue
+            return RedisPyVersion((), name.replace(os.sep, "/"), False, declared=False)
+    except OSError:
+        pass
+    return None
+
+
 def project_redis_py_version(settings: "Settings") -> Optional[RedisPyVersion]:
     """The redis-py version for a run.
 
     The ``redis-py-version`` setting when given (exact, source ``"redis-py-version setting"``),
-    else what `detect_redis_py_version` finds in ``settings.project_root``.
+    else what `detect_redis_py_version` finds in ``settings.project_root``, else, for a project
+    that declares its dependencies but not redis-py, "of any version" (`undeclared_redis_py`).
     """
     configured = getattr(settings, "redis_py_version", None)
     if configured:
@@ -629,4 +667,6 @@ def project_redis_py_version(settings: "Settings") -> Optional[RedisPyVersion]:
         except ValueError:
             pass  # config validation rejects this; tolerate Settings built by hand
     root = getattr(settings, "project_root", None)
-    return detect_redis_py_version(root) if root else None
+    if not root:
+        return None
+    return detect_redis_py_version(root) or undeclared_redis_py(root)

@@ -318,6 +318,131 @@ def test_rl601_a_declaration_without_a_lower_end_allows_old_releases(tmp_path, r
         assert "redis-py unpinned (requirements.txt allows releases before 8.0)" in result.diagnostics[0].message
 
 
+@pytest.mark.parametrize("name, text", [
+    ("requirements.txt", "rq>=2\n"),
+    ("setup.py", "from setuptools import setup\nsetup(name='app', install_requires=['rq>=2'])\n"),
+    ("pyproject.toml", '[project]\nname = "app"\ndependencies = ["celery[redis]"]\n'),
+    ("pyproject.toml", '[tool.poetry]\nname = "app"\n[tool.poetry.dependencies]\npython = "^3.9"\n'),
+])
+def test_rl601_a_project_that_declares_dependencies_but_not_redis_allows_old_releases(tmp_path, name, text):
+    # redis-py arrives through rq or celery, in whatever release they allow: 7.x included.
+    (tmp_path / name).write_text(text)
+    (tmp_path / "app.py").write_text("import redis\nr = redis.Redis()\n")
+    result = lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path)), jobs=1)
+    assert [(d.code, d.line) for d in result.diagnostics] == [("RL601", 2)]
+    assert f"redis-py undeclared ({name} does not name it, so releases before 8.0 may be installed)" \
+        in result.diagnostics[0].message
+
+
+@pytest.mark.parametrize("files", [
+    {},  # nothing declares anything: the version is unknown
+    {"pyproject.toml": "[tool.ruff]\nline-length = 100\n"},  # tool settings only
+    {"requirements.txt": "rq>=2\nredis>=8.0\n"},  # declared, and new enough
+])
+def test_rl601_quiet_when_no_dependencies_are_declared_or_redis_is_new_enough(tmp_path, files):
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    (tmp_path / "app.py").write_text("import redis\nr = redis.Redis()\n")
+    assert lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path)), jobs=1).diagnostics == []
+
+
+_OWN_KWARGS = (
+    "import redis\n\n"
+    "def get_connection(db=0, **kwargs):\n"
+    "    if 'decode_responses' not in kwargs:\n"
+    "        kwargs['decode_responses'] = True\n"
+    "    url = kwargs.pop('url', None)\n"
+    "    if url:\n"
+    "        return redis.Redis.from_url(url, db=db, **kwargs)\n"
+    "    return redis.Redis(db=db, **kwargs)\n"
+)
+
+
+@pytest.mark.parametrize("caller, reported", [
+    # The project's own calls pass nothing into `**kwargs`: the client gets only what the
+    # function stores there.
+    ("conn = get_connection()\n", True),
+    ("conn = get_connection(db=2)\n", True),
+    ("conn = get_connection(3)\n", True),
+    # A call that may put the timeout there.
+    ("conn = get_connection(socket_timeout=5)\n", False),
+    ("conn = get_connection(**settings.REDIS)\n", False),
+    # Nobody in the project calls it: an API whose callers choose.
+    ("", False),
+])
+def test_rl601_reads_a_functions_own_kwargs_from_the_project_calls(tmp_path, caller, reported):
+    (tmp_path / "requirements.txt").write_text("redis==5.0.1\n")
+    (tmp_path / "connections.py").write_text(_OWN_KWARGS)
+    (tmp_path / "app.py").write_text("from connections import get_connection\nfrom conf import settings\n" + caller)
+    result = lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path)), jobs=1)
+    assert [(d.code, d.path.rsplit("/", 1)[-1], d.line) for d in result.diagnostics] == (
+        [("RL601", "connections.py", 8), ("RL601", "connections.py", 9)] if reported else [])
+
+
+def test_rl601_own_kwargs_changed_by_other_means_stay_unknown(tmp_path):
+    (tmp_path / "requirements.txt").write_text("redis==5.0.1\n")
+    (tmp_path / "connections.py").write_text(
+        "import redis\n\ndef get_connection(**kwargs):\n    kwargs.update(load())\n    return redis.Redis(**kwargs)\n")
+    (tmp_path / "app.py").write_text("from connections import get_connection\nconn = get_connection()\n")
+    assert lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path)), jobs=1).diagnostics == []
+
+
+@pytest.mark.parametrize("compat, shown", [
+    ("import redis\n", "`Redis(...)`"),
+    ("from redis import asyncio as redis\n", "`Redis(...)`"),
+])
+def test_rl601_follows_a_package_that_reexports_redis_py(tmp_path, compat, shown):
+    # `from . import redis` names what the package's __init__ imports: redis-py itself.
+    (tmp_path / "requirements.txt").write_text("redis==5.0.1\n")
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("from .compat import redis\n")
+    (pkg / "compat.py").write_text(compat)
+    (pkg / "conn.py").write_text("from . import redis\n\nr = redis.Redis(host='h')\n"
+                                 "pool = redis.ConnectionPool(host='h', socket_timeout=2)\n")
+    result = lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path)), jobs=1)
+    assert [(d.code, d.path.rsplit("/", 1)[-1], d.line) for d in result.diagnostics] == [("RL601", "conn.py", 3)]
+    assert shown in result.diagnostics[0].message
+
+
+@pytest.mark.parametrize("files", [
+    # The package's own module named redis, with a class of its own.
+    {"__init__.py": "", "redis.py": "class Redis:\n    def __init__(self, **kw):\n        pass\n"},
+    # __init__ imports something else under that name.
+    {"__init__.py": "from .compat import client as redis\n", "compat.py": "import redis\nclient = None\n"},
+    {"__init__.py": "from .wrappers import redis\n", "wrappers.py": "redis = object()\n"},
+])
+def test_rl601_quiet_when_the_package_name_is_not_redis_py(tmp_path, files):
+    (tmp_path / "requirements.txt").write_text("redis==5.0.1\n")
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    for name, text in files.items():
+        (pkg / name).write_text(text)
+    (pkg / "conn.py").write_text("from . import redis\n\nr = redis.Redis(host='h')\n")
+    assert lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path)), jobs=1).diagnostics == []
+
+
+_SENTINEL_URL = "from redis_sentinel_url import connect as from_url\n"
+
+
+@pytest.mark.parametrize("call, reported", [
+    ("_, r = from_url(settings.URL, client_options={'password': settings.PASSWORD})\n", True),
+    ("_, r = from_url(settings.URL)\n", True),
+    ("_, r = from_url(settings.URL, None, {}, None, {'db': 1})\n", True),
+    # The options or the URL may carry the timeout.
+    ("_, r = from_url(settings.URL, client_options={'socket_timeout': 2})\n", False),
+    ("_, r = from_url(settings.URL, client_options=settings.OPTIONS)\n", False),
+    ("_, r = from_url('redis+sentinel://h:26379/mymaster?socket_timeout=1')\n", False),
+    ("_, r = from_url(*settings.ARGS)\n", False),
+])
+def test_rl601_judges_the_client_redis_sentinel_url_builds(call, reported):
+    found = Snippets(H + _SENTINEL_URL, "RL601").found(call, **OLD)
+    assert len(found) == (1 if reported else 0)
+    if reported:
+        assert "`redis_sentinel_url.connect(...)` without `socket_timeout`" in found[0].message
+        assert found[0].fix is None  # the timeout goes into the options dict, not a keyword of connect()
+
+
 def test_rl601_a_lower_bound_below_8_counts():
     # `redis>=5.0` allows 5.x, where the client waits forever: the code must be right there too.
     assert S.lines("r = redis.Redis()\n", redis_py_version="5.0") == [1]
@@ -446,6 +571,32 @@ def test_rl602_does_not_judge_test_code(tmp_path):
     (tmp_path / "test_app.py").write_text("import redis\n\ndef test_get():\n    redis.Redis().get('x')\n")
     result = lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path)), jobs=1)
     assert result.diagnostics == []
+
+
+@pytest.mark.parametrize("body, reported", [
+    # A reconnect when the shared client failed runs on the error, not on every request.
+    ("@app.route('/')\ndef index():\n    try:\n        return CLIENT.get('x')\n    except redis.ConnectionError:\n"
+     "        return redis.Redis(host='h').get('x')\n", False),
+    ("@app.route('/')\ndef index():\n    try:\n        return redis.Redis(host='h').get('x')\n"
+     "    except redis.ConnectionError:\n        return None\n", True),
+    ("def ping_all(urls):\n    for u in urls:\n        try:\n            CLIENT.ping()\n        except OSError:\n"
+     "            redis.from_url(u).ping()\n", False),
+])
+def test_rl602_a_client_built_in_an_except_clause_is_a_fallback(body, reported):
+    assert len(P.found(body)) == (1 if reported else 0)
+
+
+def test_rl602_a_factory_called_in_an_except_clause_is_a_fallback(tmp_path):
+    (tmp_path / "conn.py").write_text("import redis\n\ndef get_connection():\n    return redis.Redis()\n")
+    (tmp_path / "jobs.py").write_text(
+        "from conn import get_connection\n\ndef sweep(keys, conn):\n    for key in keys:\n        try:\n"
+        "            conn.delete(key)\n        except RuntimeError:\n            conn = get_connection()\n")
+    result = lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path)), jobs=1)
+    assert [d for d in result.diagnostics if d.code == "RL602"] == []
+    (tmp_path / "jobs.py").write_text(
+        "from conn import get_connection\n\ndef sweep(keys):\n    for key in keys:\n        get_connection().delete(key)\n")
+    result = lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path)), jobs=1)
+    assert [(d.code, d.line) for d in result.diagnostics if d.code == "RL602"] == [("RL602", 4)]
 
 
 # --- RL602: factories judged by their callers ---------------------------------------------------

@@ -14,6 +14,7 @@ from redislint.versions import (
     RedisPyVersion,
     detect_redis_py_version,
     project_redis_py_version,
+    undeclared_redis_py,
     version_from_setting,
 )
 
@@ -642,3 +643,39 @@ def test_fallback_requirement_parser():
     assert parse("redis @ git+https://x") == ("redis", [])
     assert parse("redis=5.0") is None
     assert parse("==5") is None
+
+
+# --- a project that declares its dependencies but not redis-py -------------------------------
+
+@pytest.mark.parametrize("name, text, source", [
+    ("pyproject.toml", '[project]\nname = "app"\ndependencies = ["rq>=2"]\n', "pyproject.toml"),
+    ("pyproject.toml", '[tool.poetry]\nname = "app"\n', "pyproject.toml"),
+    ("setup.py", "setup(install_requires=['celery[redis]'])\n", "setup.py"),
+    ("requirements/base.txt", "rq\n", "requirements/base.txt"),
+    ("PKG-INFO", "Metadata-Version: 2.1\nName: app\nRequires-Dist: rq>=2\n", "PKG-INFO"),
+    ("app-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: app\n", "app-1.0.dist-info/METADATA"),
+])
+def test_undeclared_redis_py_is_of_any_version(tmp_path, name, text, source):
+    write(tmp_path, name, text)
+    assert detect(tmp_path) is None  # nothing names redis-py ...
+    found = project_redis_py_version(Settings(project_root=str(tmp_path)))
+    assert found == RedisPyVersion((), source, False, declared=False)  # ... so any release may come
+    assert found.unbounded and str(found) == "of any version"
+
+
+@pytest.mark.parametrize("files", [
+    {},
+    {"pyproject.toml": "[tool.ruff]\nline-length = 100\n"},  # tool settings, no dependencies
+    {"pyproject.toml": "not toml ["},
+])
+def test_nothing_declared_is_unknown(tmp_path, files):
+    for name, text in files.items():
+        write(tmp_path, name, text)
+    assert undeclared_redis_py(str(tmp_path)) is None
+    assert project_redis_py_version(Settings(project_root=str(tmp_path))) is None
+
+
+def test_a_declared_redis_py_wins_over_undeclared(tmp_path):
+    write(tmp_path, "requirements.txt", "rq\nredis==5.0.1\n")
+    assert project_redis_py_version(Settings(project_root=str(tmp_path))) == \
+        RedisPyVersion((5, 0, 1), "requirements.txt", True)

@@ -43,6 +43,13 @@ SENTINELS: Dict[str, bool] = {
     "redis.Sentinel": False, "redis.sentinel.Sentinel": False,
     "redis.asyncio.Sentinel": True, "redis.asyncio.sentinel.Sentinel": True,
 }
+# Third-party factories that build a redis-py client from a URL (whose query may carry options)
+# and a dict of the client's keywords: qualified name -> (that parameter, its position).
+# redis-sentinel-url's `connect(url, sentinel_class, sentinel_options, client_class,
+# client_options)` returns `(sentinel, client)`; the client is `client_class.from_url(url,
+# **client_options)`, or `master_for` on a Sentinel given those options.
+URL_FACTORIES: Dict[str, Tuple[str, int]] = {"redis_sentinel_url.connect": ("client_options", 4)}
+
 SENTINEL_CLIENT_METHODS: FrozenSet[str] = frozenset({"master_for", "slave_for"})
 
 POOLS: FrozenSet[str] = frozenset(
@@ -111,7 +118,8 @@ CLIENT_TYPES: Dict[str, Tuple[ClientKind, bool]] = {
 }
 
 # Modules whose mention makes a file worth analysing.
-CLIENT_MODULES: Tuple[str, ...] = ("redis", "redis_lock", "django_rq", "aioredis", "fakeredis", "walrus", "flask_redis", "django_redis", "redis_om")
+CLIENT_MODULES: Tuple[str, ...] = ("redis", "redis_lock", "django_rq", "aioredis", "fakeredis", "walrus", "flask_redis", "django_redis", "redis_om",
+                                   "redis_sentinel_url")
 
 
 # `self.dependency.asyncio.RedisCluster(...)`: a client class reached through a module object the
@@ -135,6 +143,47 @@ def dynamic_constructor(dotted: Optional[str]) -> Optional[Tuple[ClientKind, boo
         if len(parts) > size and parts[-size:] in _CONSTRUCTOR_TAILS:
             return _CONSTRUCTOR_TAILS[parts[-size:]]
     return _CLIENT_CLASS_NAMES.get(parts[-1])
+
+
+# Where redis-py's constructors sit below the `redis` package (`Redis`, `asyncio.Redis`,
+# `Redis.from_url`, `ConnectionPool`), for names reached through a module of the project that
+# re-exports redis-py (`from . import redis` in a package whose `__init__` imports it).
+_REDIS_PY_PATHS: FrozenSet[str] = frozenset(
+    name[len("redis."):] for name in (*CLIENT_CONSTRUCTORS, *POOLS, *POOLS_FROM_URL, *SENTINELS)
+    if name.startswith("redis."))
+_REDIS_PY_LAST = frozenset(path.rsplit(".", 1)[-1] for path in _REDIS_PY_PATHS)
+
+
+def reexported_constructor(qualified: Optional[str]) -> Tuple[Tuple[str, str], ...]:
+    """The ways ``qualified`` may name a redis-py constructor through a module alias of the
+    project: (the alias, the constructor's path below `redis`), the longest path first.
+    `.redis.Redis.from_url` gives (".redis", "Redis.from_url") and (".redis.Redis", "from_url");
+    linking keeps the one whose alias turns out to be redis-py itself (``ProjectModules``)."""
+    if not qualified or qualified.rpartition(".")[2] not in _REDIS_PY_LAST or qualified.startswith("redis."):
+        return ()
+    parts = qualified.split(".")
+    out = []
+    for k in range(1, len(parts)):
+        alias, path = ".".join(parts[:k]), ".".join(parts[k:])
+        if path in _REDIS_PY_PATHS and alias.strip("."):
+            out.append((alias, path))
+    return tuple(out)
+
+
+def site_kind(qualified: str) -> Optional[str]:
+    """What a constructor builds, as ClientSite.kind; None for anything else."""
+    made = constructor(qualified)
+    if made is not None:
+        return "cluster" if made[0] is ClientKind.CLUSTER else "client"
+    if qualified in POOLS or qualified in POOLS_FROM_URL:
+        return "pool"
+    if qualified in SENTINELS:
+        return "sentinel"
+    if qualified in LOCKS:
+        return "lock"
+    if qualified in URL_FACTORIES:
+        return "client"
+    return None
 
 
 def constructor(qualified: Optional[str]) -> Optional[Tuple[ClientKind, bool]]:

@@ -51,11 +51,16 @@ class Arguments:
     # Functions of this module whose callers here decided what a `**parameter` holds: callers in
     # other modules could pass something else (the project index knows whether there are any).
     from_callers: Tuple[str, ...] = ()
+    # Functions of this module whose own `**kwargs` is spread in (besides the literal keys they
+    # store into it): it holds whatever their callers pass beyond the named parameters, which
+    # only the project index can tell (``ClientSite.own_kwargs_of``).
+    own_kwargs: Tuple[str, ...] = ()
 
     def add(self, other: "Arguments") -> None:
         self.items.extend(other.items)
         self.star = self.star or other.star
         self.from_callers = tuple(dict.fromkeys(self.from_callers + other.from_callers))
+        self.own_kwargs = tuple(dict.fromkeys(self.own_kwargs + other.own_kwargs))
 
     @property
     def keywords(self) -> Dict[str, Argument]:
@@ -169,6 +174,9 @@ class Constructions:
         out = self._stored_keys(owner, name, call)
         if out is None:
             return None
+        if how == "param" and name == _star_name(owner.node, "star_kwarg"):
+            out.own_kwargs = (owner.qualname,)
+            return out
         if how == "assign":
             for value in owner.assigns[name]:
                 bound = self.mapping(value, owner, None, depth + 1)
@@ -274,7 +282,8 @@ class Constructions:
         longest: List[Argument] = []
         for call in uses.calls:
             more = self.of_call(call.args, call, scope)
-            out.add(Arguments([item for item in more.items if item.keyword is not None], more.star, more.from_callers))
+            out.add(Arguments([item for item in more.items if item.keyword is not None], more.star, more.from_callers,
+                              more.own_kwargs))
             if len(more.positional) > len(longest):
                 longest = more.positional
         out.items.extend(longest)
@@ -317,14 +326,32 @@ class Constructions:
             return names.pop()
         return None
 
+    def url_factory(self, node: cst.Call, scope: Scope, options: str, position: int) -> Arguments:
+        """What a URL factory (``clients.URL_FACTORIES``) gives the client it builds: the URL,
+        then the keys of its options dict as keywords.  Unknown (``star``) when the dict's keys
+        are not shown or `*args`/`**kwargs` may hold it."""
+        out = Arguments()
+        given = None
+        for i, arg in enumerate(node.args):
+            if arg.star:
+                return Arguments(star=True)
+            if arg.keyword is None and i == 0:
+                out.items.append(Argument(None, arg.value, scope))
+            elif (arg.keyword is None and i == position) or (arg.keyword is not None and arg.keyword.value == options):
+                given = arg.value
+        if given is not None and not (isinstance(given, cst.Name) and given.value == "None"):
+            spread = self.mapping(given, scope, node, 0)
+            out.add(spread if spread is not None else Arguments(star=True))
+        return out
+
     def through_subclass(self, class_name: str, given: Arguments) -> Arguments:
         """What the base class receives when ``class_name`` is called with ``given``."""
         init = self._init_of(class_name)
         if init is _UNCHANGED:
             return given
         if init is None:
-            return Arguments(star=True, from_callers=given.from_callers)
-        out = Arguments(star=given.star, from_callers=given.from_callers)
+            return Arguments(star=True, from_callers=given.from_callers, own_kwargs=given.own_kwargs)
+        out = Arguments(star=given.star, from_callers=given.from_callers, own_kwargs=given.own_kwargs)
         received: Dict[str, Argument] = {}
         for i, item in enumerate(given.positional):
             if i < len(init.own):

@@ -177,6 +177,7 @@ class CallExtractor:
         self.class_stack: List[str] = []
         self.loop_depth = 0
         self.try_stack: List[Tuple[str, ...]] = []
+        self.except_depth = 0  # `except` clauses around the current node, in the current function
         self.blocks: List[Dict[int, int]] = []  # statement id -> index, per enclosing block
         self.block_ids: List[int] = []
         self.block_sizes: List[int] = []
@@ -259,8 +260,8 @@ class CallExtractor:
         self.scope_stack.append(scope)
         # A function body is a new loop/try context: a call in a nested def runs later.
         self._saved = getattr(self, "_saved", [])
-        self._saved.append((self.loop_depth, self.try_stack, self.condition_of, self.under_if))
-        self.loop_depth, self.try_stack, self.condition_of, self.under_if = 0, [], [], []
+        self._saved.append((self.loop_depth, self.try_stack, self.condition_of, self.under_if, self.except_depth))
+        self.loop_depth, self.try_stack, self.condition_of, self.under_if, self.except_depth = 0, [], [], [], 0
         self.loops.enter_function()
 
     def _decorator_path(self, expr: cst.BaseExpression) -> str:
@@ -278,7 +279,7 @@ class CallExtractor:
         self.model.functions[index].returns_client = factory is not None and factory.via is None \
             and factory.kind is not ClientKind.HOLDER
         self.model.functions[index].returns_file = self._returned_file(scope)
-        self.loop_depth, self.try_stack, self.condition_of, self.under_if = self._saved.pop()
+        self.loop_depth, self.try_stack, self.condition_of, self.under_if, self.except_depth = self._saved.pop()
         self.loops.leave_function()
 
     def _returned_file(self, fn: Scope) -> Optional[FileRead]:
@@ -331,6 +332,15 @@ class CallExtractor:
 
     def leave_Try_body(self, node: cst.Try) -> None:
         self.try_stack.pop()
+
+    # An `except` clause runs when its error happens, not on every pass through the code.
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        self.except_depth += 1
+
+    def leave_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        self.except_depth -= 1
+
+    visit_ExceptStarHandler, leave_ExceptStarHandler = visit_ExceptHandler, leave_ExceptHandler
 
     def visit_If(self, node: cst.If) -> None:
         self.if_counter += 1
@@ -589,8 +599,6 @@ class CallExtractor:
         return f"bound:{qualified}{'.' + rest if rest else ''}.{method}"
 
     def _function_call(self, node: cst.Call) -> None:
-        if not self.function_stack and not node.args:
-            return
         callee = self._callee(node.func)
         if callee is None:
             return
@@ -604,7 +612,7 @@ class CallExtractor:
             callee, positional, keywords, star, function=self.function_stack[-1] if self.function_stack else None,
             handlers=tuple(h for handlers in self.try_stack for h in handlers),
             loop_depth=self.loop_depth, result_use=use, assigned_to=target,
-            stored=stored, forwarded=id(node) in self.forwarded,
+            stored=stored, forwarded=id(node) in self.forwarded, in_except=self.except_depth > 0,
             when_missing=tuple(self.model.miss_branches[i] for i in self.under_if if i in self.model.miss_branches)))
 
     def _client_arguments(self, node: cst.Call) -> None:
@@ -673,16 +681,23 @@ class CallExtractor:
                      partial: bool = False, written: Optional[str] = None) -> None:
         """Record a construction; ``arguments`` when they are not the call's own (a partial's,
         or a subclass's after its `__init__`)."""
-        kind = _site_kind(qualified)
+        kind = clients.site_kind(qualified)
+        via = None
         if kind is None:
-            return
+            aliased = clients.reexported_constructor(qualified)
+            if not aliased:
+                return
+            # Built as what the most likely reading names; linking settles which one it is.
+            via, kind = qualified, clients.site_kind("redis." + aliased[0][1])
         scope = self.scope
+        if arguments is None and qualified in clients.URL_FACTORIES:
+            arguments, written = self.constructions.url_factory(node, scope, *clients.URL_FACTORIES[qualified]), qualified
         if arguments is None:
             arguments = self.constructions.of_call(node.args, node, scope)
         keywords = arguments.keywords
         args = {keyword: self._keyword_value(arguments, keyword) for keyword in keywords}
         positional = arguments.positional
-        url = bool(positional) and qualified.endswith("from_url")
+        url = bool(positional) and (qualified.endswith("from_url") or qualified in clients.URL_FACTORIES)
         if url:
             args["url"] = self._value(positional[0].value, positional[0].scope)
         if kind == "lock":
@@ -693,14 +708,16 @@ class CallExtractor:
                 args["timeout"] = args[timeout]  # one name for rules, whatever the library calls it
         use = self.use.get(id(node), ("other", None))[0]
         target, stored = self._assigned(node)
-        self.model.clients.append(ClientSite(
-            kind=kind, constructor=qualified, span=self.span(node),
+        (self.model.clients if via is None else self.model.pending_clients).append(ClientSite(
+            kind=kind, constructor=qualified, span=self.span(node), in_except=self.except_depth > 0,
             kwargs=tuple(keywords), args=args, function=self.function_stack[-1] if self.function_stack else None,
             loop_depth=self.loop_depth, args_end=self._args_end(node),
-            positional=len(positional) - (1 if url else 0), has_star_args=arguments.star,
+            positional=len(positional) - (1 if url else 0),
+            has_star_args=arguments.star or bool(arguments.own_kwargs),
+            own_kwargs_of=() if arguments.star else arguments.own_kwargs,
             result_use=use, assigned_to=target, stored=stored,
             written_args=len(node.args), partial=partial, written=written,
-            keywords_from_callers=arguments.from_callers, forwarded=id(node) in self.forwarded,
+            keywords_from_callers=arguments.from_callers, forwarded=id(node) in self.forwarded, via=via,
         ))
 
     def _keyword_value(self, arguments: Arguments, keyword: str) -> Value:
@@ -738,7 +755,7 @@ class CallExtractor:
         base = self.resolver.qualified(target, scope) or self.resolver.class_alias(target, scope)
         subclass = self.constructions.client_subclass(target, scope) if base is None else None
         base = base or (subclass[0] if subclass else None)
-        if base is None or _site_kind(base) is None:
+        if base is None or clients.site_kind(base) is None:
             return
         use, bound_to = self.use.get(id(node), ("other", None))
         arguments = self.constructions.of_partial(node, scope, bound_to if use == "assign" else None)
@@ -998,20 +1015,6 @@ class CallExtractor:
         if not isinstance(node, cst.Call):
             return None
         return self.resolver.qualified(node.func, scope) or dotted_name(node.func)
-
-
-def _site_kind(qualified: str) -> Optional[str]:
-    """What a constructor builds, as ClientSite.kind; None for anything else."""
-    made = clients.constructor(qualified)
-    if made is not None:
-        return "cluster" if made[0] is ClientKind.CLUSTER else "client"
-    if qualified in clients.POOLS or qualified in clients.POOLS_FROM_URL:
-        return "pool"
-    if qualified in clients.SENTINELS:
-        return "sentinel"
-    if qualified in clients.LOCKS:
-        return "lock"
-    return None
 
 
 _KINDS = {

@@ -336,6 +336,16 @@ class ClientSite:
     # Functions of this module whose callers here filled a `**parameter` spread into the call:
     # what it holds was read from them, so a caller in another module would make it unknown.
     keywords_from_callers: Tuple[str, ...] = ()
+    # Functions of this module whose own `**kwargs` is spread into the call, when that is all
+    # that ``has_star_args`` stands for: the call gets nothing more than the keys shown here if
+    # no call of those functions in the project passes keywords beyond their named parameters.
+    own_kwargs_of: Tuple[str, ...] = ()
+    # Set while the constructor is reached through a module of the project that may re-export
+    # redis-py (`from . import redis; redis.Redis(...)`): the name as written.  Such a site
+    # waits in ``ModuleModel.pending_clients`` until linking shows the module is redis-py.
+    via: Optional[str] = None
+    # Inside an `except` clause: built when that error happens (a reconnect), not every time.
+    in_except: bool = False
     # The new object leaves the function with its return value: returned, or an argument of a
     # call that is (`return Queue(connection=Redis(...))`), however deep.
     forwarded: bool = False
@@ -385,6 +395,8 @@ class FunctionCallSite:
     forwarded: bool = False
     # Names tested for a missing value by the `if` blocks around the call (`if connection is
     # None: connection = get_connection()`): a caller that passes that parameter skips the call.
+    # Inside an `except` clause: runs when that error happens, not on every pass.
+    in_except: bool = False
     when_missing: Tuple[str, ...] = ()
 
 
@@ -520,6 +532,9 @@ class ModuleModel:
     error_position: Optional[Position] = None
     calls: List[RedisCall] = field(default_factory=list)
     clients: List[ClientSite] = field(default_factory=list)
+    # Constructions through a module alias of the project (ClientSite.via); linking moves those
+    # whose alias is redis-py into ``clients``.
+    pending_clients: List[ClientSite] = field(default_factory=list)
     functions: List[FunctionInfo] = field(default_factory=list)
     imports: Dict[str, str] = field(default_factory=dict)  # local name -> qualified name
     # Module-level names bound to clients, and module-level functions that return one (with

@@ -19,8 +19,9 @@ import libcst as cst
 from .resolve import literal_value
 from .walk import walk
 
-# Methods that only read a dict.
-_READ_METHODS = frozenset({"get", "keys", "values", "items", "copy"})
+# Methods that only read a dict, or take a key out of it (`pop`): neither adds a key, so what the
+# dict holds stays within what the stores into it show.
+_READ_METHODS = frozenset({"get", "keys", "values", "items", "copy", "pop"})
 
 
 @dataclass
@@ -30,7 +31,7 @@ class NameUses:
     passed: List[Tuple[cst.Call, cst.Arg]] = field(default_factory=list)
     # `name["k"] = v`: the key when it is a literal string (else None), and the value.
     stores: List[Tuple[Optional[str], cst.BaseExpression]] = field(default_factory=list)
-    reads: int = 0  # `name["k"]`, `name.get("k")`, `"k" in name`
+    reads: int = 0  # `name["k"]`, `name.get("k")`, `name.pop("k")`, `"k" in name`
     other: int = 0  # anything else: returned, aliased, a method that may change it ...
 
 

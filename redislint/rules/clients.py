@@ -17,15 +17,19 @@ CONNECT_TIMEOUT_SINCE = (2, 10)
 # asyncio) and walrus (a redis.Redis subclass).  Not fakeredis (no network), not aioredis (its
 # own versions), not framework helpers that build the client from settings we cannot see.
 _JUDGED_PREFIXES = ("redis.", "walrus.")
+# RL601 also judges the client a URL factory builds (model.clients.URL_FACTORIES), from its
+# options dict and URL query.
+_TIMEOUT_JUDGED_PREFIXES = _JUDGED_PREFIXES + ("redis_sentinel_url.",)
 # `Redis(host, port, db, password, socket_timeout, ...)`: from the fifth positional argument on,
 # socket_timeout may have been passed by position.
 _REDIS_POSITIONAL_BEFORE_TIMEOUT = 4
 
 
 def _judged(ctx: Context, site: ClientSite) -> bool:
-    if site.kind not in ("client", "cluster", "pool") or not site.constructor.startswith(_JUDGED_PREFIXES):
+    if site.kind not in ("client", "cluster", "pool") or not site.constructor.startswith(_TIMEOUT_JUDGED_PREFIXES):
         return False
-    if site.has_star_args or site.constructor.endswith(".from_pool") or "connection_pool" in site.kwargs:
+    if (site.has_star_args and not _own_kwargs_empty(ctx, site)) or site.constructor.endswith(".from_pool") \
+            or "connection_pool" in site.kwargs:
         return False  # **kwargs may hold it; a client on a shared pool takes the pool's timeouts
     if site.kind == "client" and not site.constructor.endswith("from_url") \
             and site.positional > _REDIS_POSITIONAL_BEFORE_TIMEOUT:
@@ -42,6 +46,24 @@ def _called_from_elsewhere(ctx: Context, site: ClientSite) -> bool:
         if callers is None or any(module.path != ctx.module.path for module, _ in callers):
             return True
     return False
+
+
+def _own_kwargs_empty(ctx: Context, site: ClientSite) -> bool:
+    """The only `**` spread into the call is the `**kwargs` of functions that the project calls,
+    and never with a keyword beyond their named parameters (nor `*`/`**` of its own): in this
+    project that dict holds only the keys the function stores into it.  (Callers outside the
+    project may pass more; the project's own calls are the ones that build its clients.)"""
+    if not site.own_kwargs_of:
+        return False
+    for qualname in site.own_kwargs_of:
+        function = next((f for f in ctx.module.functions if f.qualname == qualname), None)
+        callers = ctx.index.callers_of(ctx.module, function) if function is not None else []
+        if not callers:
+            return False  # an API nobody here calls: its callers choose what it holds
+        for _, call in callers:
+            if call.star or any(keyword not in function.params for keyword in call.keywords):
+                return False
+    return True
 
 
 def _shown(site: ClientSite) -> str:
@@ -87,8 +109,9 @@ def _timeout_fix(ctx: Context, site: ClientSite, query: dict, scheme: str, versi
     configured defaults.  Unix-socket connections (and pools with a connection class of their own)
     get only `socket_timeout`: older redis-py's UnixDomainSocketConnection takes no connect
     timeout, and neither does redis-py before 2.10."""
-    if site.args_end is None or "socket_timeout" in site.kwargs:
-        return None  # `socket_timeout=None` written out: replacing it is the author's call
+    if site.args_end is None or "socket_timeout" in site.kwargs or not site.constructor.startswith(_JUDGED_PREFIXES):
+        return None  # `socket_timeout=None` written out: replacing it is the author's call; a URL
+        # factory takes the timeout in its options dict, not as a keyword of its own
     unix = "unix_socket_path" in site.kwargs or "connection_class" in site.kwargs or scheme == "unix"
     parts = [f"socket_timeout={_number(ctx.settings.default_socket_timeout)}"]
     # Not when the call writes `socket_connect_timeout` (None included) or its URL gives one.
@@ -109,7 +132,8 @@ def client_without_timeout(ctx: Context) -> Iterator[Diagnostic]:
     and the worker or request holding it hangs with it.  `socket_connect_timeout` falls back to
     `socket_timeout`, so the socket timeout is the one that must be there.  Quiet when the
     version is unknown or 8.0 and later (which default both to 5 s); a declaration with no
-    lower end (`redis`, `redis<8`) allows the older releases, so it counts as older."""
+    lower end (`redis`, `redis<8`) allows the older releases, so it counts as older, and so
+    does a project that declares its dependencies without naming redis-py."""
     version = ctx.redis_py_version
     if version is None or version.version[:2] >= TIMEOUT_DEFAULT_SINCE:
         return
@@ -119,8 +143,12 @@ def client_without_timeout(ctx: Context) -> Iterator[Diagnostic]:
         query, scheme = _url_query(site)
         if _given(site, "socket_timeout", query) or _set_after(ctx, site, "socket_timeout"):
             continue
-        which = f"redis-py {version} ({version.source})" if not version.unbounded else \
-            f"redis-py unpinned ({version.source} allows releases before 8.0)"
+        if not version.declared:
+            which = f"redis-py undeclared ({version.source} does not name it, so releases before 8.0 may be installed)"
+        elif version.unbounded:
+            which = f"redis-py unpinned ({version.source} allows releases before 8.0)"
+        else:
+            which = f"redis-py {version} ({version.source})"
         yield ctx.report(
             site.span,
             f"`{_shown(site)}` without `socket_timeout`: with {which} a command "
@@ -202,6 +230,8 @@ def _per_call_chains(ctx: Context, module, function, depth: int = 0, seen: Tuple
         if call.function is None:
             continue  # module level: runs once, at import
         caller = caller_module.functions[call.function]
+        if call.in_except:
+            continue  # a fallback when an error happens (a reconnect), not every call
         if _runs_once(caller) or call.stored or (
                 call.result_use == "assign" and call.assigned_to in caller.stored_names):
             continue  # start-up code, a cached function, or the result is kept on an object
@@ -273,8 +303,8 @@ def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
         if pool is not None and pool.kind != "call" and not _local_pool(ctx, site, pool.text):
             continue  # a shared pool; a pool built here, inline or in a local name, is not one
         function = ctx.module.functions[site.function]
-        if _runs_once(function):
-            continue
+        if _runs_once(function) or site.in_except:
+            continue  # start-up code, or a fallback when an error happens (a reconnect)
         what = {"pool": "pool", "sentinel": "Sentinel (and its connections)"}.get(site.kind, "client")
         if _forwarded(site, function):
             # A factory: how often it builds one is its callers' business.  Followed through the
