@@ -62,3 +62,15 @@ def test_global_statement_at_module_level_terminates():
     # `global x` is legal (and a no-op) at module level; name lookup must not loop on it.
     source = HEADER + "global conn\nconn = None\n\ndef f(k):\n    conn.set(k, 1)\n    r.keys()\n"
     assert [d.code for d in lint_source(source, "g.py", ALL)] == ["RL201"]
+
+
+def test_string_literals_that_parse_but_cannot_be_evaluated_are_opaque():
+    # libcst accepts `"\N{bogus}"` (CPython rejects it when compiling): keys, patterns, scripts
+    # and annotations written that way are unknown values, not a crash of the whole run.
+    source = HEADER + (
+        'r.set("\\N{bogus}", 1)\nx: "\\N{bogus}" = 1\n'
+        'def f(c: "\\N{bad}"):\n    c.keys("\\N{nope}*")\n'
+        'r.eval("\\N{zz}", 0)\nr.keys(f"\\N{x}")\nr.keys("k" "\\N{y}")\n')
+    diags = lint_source(source, "n.py", ALL)
+    # The KEYS calls on the known client are still reported; the rest has nothing to judge.
+    assert [(d.code, d.line) for d in diags if d.code == "RL201"] == [("RL201", 8), ("RL201", 9)]

@@ -768,7 +768,7 @@ class Resolver:
     def annotated_element(self, annotation: cst.BaseExpression) -> Optional[ClientRef]:
         """The client type a container annotation holds: `dict[str, Redis]`, `list[Redis]`."""
         if isinstance(annotation, cst.SimpleString):
-            annotation = _parse_annotation(annotation.evaluated_value)
+            annotation = _parse_annotation(literal_value(annotation))
             if annotation is None:
                 return None
         if not isinstance(annotation, cst.Subscript) or not annotation.slice:
@@ -793,7 +793,7 @@ class Resolver:
 
     def annotation_client(self, node: cst.BaseExpression) -> Optional[ClientRef]:
         if isinstance(node, cst.SimpleString):
-            node = _parse_annotation(node.evaluated_value)
+            node = _parse_annotation(literal_value(node))
             if node is None:
                 return None
         if isinstance(node, cst.Subscript):
@@ -919,7 +919,9 @@ class Resolver:
             return None
         d = depth + 1
         if isinstance(node, cst.SimpleString):
-            value = node.evaluated_value
+            value = literal_value(node)  # not `evaluated_value`: `"\N{bogus}"` parses but cannot be evaluated
+            if value is _NO_VALUE:
+                return None
             return [value.decode("latin-1") if isinstance(value, bytes) else value]
         if isinstance(node, cst.ConcatenatedString):
             left = self.key_parts(node.left, scope, d)
