@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from .cache import ModelCache
 
 PARSE_ERROR = "RL001"
+# How a file that the analyser itself failed on is reported (RL001, with the exception).
+INTERNAL_ERROR = "internal error while building its model, please report it"
 
 
 # A client module named as a whole word: `import redis`, `from redis.asyncio import ...`, but
@@ -56,7 +58,10 @@ def build_model(source: SourceFile, settings: Settings, force: bool = False) -> 
         return ModuleModel(path=source.path, analysed=False)
     from .model.extract import extract  # the parser is imported only when something is parsed
 
-    model = extract(source.path, source.text, settings.client_names)
+    try:
+        model = extract(source.path, source.text, settings.client_names)
+    except Exception as err:  # a bug of ours on this file: report it there, and lint the others
+        model = ModuleModel(path=source.path, error=f"{INTERNAL_ERROR} ({type(err).__name__}: {err})")
     if model.error is not None and not kept:
         # RL001 is for files that can touch Redis: whether the prefilter skipped a broken file
         # or a hook (or --no-prefilter) made us parse it, it is not ours to report.

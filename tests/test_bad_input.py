@@ -26,6 +26,29 @@ def test_syntax_error_is_rl001_and_file_is_untouched(tmp_path):
     assert (tmp_path / "broken.py").read_text() == source
 
 
+def test_a_file_the_analyser_fails_on_is_reported_and_the_others_are_linted(tmp_path, monkeypatch):
+    import redislint.model.extract as extract_module
+
+    real = extract_module.extract
+
+    def failing(path, text, *args, **kwargs):
+        if path.endswith("bad.py"):
+            raise KeyError("boom")
+        return real(path, text, *args, **kwargs)
+
+    monkeypatch.setattr(extract_module, "extract", failing)
+    source = "import redis\nr = redis.Redis()\nr.keys()\n"
+    (tmp_path / "bad.py").write_text(source)
+    (tmp_path / "good.py").write_text(source)
+    result = run("--fix", "--no-cache", "-j", "1", ".")
+    assert result.exit_code == 1
+    assert "bad.py:1:1: RL001 cannot analyse file: internal error while building its model, please report it " \
+           "(KeyError: 'boom')" in result.output
+    assert "good.py:3:1: RL201" in result.output
+    assert "Traceback" not in result.output and "internal error:" not in result.output
+    assert (tmp_path / "bad.py").read_text() == source
+
+
 def test_non_utf8_file_is_rl001(tmp_path):
     (tmp_path / "latin.py").write_bytes(b"import redis\nname = '\xe9t\xe9'\n")
     result = run("latin.py")
