@@ -160,6 +160,12 @@ def test_rl601_quiet_when_some_caller_may_pass_the_timeout(more):
     assert S.lines(MIXIN + more, **OLD) == []
 
 
+def test_rl601_a_module_function_named_dict_is_not_the_builtin():
+    code = "def dict(**kw):\n    return load(kw)\n\nr = redis.Redis(**dict(host='h'))\n"
+    assert S.lines(code, **OLD) == []
+    assert S.lines("r = redis.Redis(**dict(host='h'))\n", **OLD) == [1]
+
+
 def test_rl601_quiet_for_a_dict_parameter_nobody_in_the_module_fills():
     code = "def connect(db, config):\n    return redis.Redis(db=db, **config)\n"
     assert S.lines(code, **OLD) == []

@@ -159,8 +159,7 @@ class Constructions:
         return out
 
     def _is_builtin(self, func: cst.BaseExpression, name: str, scope: Scope) -> bool:
-        return isinstance(func, cst.Name) and func.value == name and not self.x.resolver.lookup(name, scope)[1] \
-            and name not in self.x.scopes.imports
+        return self.x.resolver.builtin(func, scope) == name
 
     def _named_mapping(self, name: str, scope: Scope, call: Optional[cst.Call],
                        depth: int) -> Optional[Arguments]:

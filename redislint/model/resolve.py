@@ -186,6 +186,14 @@ class Resolver:
     def pipeline_id(self, node: cst.CSTNode) -> int:
         return self._pipeline_ids.setdefault(id(node), len(self._pipeline_ids) + 1)
 
+    def builtin(self, func: cst.BaseExpression, scope: Scope) -> Optional[str]:
+        """The builtin a bare name calls (`open`, `dict`): nothing in the module binds it, not a
+        local, an import, nor a module-level function."""
+        if not isinstance(func, cst.Name) or self.lookup(func.value, scope)[1]:
+            return None
+        name = func.value
+        return None if name in self.scopes.imports or name in self.scopes.module_functions else name
+
     def lookup(self, name: str, scope: Scope) -> Tuple[Optional[Scope], str]:
         """Find the scope that binds ``name`` as seen from ``scope``: (scope, how)."""
         s: Optional[Scope] = scope

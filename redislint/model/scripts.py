@@ -359,10 +359,7 @@ class ScriptFinder:
     def _builtin_or(self, func: cst.BaseExpression, scope: Scope) -> Optional[str]:
         """The qualified name a call calls, or the builtin's name (`open`) when nothing binds it."""
         qualified = self.resolver.qualified(func, scope)
-        if qualified is None and isinstance(func, cst.Name) and not self.resolver.lookup(func.value, scope)[1] \
-                and func.value not in self.resolver.scopes.imports and func.value not in self.resolver.scopes.module_functions:
-            return func.value
-        return qualified
+        return self.resolver.builtin(func, scope) if qualified is None else qualified
 
 
 def _is_method_call(node: cst.BaseExpression, method: str) -> bool:
