@@ -388,7 +388,7 @@ class Resolver:
                     return ClientRef(ClientKind.PIPELINE, is_async=ref.is_async, cluster=ref.cluster,
                                      pipeline_id=self.pipeline_id(param.annotation), source="annotation")
                 return ref
-            if param.index == 0 and owner.self_name is not None and owner.class_name is not None:
+            if name == owner.self_name:
                 typ = self.client_class(owner.class_name)
                 return ClientRef(typ[0], is_async=typ[1], source="subclass") if typ else None
             if param.star:
@@ -1112,7 +1112,7 @@ class Resolver:
                 return self.is_entity(bound[0], bound[1], d)
             if how == "param":
                 param = owner.params[name]
-                return not (param.index == 0 and owner.class_name is not None and "staticmethod" not in owner.decorators)
+                return name != owner.self_name
             if how == "opaque":
                 return owner is not self.scopes.module
             if how == "assign":
