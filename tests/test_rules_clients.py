@@ -512,13 +512,25 @@ def test_rl602_a_sentinel_whose_master_client_a_factory_returns():
     code = ("from redis.sentinel import Sentinel\n"
             "def get_client():\n    sentinel = Sentinel([('h', 26379)], socket_timeout=1)\n"
             "    return sentinel.master_for('mymaster')\n")
-    (d,) = P.found(code + "@app.route('/')\ndef index():\n    return get_client().get('x')\n")
-    assert d.line - P.header.count("\n") == 3 and "a new Redis Sentinel" in d.message
+    sentinel, master = P.found(code + "@app.route('/')\ndef index():\n    return get_client().get('x')\n")
+    assert sentinel.line - P.header.count("\n") == 3 and "a new Redis Sentinel" in sentinel.message
+    # `master_for` builds a new client on a connection pool of its own, on every call.
+    assert master.line - P.header.count("\n") == 4 and "a new Redis client" in master.message
     # Built once: at module level, or by a caller that runs once.
     assert P.found(code + "r = get_client()\n") == []
-    assert P.found("from redis.sentinel import Sentinel\nSENTINEL = Sentinel([('h', 26379)])\n"
-                   "def get_client():\n    return SENTINEL.master_for('mymaster')\n"
-                   "@app.route('/')\ndef index():\n    return get_client().get('x')\n") == []
+    # A Sentinel built once, and its master client built per request: that client is the one.
+    shared = ("from redis.sentinel import Sentinel\nSENTINEL = Sentinel([('h', 26379)])\n"
+              "def get_client():\n    return SENTINEL.master_for('mymaster')\n")
+    assert P.lines(shared + "@app.route('/')\ndef index():\n    return get_client().get('x')\n") == [4]
+    assert P.lines(shared + "CLIENT = get_client()\n") == []
+    # Kept in a local that is returned: the Sentinel goes with it.
+    local = ("from redis.sentinel import Sentinel\n"
+             "def get_client():\n    sentinel = Sentinel([('h', 26379)])\n"
+             "    client = sentinel.slave_for('mymaster')\n    return client\n")
+    assert P.lines(local + "@app.route('/')\ndef index():\n    return get_client().get('x')\n") == [3, 4]
+    # Not a Sentinel the code shows: nothing is known of `master_for`.
+    assert P.lines("def get_client(s):\n    return s.master_for('m')\n"
+                   "@app.route('/')\ndef index():\n    return get_client(S).get('x')\n") == []
 
 
 def test_rl602_chain_depth_is_bounded():
