@@ -618,8 +618,6 @@ class CallExtractor:
         return f"bound:{qualified}{'.' + rest if rest else ''}.{method}"
 
     def _function_call(self, node: cst.Call) -> None:
-        if not self.function_stack and not node.args:
-            return
         callee = self._callee(node.func)
         if callee is None:
             return

@@ -295,8 +295,8 @@ def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
     iteration and dropped when it returns: each call opens a new connection pool (TCP connect,
     AUTH, SELECT) instead of reusing one.  A factory that returns the new client is judged by
     its callers in the project (see ``_per_call_chains``).  Conservative: quiet for start-up code
-    and functions that run once, cached factories, `__init__`, clients on a shared pool, clients
-    that outlive the call (stored, passed on), and factories whose callers we cannot see.
+    and functions that run once, cached factories, clients on a shared pool, clients that outlive
+    the call (stored, passed on), and factories whose callers we cannot see.
     A client that `__init__` keeps on its object is judged by where the project builds objects
     of that class, as a factory's callers are (a class built nowhere in it is an API: quiet).
     `sentinel.master_for(...)` builds a client with a pool of its own: judged as a construction."""
