@@ -17,6 +17,7 @@ from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set, Tupl
 
 from .linking import ProjectModules, import_key
 from .model import ClientRef, ModuleModel, ScriptSource
+from .model.builders import judged_construction, per_caller
 from .scripts import ScriptTexts
 
 # `from pkg.mod import a, b as c` (also parenthesised over several lines, or continued with
@@ -155,7 +156,45 @@ def project_hooks(models: Sequence[ModuleModel]) -> Hooks:
         for item in [*m.calls, *m.pending_calls, *m.script_runs, *m.pending_script_runs]:
             if item.script_source is not None:
                 _hook_script_definers(project, scripts, item.script_source, m, defines)
+    for m, function in _builders(project, models):
+        limited.setdefault(m.path, set()).add(function.class_name or function.name)
     return Hooks(project, limited, defines)
+
+
+def _builders(project: ProjectModules, models: Sequence[ModuleModel]):
+    """The functions whose calls build a client that RL602 judges by their callers (``model.
+    builders``): those that return one or keep it on the object they initialise, and, through
+    the project's calls, those that return or keep what such a function builds (`get_broker()`
+    returning `Broker(...)`, whose `__new__` returns `RedisSentinel(...)`)."""
+    found: Dict[Tuple[str, str], Tuple[ModuleModel, object]] = {}
+    for m in models:
+        for site in m.clients:
+            if site.function is not None and judged_construction(site):
+                function = m.functions[site.function]
+                if per_caller(site, function):
+                    found[(m.path, function.qualname)] = (m, function)
+    if not found:
+        return []
+    # The calls that pass on what their callee builds, by the callee they resolve to.
+    passing: Dict[Tuple[str, str], List[Tuple[ModuleModel, object]]] = {}
+    for m in models:
+        for call in m.function_calls:
+            if call.function is None:
+                continue
+            caller = m.functions[call.function]
+            if not per_caller(call, caller):
+                continue
+            target = project.callee(m, call.callee)
+            if target is not None:
+                passing.setdefault((target[0].path, target[1].qualname), []).append((m, caller))
+    todo = list(found)
+    while todo:
+        for m, caller in passing.get(todo.pop(), ()):
+            key = (m.path, caller.qualname)
+            if key not in found:
+                found[key] = (m, caller)
+                todo.append(key)
+    return list(found.values())
 
 
 def _hook_script_definers(project: ProjectModules, scripts: ScriptTexts, source: ScriptSource, user: ModuleModel,

@@ -193,8 +193,10 @@ class ProjectModules:
                 table = self.functions(m)
                 if name in table:
                     found.append((m, table[name], bound))
-                elif f"{name}.__init__" in table:
-                    found.append((m, table[f"{name}.__init__"], 1))  # a class: `self` comes first
+                else:  # a class: `self` (or `cls`, for a `__new__` without `__init__`) comes first
+                    init = table.get(f"{name}.__init__") or table.get(f"{name}.__new__")
+                    if init is not None:
+                        found.append((m, init, 1))
         return found[0] if len(found) == 1 else None
 
 

@@ -669,13 +669,25 @@ def test_rl602_a_sentinel_whose_master_client_a_factory_returns():
     code = ("from redis.sentinel import Sentinel\n"
             "def get_client():\n    sentinel = Sentinel([('h', 26379)], socket_timeout=1)\n"
             "    return sentinel.master_for('mymaster')\n")
-    (d,) = P.found(code + "@app.route('/')\ndef index():\n    return get_client().get('x')\n")
-    assert d.line - P.header.count("\n") == 3 and "a new Redis Sentinel" in d.message
+    sentinel, master = P.found(code + "@app.route('/')\ndef index():\n    return get_client().get('x')\n")
+    assert sentinel.line - P.header.count("\n") == 3 and "a new Redis Sentinel" in sentinel.message
+    # `master_for` builds a new client on a connection pool of its own, on every call.
+    assert master.line - P.header.count("\n") == 4 and "a new Redis client" in master.message
     # Built once: at module level, or by a caller that runs once.
     assert P.found(code + "r = get_client()\n") == []
-    assert P.found("from redis.sentinel import Sentinel\nSENTINEL = Sentinel([('h', 26379)])\n"
-                   "def get_client():\n    return SENTINEL.master_for('mymaster')\n"
-                   "@app.route('/')\ndef index():\n    return get_client().get('x')\n") == []
+    # A Sentinel built once, and its master client built per request: that client is the one.
+    shared = ("from redis.sentinel import Sentinel\nSENTINEL = Sentinel([('h', 26379)])\n"
+              "def get_client():\n    return SENTINEL.master_for('mymaster')\n")
+    assert P.lines(shared + "@app.route('/')\ndef index():\n    return get_client().get('x')\n") == [4]
+    assert P.lines(shared + "CLIENT = get_client()\n") == []
+    # Kept in a local that is returned: the Sentinel goes with it.
+    local = ("from redis.sentinel import Sentinel\n"
+             "def get_client():\n    sentinel = Sentinel([('h', 26379)])\n"
+             "    client = sentinel.slave_for('mymaster')\n    return client\n")
+    assert P.lines(local + "@app.route('/')\ndef index():\n    return get_client().get('x')\n") == [3, 4]
+    # Not a Sentinel the code shows: nothing is known of `master_for`.
+    assert P.lines("def get_client(s):\n    return s.master_for('m')\n"
+                   "@app.route('/')\ndef index():\n    return get_client(S).get('x')\n") == []
 
 
 def test_rl602_chain_depth_is_bounded():
@@ -706,6 +718,102 @@ def test_rl602_a_factory_called_from_a_handler_in_another_module(tmp_path):
     (tmp_path / "web.py").write_text("from conn import get_client\n\nCLIENT = get_client()\n")
     assert lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path), overrides={"select": ("RL602",)}),
                       jobs=1).diagnostics == []
+
+
+# --- RL602: objects whose `__init__` builds a client, judged by where they are built --------------
+
+REPO = "class Repo:\n    def __init__(self, url='redis://h'):\n        self.r = redis.Redis.from_url(url)\n"
+HANDLER = "@app.route('/')\ndef index():\n    return {}.r.get('x')\n"
+
+
+@pytest.mark.parametrize("built, why", [
+    ("Repo()", "`index()` (a request handler"),
+    ("get_repo()", "`index()` (a request handler"),  # through a factory that returns the object
+])
+def test_rl602_flags_a_client_an_object_keeps_when_the_object_is_built_per_request(built, why):
+    code = REPO + "def get_repo():\n    return Repo()\n" + HANDLER.format(built)
+    (d,) = P.found(code)
+    assert d.line - P.header.count("\n") == 3
+    assert "with every `Repo` object" in d.message and why in d.message
+
+
+def test_rl602_an_object_that_builds_a_client_only_when_given_none():
+    repo = ("class Repo:\n    def __init__(self, client=None):\n        if client is None:\n"
+            "            self.r = redis.Redis()\n        else:\n            self.r = client\n")
+    handler = "@app.route('/')\ndef index():\n    return {}.r.get('x')\n"
+    assert P.lines(repo + handler.format("Repo()")) == [4]
+    assert P.lines(repo + handler.format("Repo(client=CLIENT)")) == []
+    assert P.lines(repo + handler.format("Repo(CLIENT)")) == []
+
+
+def test_rl602_flags_per_task_and_per_iteration_objects():
+    assert P.lines(REPO + "@shared_task\ndef job():\n    Repo().r.ping()\n") == [3]
+    (d,) = P.found(REPO + "def scan(urls):\n    for u in urls:\n        Repo(u).r.ping()\n")
+    assert "in a loop" in d.message
+
+
+def test_rl602_follows_a_helper_whose_result_init_keeps():
+    # `self.redis = self._client()`: the helper builds once per object.
+    code = ("class Broker:\n    def __init__(self):\n        self.redis = self._client()\n"
+            "    def _client(self):\n        return redis.Redis()\n"
+            "@app.route('/')\ndef index():\n    return Broker().redis.get('x')\n")
+    (d,) = P.found(code)
+    assert d.line - P.header.count("\n") == 5
+    assert "`index()` (a request handler" in d.message and "through `Broker(...)`" in d.message
+
+
+def test_rl602_follows_subclasses_and_a_new_that_picks_the_class():
+    code = ("class Base:\n    def __init__(self, url):\n        self.r = redis.Redis.from_url(url)\n"
+            "class Tls(Base):\n    def __init__(self, url):\n        super().__init__(url)\n"
+            "class Plain(Base):\n    pass\n"
+            "class Broker:\n    def __new__(cls, url):\n"
+            "        if url.startswith('rediss'):\n            return Tls(url)\n        return Plain(url)\n")
+    (d,) = P.found(code + "@app.route('/')\ndef index():\n    return Broker(URL).r.get('x')\n")
+    assert d.line - P.header.count("\n") == 3 and "`Broker(...)`" in d.message
+    assert P.found(code + "BROKER = Broker(URL)\n") == []
+
+
+@pytest.mark.parametrize("use", [
+    "REPO = Repo()\n",  # module level
+    "def main():\n    repo = Repo()\n    repo.r.ping()\n",  # start-up code
+    "@functools.lru_cache()\ndef get_repo():\n    return Repo()\n"
+    "@app.route('/')\ndef index():\n    return get_repo().r.get('x')\n",  # a cached factory
+    # Kept by another long-lived object.
+    "class Service:\n    def __init__(self):\n        self.repo = Repo()\nSERVICE = Service()\n",
+    "def setup_app(app):\n    app.repo = Repo()\n",
+    "",  # built nowhere in the project: an API, its users decide
+    # Some object of the class lives long: the class is a long-lived object by design, and a
+    # handler that builds one per request is that handler's choice.
+    "REPO = Repo()\n@app.route('/')\ndef index():\n    return Repo().r.get('x')\n",
+    # Given a client, the object builds none.
+    "@app.route('/')\ndef index():\n    return Repo2(client=CLIENT).r.get('x')\n",
+    # The object is handed to a call that may keep it.
+    "@app.route('/')\ndef index():\n    register(Repo())\n",
+])
+def test_rl602_quiet_for_objects_that_live_long(use):
+    repo2 = ("class Repo2:\n    def __init__(self, client=None):\n        if client is None:\n"
+             "            client = None\n            self.r = redis.Redis()\n        else:\n            self.r = client\n")
+    assert P.found(REPO + repo2 + use) == []
+
+
+def test_rl602_an_object_built_per_request_in_another_module(tmp_path):
+    # The handler's module names no Redis module: the project hooks parse it because it uses
+    # a class whose objects build a client, through a base class of a third module.
+    (tmp_path / "broker.py").write_text(
+        "import redis\n\nclass Broker:\n    def __init__(self, url):\n        self.r = redis.Redis.from_url(url)\n")
+    (tmp_path / "base.py").write_text(
+        "from broker import Broker\n\nclass BaseHandler:\n    def get_broker(self):\n"
+        "        return Broker(self.url)\n")
+    (tmp_path / "views.py").write_text(
+        "from tornado import web\nfrom base import BaseHandler\n\nclass BrokerView(BaseHandler):\n"
+        "    @web.authenticated\n    def get(self):\n        broker = self.get_broker()\n"
+        "        self.write(broker.r.get('x'))\n")
+    resolver = ConfigResolver(cwd=str(tmp_path), overrides={"select": ("RL602",)})
+    for prefilter in (True, False):
+        (d,) = lint_paths([str(tmp_path)], resolver, jobs=1, prefilter=prefilter).diagnostics
+        assert (d.path.endswith("broker.py"), d.line) == (True, 5)
+        assert "`BrokerView.get()` (a request handler, views.py) builds one through `BaseHandler.get_broker()`" \
+            in d.message
 
 
 def test_rl601_quiet_when_the_timeout_is_set_on_the_pool_before_use():

@@ -179,6 +179,9 @@ def site_kind(qualified: str) -> Optional[str]:
         return "pool"
     if qualified in SENTINELS:
         return "sentinel"
+    sentinel, _, method = qualified.rpartition(".")
+    if method in SENTINEL_CLIENT_METHODS and sentinel in SENTINELS:
+        return "sentinel_client"
     if qualified in LOCKS:
         return "lock"
     if qualified in URL_FACTORIES:

@@ -189,6 +189,9 @@ class CallExtractor:
         self.targets: Dict[int, Tuple[cst.BaseExpression, bool]] = {}
         # Calls whose result leaves their function with its return value (ClientSite.forwarded).
         self.forwarded: Set[int] = set()
+        # (function index, local name) -> the Sentinel's name, for `client = sentinel.master_for(...)`:
+        # returning the client takes the Sentinel it draws its connections from along.
+        self.sentinel_clients: Dict[Tuple[int, str], str] = {}
         self.condition_of: List[int] = []
         self.under_if: List[int] = []
         self.if_counter = 0
@@ -481,6 +484,9 @@ class CallExtractor:
                 self._add_name("returned_names", func.value.value)
         elif isinstance(value, cst.Name):
             self._add_name("returned_names", value.value)
+            sentinel = self.sentinel_clients.get((self.function_stack[-1], value.value)) if self.function_stack else None
+            if sentinel is not None:
+                self._add_name("returned_names", sentinel)
 
     def visit_Arg(self, node: cst.Arg) -> None:
         self._mark(node.value, "argument")
@@ -506,6 +512,7 @@ class CallExtractor:
             self._client_site(node, built)
         else:
             self._subclass_site(node)
+            self._sentinel_client_site(node)
         self._partial_site(node, qualified)
         if qualified is not None:
             self._deserialisation(node, qualified)
@@ -553,7 +560,7 @@ class CallExtractor:
             if func.value in self.scopes.module_functions:
                 return f"local:{func.value}"
             if func.value in self.scopes.classes:
-                return f"local:{func.value}.__init__"
+                return f"local:{self._constructor(func.value)}"
             qualified = self.scopes.imports.get(func.value)
             return f"import:{qualified}" if qualified else None
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call) \
@@ -564,6 +571,10 @@ class CallExtractor:
             if cls is not None:
                 # The class that defines the method, which may be a base of `self`'s class.
                 method = self.resolver._method(cls, func.attr.value)
+                if method is None:
+                    inherited = self._foreign_method(cls, func.attr.value)
+                    if inherited is not None:
+                        return inherited
                 return f"local:{method.qualname if method is not None else cls + '.' + func.attr.value}"
             qualified = self.resolver.qualified(func, scope)
             if qualified:
@@ -581,6 +592,24 @@ class CallExtractor:
                 qualified = self.scopes.imports.get(func.value.func.value)
                 return f"bound:{qualified}.{func.attr.value}" if qualified else None
         return None
+
+    def _constructor(self, cls: str) -> str:
+        """What `cls(...)` runs, for a class of this module: the `__init__` it defines or inherits
+        from a base of this module, else such a `__new__` (`Broker.__new__` returning an instance
+        of the class the URL asks for)."""
+        for name in ("__init__", "__new__"):
+            method = self.resolver._method(cls, name)
+            if method is not None:
+                return method.qualname
+        return f"{cls}.__init__"
+
+    def _foreign_method(self, cls: str, method: str) -> Optional[str]:
+        """`self.get_broker()` where no class of this module in ``cls``'s chain defines the
+        method, and that chain has one base from elsewhere: that base's method, `self` bound."""
+        bases = list(self.resolver.foreign_bases(cls))
+        if len(bases) != 1 or bases[0][1] is None:
+            return None
+        return f"bound:{bases[0][1]}.{method}"
 
     def _super_callee(self, method: str, scope: Scope) -> Optional[str]:
         """`super().__init__(client)`: the base class's method, with `self` bound ("bound:")."""
@@ -613,7 +642,11 @@ class CallExtractor:
             handlers=tuple(h for handlers in self.try_stack for h in handlers),
             loop_depth=self.loop_depth, result_use=use, assigned_to=target,
             stored=stored, forwarded=id(node) in self.forwarded, in_except=self.except_depth > 0,
-            when_missing=tuple(self.model.miss_branches[i] for i in self.under_if if i in self.model.miss_branches)))
+            when_missing=self._when_missing(), initialises=_super_init(node.func)))
+
+    def _when_missing(self) -> Tuple[str, ...]:
+        """The names the `if x is None:` blocks around the current node test."""
+        return tuple(self.model.miss_branches[i] for i in self.under_if if i in self.model.miss_branches)
 
     def _client_arguments(self, node: cst.Call) -> None:
         """Record clients passed to project functions, so their parameters can be resolved."""
@@ -718,6 +751,7 @@ class CallExtractor:
             result_use=use, assigned_to=target, stored=stored,
             written_args=len(node.args), partial=partial, written=written,
             keywords_from_callers=arguments.from_callers, forwarded=id(node) in self.forwarded, via=via,
+            when_missing=self._when_missing(),
         ))
 
     def _keyword_value(self, arguments: Arguments, keyword: str) -> Value:
@@ -734,6 +768,21 @@ class CallExtractor:
             return first
         return Value(kind="other", text=" | ".join(dict.fromkeys(self.resolver.code(a.value) for a in given)),
                      span=first.span)
+
+    def _sentinel_client_site(self, node: cst.Call) -> None:
+        """`sentinel.master_for(...)`/`slave_for(...)` on a known Sentinel: a new client, with a
+        connection pool of its own (ClientSite kind "sentinel_client")."""
+        func = node.func
+        if not isinstance(func, cst.Attribute) or func.attr.value not in clients.SENTINEL_CLIENT_METHODS:
+            return
+        is_async = self.resolver.sentinel_of(func.value, self.scope, 0)
+        if is_async is None:
+            return
+        base = "redis.asyncio.sentinel.Sentinel" if is_async else "redis.sentinel.Sentinel"
+        self._client_site(node, f"{base}.{func.attr.value}")
+        use, target = self.use.get(id(node), ("other", None))
+        if use == "assign" and target is not None and isinstance(func.value, cst.Name) and self.function_stack:
+            self.sentinel_clients[(self.function_stack[-1], target)] = func.value.value
 
     def _subclass_site(self, node: cst.Call) -> None:
         """`ArqRedis(...)`: a class of this module deriving from a client type builds a client,
@@ -1015,6 +1064,12 @@ class CallExtractor:
         if not isinstance(node, cst.Call):
             return None
         return self.resolver.qualified(node.func, scope) or dotted_name(node.func)
+
+
+def _super_init(func: cst.BaseExpression) -> bool:
+    """`super().__init__`: the base class's initialiser, run on the object being built."""
+    return isinstance(func, cst.Attribute) and func.attr.value == "__init__" and isinstance(func.value, cst.Call) \
+        and isinstance(func.value.func, cst.Name) and func.value.func.value == "super"
 
 
 _KINDS = {

@@ -303,7 +303,10 @@ class ScriptRun:
 class ClientSite:
     """Where a client or connection pool is constructed (for client rules)."""
 
-    kind: str  # "client", "pool", "cluster", "sentinel", "url"
+    kind: str  # "client", "pool", "cluster", "sentinel", "sentinel_client", "url", "lock"
+    # ("sentinel_client": `sentinel.master_for(...)`/`slave_for(...)` on a known Sentinel, a new
+    # client on a pool of its own; ``constructor`` is the Sentinel class's name with the method.
+    # Its timeouts are the Sentinel's `connection_kwargs`, not its own keywords.)
     constructor: str  # qualified name, e.g. "redis.Redis", "redis.from_url"
     span: Span
     kwargs: Tuple[str, ...]
@@ -349,6 +352,9 @@ class ClientSite:
     # The new object leaves the function with its return value: returned, or an argument of a
     # call that is (`return Queue(connection=Redis(...))`), however deep.
     forwarded: bool = False
+    # Names tested for a missing value by the `if` blocks around the call (as
+    # FunctionCallSite.when_missing): a caller that passes that parameter builds nothing here.
+    when_missing: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -398,6 +404,9 @@ class FunctionCallSite:
     # Inside an `except` clause: runs when that error happens, not on every pass.
     in_except: bool = False
     when_missing: Tuple[str, ...] = ()
+    # The call runs a base class's initialiser on the object being built (`super().__init__(...)`
+    # in an `__init__`): what that initialiser keeps on `self` lives as long as this object.
+    initialises: bool = False
 
 
 @dataclass(frozen=True)

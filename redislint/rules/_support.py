@@ -55,11 +55,12 @@ def line_deletion(call: RedisCall) -> Optional[Edit]:
 
 # Request handlers: `@app.route`, `@bp.route`, `@app.get`, `@router.post`, ... on an object whose
 # name says it is an application, blueprint or router; Django REST framework's `@api_view`; and in
-# Django `views.py` modules, functions taking `request` first and class-based view methods.
+# Django `views.py` modules, functions taking `request` first and class-based view methods;
+# Tornado's `@tornado.web.authenticated`, which only decorates a RequestHandler's HTTP methods.
 _ROUTE_METHODS = frozenset({"route", "get", "post", "put", "patch", "delete", "head", "options", "api_route"})
 _ROUTE_OWNERS = frozenset({"app", "application", "bp", "blueprint", "router", "api"})
 _ROUTE_OWNER_SUFFIXES = ("_app", "_bp", "_blueprint", "_router", "_api")
-_VIEW_DECORATORS = frozenset({"rest_framework.decorators.api_view"})
+_VIEW_DECORATORS = frozenset({"rest_framework.decorators.api_view", "tornado.web.authenticated"})
 _VIEW_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "dispatch"})
 
 

@@ -7,6 +7,7 @@ from typing import Iterator, Optional, Tuple
 
 from ..diagnostics import Diagnostic, Edit, Fix
 from ..model import ClientSite
+from ..model.builders import forwarded as _forwarded, judged_construction, kept_by_instance
 from ..registry import Context, FixAvailability, rule
 from ._support import TIMEOUT_DEFAULT_SINCE, request_handler, task_function, url_parts
 
@@ -194,25 +195,37 @@ def _local_pool(ctx: Context, client: ClientSite, name: str) -> bool:
                and not site.stored and site.assigned_to == name for site in ctx.module.clients)
 
 
-# How far RL602 follows a factory up through callers that are factories themselves.
+# How far RL602 follows a factory up through callers that are factories themselves; the steps
+# from an object's initialiser to where the object is built do not count, up to a bound of their own.
 _FACTORY_DEPTH = 3
+_CHAIN_LENGTH = 8
 
 
-def _forwarded(site, function) -> bool:
-    """The new object leaves ``function`` with its return value (``site`` is a ClientSite or a
-    FunctionCallSite): returned, given to a returned call (`return Queue(connection=Redis())`),
-    held in a name that is returned or given to one, or stored on such an object
-    (`obj.redis = Redis(); return obj`; not `self`, which outlives the call)."""
-    if site.forwarded:
-        return True
-    target = site.assigned_to
-    if target is None or site.result_use != "assign":
+def _long_lived(ctx: Context, module, function, seen: Tuple = ()) -> bool:
+    """Some object that ``function`` (an `__init__`, or a factory that returns such an object)
+    builds is kept beyond a call somewhere in the project: built at module level or by start-up
+    code, stored on another object or in a container, handed to a call that may keep it, kept by
+    an object that is itself long-lived.  Then the class is a long-lived object by design, and its
+    `__init__` is the place to build its client: a use that builds one per request is that use's
+    mistake, not the class's."""
+    key = (module.path, function.qualname)
+    if key in seen or len(seen) >= _CHAIN_LENGTH:
         return False
-    if not site.stored:
-        return target in function.returned_names
-    base, dot, _ = target.partition(".")
-    return bool(dot) and base.isidentifier() and base not in ("self", "cls") \
-        and base in function.returned_names and base not in function.stored_names
+    seen = seen + (key,)
+    for caller_module, call in ctx.index.callers_of(module, function):
+        if caller_module.is_test:
+            continue  # tests build objects as they please: no evidence of how the code uses them
+        if call.function is None:
+            return True  # module level: built once, at import
+        caller = caller_module.functions[call.function]
+        if kept_by_instance(call, caller) or _forwarded(call, caller):
+            if _long_lived(ctx, caller_module, caller, seen):
+                return True
+            continue
+        if _runs_once(caller) or call.stored or call.result_use == "argument" or (
+                call.result_use == "assign" and call.assigned_to in caller.kept_names):
+            return True
+    return False
 
 
 def _per_call_chains(ctx: Context, module, function, depth: int = 0, seen: Tuple = (),
@@ -220,10 +233,12 @@ def _per_call_chains(ctx: Context, module, function, depth: int = 0, seen: Tuple
     """The chains of calls in the project that run the factory ``function`` of ``module`` per
     request, per task or per loop iteration: [(module, caller function, why)], from
     the call of ``function`` outwards to the one that makes it per call.  None comes from a
-    chain that ends in start-up code, module level, `__init__`, a cached function, an object
-    that keeps the result, or a function whose own callers we cannot see."""
+    chain that ends in start-up code, module level, a cached function, an object that keeps
+    the result, or a function whose own callers we cannot see.  An `__init__` that keeps the
+    result on its object is judged by where the object is built: the calls of its class (and
+    of the subclasses whose `__init__` runs it), followed as calls of a factory of it."""
     key = (module.path, function.qualname)
-    if depth >= _FACTORY_DEPTH or key in seen:
+    if depth >= _FACTORY_DEPTH or key in seen or len(seen) >= _CHAIN_LENGTH:
         return
     seen = seen + (key,)
     for caller_module, call in ctx.index.callers_of(module, function, leaving):
@@ -232,6 +247,15 @@ def _per_call_chains(ctx: Context, module, function, depth: int = 0, seen: Tuple
         caller = caller_module.functions[call.function]
         if call.in_except:
             continue  # a fallback when an error happens (a reconnect), not every call
+        if kept_by_instance(call, caller):
+            # As often as the object is built: its class is the factory now, unless the project
+            # keeps some of its objects (then each per-call use is that use's business).
+            if _long_lived(ctx, caller_module, caller):
+                continue
+            given = tuple(name for name in call.when_missing if name in caller.params)
+            for rest in _per_call_chains(ctx, caller_module, caller, depth, seen, given):
+                yield [(caller_module, caller, "builds it")] + rest
+            continue
         if _runs_once(caller) or call.stored or (
                 call.result_use == "assign" and call.assigned_to in caller.stored_names):
             continue  # start-up code, a cached function, or the result is kept on an object
@@ -252,25 +276,34 @@ def _per_call_chains(ctx: Context, module, function, depth: int = 0, seen: Tuple
                 yield [(caller_module, caller, "returns it")] + rest
 
 
-def _per_call_chain(ctx: Context, module, function) -> Optional[list]:
+def _per_call_chain(ctx: Context, module, function, leaving: Tuple[str, ...] = ()) -> Optional[list]:
     """The chain to report: a request handler or a task before a loop (a loop may well be over
     distinct servers, each built once), then the shortest."""
-    chains = list(_per_call_chains(ctx, module, function))
+    chains = list(_per_call_chains(ctx, module, function, leaving=leaving))
     if not chains:
         return None
     return min(chains, key=lambda chain: (chain[-1][2] == "loop", len(chain)))
 
 
-def _chain_text(ctx: Context, chain: list) -> str:
-    """`queue_jobs()` (a request handler, views.py) calls it through `get_queue_by_index()`."""
+def _chain_text(ctx: Context, chain: list, verb: str = "calls it") -> str:
+    """`queue_jobs()` (a request handler, views.py) calls it through `get_queue_by_index()`;
+    an object's initialiser is named by the building of the object (`Broker(...)`)."""
     module, caller, why = chain[-1]
     where = _shown_path(ctx, module.path)
     if why == "loop":
-        head = f"`{caller.qualname}()` calls it in a loop ({where})"
+        head = f"`{caller.qualname}()` {verb} in a loop ({where})"
     else:
-        head = f"`{caller.qualname}()` ({why}, {where}) calls it"
-    through = [f"`{c.qualname}()`" for _, c, _ in reversed(chain[:-1])]
+        head = f"`{caller.qualname}()` ({why}, {where}) {verb}"
+    through = [_called(c) for _, c, _ in reversed(chain[:-1])]
     return head + (f" through {', '.join(through)}" if through else "")
+
+
+def _called(function) -> str:
+    """How a chain names a function it goes through: `get_queue()`, or `Broker(...)` for the
+    initialiser (or `__new__`) of a class."""
+    if function.class_name is not None and function.name in ("__init__", "__new__"):
+        return f"`{function.qualname.rsplit('.', 1)[0]}(...)`"
+    return f"`{function.qualname}()`"
 
 
 def _shown_path(ctx: Context, path: str) -> str:
@@ -292,10 +325,13 @@ def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
     iteration and dropped when it returns: each call opens a new connection pool (TCP connect,
     AUTH, SELECT) instead of reusing one.  A factory that returns the new client is judged by
     its callers in the project (see ``_per_call_chains``).  Conservative: quiet for start-up code
-    and functions that run once, cached factories, `__init__`, clients on a shared pool, clients
-    that outlive the call (stored, passed on), and factories whose callers we cannot see."""
+    and functions that run once, cached factories, clients on a shared pool, clients that outlive
+    the call (stored, passed on), and factories whose callers we cannot see.
+    A client that `__init__` keeps on its object is judged by where the project builds objects
+    of that class, as a factory's callers are (a class built nowhere in it is an API: quiet).
+    `sentinel.master_for(...)` builds a client with a pool of its own: judged as a construction."""
     for site in ctx.module.clients:
-        if site.kind not in ("client", "cluster", "pool", "sentinel") or not site.constructor.startswith(_JUDGED_PREFIXES):
+        if not judged_construction(site):
             continue
         if site.function is None or site.constructor.endswith(".from_pool") or site.partial:
             continue  # (a partial builds nothing where it is written, but where it is called)
@@ -303,13 +339,29 @@ def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
         if pool is not None and pool.kind != "call" and not _local_pool(ctx, site, pool.text):
             continue  # a shared pool; a pool built here, inline or in a local name, is not one
         function = ctx.module.functions[site.function]
-        if _runs_once(function) or site.in_except:
-            continue  # start-up code, or a fallback when an error happens (a reconnect)
+        if site.in_except:
+            continue  # a fallback when an error happens (a reconnect)
         what = {"pool": "pool", "sentinel": "Sentinel (and its connections)"}.get(site.kind, "client")
+        # `if client is None: client = Redis()`: only the callers that leave `client` out get one.
+        leaving = tuple(name for name in site.when_missing if name in function.params)
+        if kept_by_instance(site, function):
+            # Kept on the object: as often as the object is built (when no object of the class
+            # is kept beyond a call anywhere in the project).
+            chain = None if _long_lived(ctx, ctx.module, function) else \
+                _per_call_chain(ctx, ctx.module, function, leaving)
+            if chain is not None:
+                cls = function.qualname.rsplit(".", 1)[0]
+                yield ctx.report(site.span, f"a new Redis {what} is built with every `{cls}` object, and "
+                                            f"{_chain_text(ctx, chain, 'builds one')}: each object opens its own "
+                                            "connections; build the client once (module level or a cached "
+                                            "factory) and give it to the objects, or keep the object")
+            continue
+        if _runs_once(function):
+            continue  # start-up code
         if _forwarded(site, function):
             # A factory: how often it builds one is its callers' business.  Followed through the
             # project's calls of it (and of the factories that return what it returns).
-            chain = _per_call_chain(ctx, ctx.module, function)
+            chain = _per_call_chain(ctx, ctx.module, function, leaving)
             if chain is not None:
                 yield ctx.report(site.span, f"a new Redis {what} is built on every call of `{function.qualname}()`, and "
                                             f"{_chain_text(ctx, chain)}: each call opens its own connections; "
