@@ -634,11 +634,51 @@ def test_rl602_flags_a_factory_called_per_request_task_or_iteration(body, why):
     "CLIENTS = {}\n@app.route('/')\ndef index():\n    CLIENTS['x'] = c = get_client()\n    return c.get('x')\n",
     # Handed to a call that may keep it.
     "@app.route('/')\ndef index():\n    register(get_client())\n",
-    # A plain function calls it: how often that runs is its callers' business.
+    # A plain function calls it: how often that runs is its callers' business, and it has none.
     "def profile(uid):\n    return get_client().get(uid)\n",
+    # ... or callers that run once.
+    "def profile(uid):\n    return get_client().get(uid)\ndef main():\n    print(profile(1))\n",
+    "def profile(uid):\n    return get_client().get(uid)\nFIRST = profile(1)\n",
 ])
 def test_rl602_quiet_for_a_factory_whose_callers_run_once_or_cannot_be_seen(body):
     assert P.found(FACTORY + body) == []
+
+
+USES = "def profile(uid):\n    r = redis.Redis(host='h')\n    return r.get(uid)\n"
+
+
+@pytest.mark.parametrize("body, why", [
+    ("@app.route('/p/<uid>')\ndef show(uid):\n    return render(profile(uid))\n", "`show()` (a request handler"),
+    ("@shared_task\ndef warm(uid):\n    cache[uid] = profile(uid)\n", "`warm()` (a task"),
+    ("def all_profiles(uids):\n    return [profile(u) for u in uids]\n", "`all_profiles()` calls it in a loop"),
+    # Through a plain function that calls it in turn.
+    ("def page(uid):\n    return {'p': profile(uid)}\n@app.route('/')\ndef index():\n    return page(1)\n",
+     "`index()` (a request handler"),
+])
+def test_rl602_a_plain_function_that_uses_and_drops_a_client_is_judged_by_its_callers(body, why):
+    (d,) = P.found(USES + body)
+    assert d.line - P.header.count("\n") == 2
+    assert "every call of `profile()`" in d.message and why in d.message
+
+
+def test_rl602_a_plain_function_that_uses_a_factorys_client_is_judged_by_its_callers():
+    code = FACTORY + "def count(key):\n    c = get_client()\n    return c.llen(key)\n" \
+        "@app.route('/n')\ndef n():\n    return str(count('q'))\n"
+    (d,) = P.found(code)
+    assert d.line - P.header.count("\n") == 2
+    assert "`n()` (a request handler" in d.message and "through `count()`" in d.message
+
+
+@pytest.mark.parametrize("body", [
+    "",  # nobody in the project calls it
+    "def main():\n    print(profile(1))\n",  # start-up code
+    "FIRST = profile(1)\n",  # module level
+    "def check():\n    try:\n        return CLIENT.get('x')\n    except OSError:\n        return profile(1)\n"
+    "@app.route('/')\ndef index():\n    return check()\n",  # a fallback on an error
+    "schedule(profile)\n",  # a mention that is no call: its callers are not in view
+])
+def test_rl602_quiet_for_a_plain_function_whose_callers_run_once_or_cannot_be_seen(body):
+    assert P.found(USES + body) == []
 
 
 def test_rl602_quiet_for_a_cached_factory_called_per_request():

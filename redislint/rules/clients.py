@@ -229,14 +229,18 @@ def _long_lived(ctx: Context, module, function, seen: Tuple = ()) -> bool:
 
 
 def _per_call_chains(ctx: Context, module, function, depth: int = 0, seen: Tuple = (),
-                     leaving: Tuple[str, ...] = ()) -> Iterator[list]:
+                     leaving: Tuple[str, ...] = (), drops: bool = False) -> Iterator[list]:
     """The chains of calls in the project that run the factory ``function`` of ``module`` per
     request, per task or per loop iteration: [(module, caller function, why)], from
     the call of ``function`` outwards to the one that makes it per call.  None comes from a
     chain that ends in start-up code, module level, a cached function, an object that keeps
     the result, or a function whose own callers we cannot see.  An `__init__` that keeps the
     result on its object is judged by where the object is built: the calls of its class (and
-    of the subclasses whose `__init__` runs it), followed as calls of a factory of it."""
+    of the subclasses whose `__init__` runs it), followed as calls of a factory of it.
+
+    With ``drops``, ``function`` builds the client (or gets one from a factory), uses it and
+    lets it go: it builds one per call of its own, whatever its callers do with what it
+    returns, so its callers are judged the same way in turn."""
     key = (module.path, function.qualname)
     if depth >= _FACTORY_DEPTH or key in seen or len(seen) >= _CHAIN_LENGTH:
         return
@@ -247,7 +251,7 @@ def _per_call_chains(ctx: Context, module, function, depth: int = 0, seen: Tuple
         caller = caller_module.functions[call.function]
         if call.in_except:
             continue  # a fallback when an error happens (a reconnect), not every call
-        if kept_by_instance(call, caller):
+        if kept_by_instance(call, caller) and not drops:
             # As often as the object is built: its class is the factory now, unless the project
             # keeps some of its objects (then each per-call use is that use's business).
             if _long_lived(ctx, caller_module, caller):
@@ -256,11 +260,12 @@ def _per_call_chains(ctx: Context, module, function, depth: int = 0, seen: Tuple
             for rest in _per_call_chains(ctx, caller_module, caller, depth, seen, given):
                 yield [(caller_module, caller, "builds it")] + rest
             continue
-        if _runs_once(caller) or call.stored or (
-                call.result_use == "assign" and call.assigned_to in caller.stored_names):
-            continue  # start-up code, a cached function, or the result is kept on an object
-        forwarded = _forwarded(call, caller)
-        if call.result_use == "argument" and not forwarded:
+        if _runs_once(caller):
+            continue  # start-up code, a cached function
+        if not drops and (call.stored or (call.result_use == "assign" and call.assigned_to in caller.stored_names)):
+            continue  # the result is kept on an object
+        forwarded = not drops and _forwarded(call, caller)
+        if not drops and call.result_use == "argument" and not forwarded:
             continue  # handed to a call that may keep it
         if request_handler(caller_module, caller):
             yield [(caller_module, caller, "a request handler")]
@@ -274,12 +279,18 @@ def _per_call_chains(ctx: Context, module, function, depth: int = 0, seen: Tuple
             given = tuple(name for name in call.when_missing if name in caller.params)
             for rest in _per_call_chains(ctx, caller_module, caller, depth + 1, seen, given):
                 yield [(caller_module, caller, "returns it")] + rest
+        elif drops or not _kept(call, caller):
+            # The caller uses the client and lets it go: a new one per call of the caller, whose
+            # own callers decide how often that is.
+            for rest in _per_call_chains(ctx, caller_module, caller, depth + 1, seen, drops=True):
+                yield [(caller_module, caller, "calls it")] + rest
 
 
-def _per_call_chain(ctx: Context, module, function, leaving: Tuple[str, ...] = ()) -> Optional[list]:
+def _per_call_chain(ctx: Context, module, function, leaving: Tuple[str, ...] = (),
+                    drops: bool = False) -> Optional[list]:
     """The chain to report: a request handler or a task before a loop (a loop may well be over
     distinct servers, each built once), then the shortest."""
-    chains = list(_per_call_chains(ctx, module, function, leaving=leaving))
+    chains = list(_per_call_chains(ctx, module, function, leaving=leaving, drops=drops))
     if not chains:
         return None
     return min(chains, key=lambda chain: (chain[-1][2] == "loop", len(chain)))
@@ -370,7 +381,13 @@ def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
         if _kept(site, function):
             continue
         if not (site.loop_depth or request_handler(ctx.module, function) or task_function(function)):
-            continue  # how often a plain function runs is its callers' business: stay quiet
+            # How often a plain function runs is its callers' business: judged by them.
+            chain = _per_call_chain(ctx, ctx.module, function, leaving, drops=True)
+            if chain is not None:
+                yield ctx.report(site.span, f"a new Redis {what} is built on every call of `{function.qualname}()`, "
+                                            f"and {_chain_text(ctx, chain)}: each call opens its own connections; "
+                                            "build it once (module level, `__init__` or a cached factory) and reuse it")
+            continue
         where = "in a loop, once per iteration" if site.loop_depth else f"in `{function.name}()`, once per call"
         yield ctx.report(site.span, f"a new Redis {what} is built {where}: every one opens its own connections; "
                                     "build it once (module level, `__init__` or a cached factory) and reuse it")
