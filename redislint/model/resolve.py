@@ -34,8 +34,12 @@ _NOT_PROJECT = set(getattr(sys, "stdlib_module_names", ())) | set(clients.CLIENT
 
 
 def _memoized(method):
-    """Remember a resolver answer for (node, scope), unless it was cut short or depends on the
-    arguments of a key builder being expanded."""
+    """Remember a resolver answer for (node, scope), unless it depends on the arguments of a key
+    builder being expanded.  An answer cut short (by depth or a cycle) depends on the path that
+    reached it, so it is remembered only until the outermost question is answered, and reused
+    only where no more depth is left than it had: a node is then worked out at most once per
+    depth, not once per path to it (which, in a module whose names refer to each other in
+    cycles, is exponential)."""
 
     @functools.wraps(method)
     def wrapper(self, node, scope, depth=0):
@@ -45,10 +49,22 @@ def _memoized(method):
         memo = self._memo
         if key in memo:
             return memo[key][1]
+        partial = self._partial_memo.get(key)
+        if partial is not None and partial[1] <= depth:
+            self._cutoffs += 1  # still an answer cut short, for whoever asked
+            return partial[2]
         before = self._cutoffs
-        result = method(self, node, scope, depth)
+        self._open_questions += 1
+        try:
+            result = method(self, node, scope, depth)
+        finally:
+            self._open_questions -= 1
         if self._cutoffs == before:
             memo[key] = (node, result)  # holding the node keeps its id from being reused
+        elif self._open_questions:
+            self._partial_memo[key] = (node, depth, result)
+        if not self._open_questions:
+            self._partial_memo.clear()
         return result
 
     return wrapper
@@ -122,7 +138,10 @@ class Resolver:
         # Answers already worked out, per (question, node, scope).  Big modules bind the same
         # names many times over; without this, following every binding is exponential.
         self._memo: Dict[Tuple[str, int, int], Any] = {}
-        self._cutoffs = 0  # answers cut short by depth or a cycle are not remembered
+        self._cutoffs = 0  # answers cut short by depth or a cycle are not remembered for good
+        # ... but for as long as the outermost question is open (see ``_memoized``).
+        self._partial_memo: Dict[Tuple[str, int, int], Tuple[cst.BaseExpression, int, Any]] = {}
+        self._open_questions = 0
         self._in_progress: Set[Tuple[int, int]] = set()
         self._aliases_open: Set[str] = set()
         # walrus containers built in this module: id of the building call -> (key, its scope).
