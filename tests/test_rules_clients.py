@@ -445,7 +445,8 @@ def test_rl601_judges_the_client_redis_sentinel_url_builds(call, reported):
     found = Snippets(H + _SENTINEL_URL, "RL601").found(call, **OLD)
     assert len(found) == (1 if reported else 0)
     if reported:
-        assert "`redis_sentinel_url.connect(...)` without `socket_timeout`" in found[0].message
+        assert "`redis_sentinel_url.connect(...)` without `socket_timeout` in its `client_options`" \
+            in found[0].message
         assert found[0].fix is None  # the timeout goes into the options dict, not a keyword of connect()
 
 

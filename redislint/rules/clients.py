@@ -7,6 +7,7 @@ from typing import Iterator, Optional, Tuple
 
 from ..diagnostics import Diagnostic, Edit, Fix
 from ..model import ClientSite
+from ..model.clients import URL_FACTORIES
 from ..model.builders import forwarded as _forwarded, judged_construction, kept_by_instance
 from ..registry import Context, FixAvailability, rule
 from ._support import TIMEOUT_DEFAULT_SINCE, request_handler, task_function, url_parts
@@ -76,6 +77,12 @@ def _shown(site: ClientSite) -> str:
         parts = site.constructor.rsplit(".", 2)
         name = ".".join(parts[-2:]) if site.constructor.endswith("from_url") else parts[-1]
     return f"functools.partial({name}, ...)" if site.partial else f"{name}(...)"
+
+
+def _where_timeout_goes(site: ClientSite) -> str:
+    """For a URL factory, the dict the client's keywords go in (` in its `client_options``)."""
+    factory = URL_FACTORIES.get(site.constructor)
+    return f" in its `{factory[0]}`" if factory is not None else ""
 
 
 def _url_query(site: ClientSite) -> Tuple[dict, str]:
@@ -152,7 +159,7 @@ def client_without_timeout(ctx: Context) -> Iterator[Diagnostic]:
             which = f"redis-py {version} ({version.source})"
         yield ctx.report(
             site.span,
-            f"`{_shown(site)}` without `socket_timeout`: with {which} a command "
+            f"`{_shown(site)}` without `socket_timeout`{_where_timeout_goes(site)}: with {which} a command "
             "waits forever when the server stalls or the connection dies",
             _timeout_fix(ctx, site, query, scheme, version.version),
         )
