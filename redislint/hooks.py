@@ -156,9 +156,32 @@ def project_hooks(models: Sequence[ModuleModel]) -> Hooks:
         for item in [*m.calls, *m.pending_calls, *m.script_runs, *m.pending_script_runs]:
             if item.script_source is not None:
                 _hook_script_definers(project, scripts, item.script_source, m, defines)
-    for m, function in _builders(project, models):
+    builders = _builders(project, models)
+    for m, function in builders:
         limited.setdefault(m.path, set()).add(function.class_name or function.name)
+    _hook_base_classes(project, models, builders, defines)
     return Hooks(project, limited, defines)
+
+
+def _hook_base_classes(project: ProjectModules, models: Sequence[ModuleModel], builders, defines) -> None:
+    """The modules that define the bases of a class whose methods build a client or call a
+    builder: a base's own `self.m()` may run the class's override of `m` in a loop (RL602,
+    ``ProjectIndex.overridden_callers_of``)."""
+    built_by = {(m.path, function.qualname) for m, function in builders}
+    for m in models:
+        if not m.class_bases:
+            continue
+        classes = {m.functions[site.function].class_name for site in m.clients
+                   if site.function is not None and judged_construction(site)}
+        for call in m.function_calls:
+            if call.function is not None and m.functions[call.function].class_name not in classes:
+                target = project.callee(m, call.callee)
+                if target is not None and (target[0].path, target[1].qualname) in built_by:
+                    classes.add(m.functions[call.function].class_name)
+        for cls in classes:
+            for base in m.class_bases.get(cls, ()) if cls is not None else ():
+                if not base.startswith("local:"):
+                    _hook_definer(project, base, m.path, defines)
 
 
 def _builders(project: ProjectModules, models: Sequence[ModuleModel]):

@@ -92,6 +92,9 @@ def _member_values(call: RedisCall):
     return []
 
 
+# How far up a class hierarchy `overridden_callers_of` looks.
+_MAX_ANCESTRY = 4
+
 class ProjectIndex:
     def __init__(self, modules: Iterable[ModuleModel] = ()):
         self.keyspace: Dict[str, KeyFacts] = {}
@@ -142,6 +145,53 @@ class ProjectIndex:
                 continue
             out.append((m, site))
         return out
+
+    def overridden_callers_of(self, module: ModuleModel,
+                              function: FunctionInfo) -> List[Tuple[ModuleModel, FunctionCallSite]]:
+        """The calls that reach a method through a base class's own `self.m()`: ``function`` is
+        `C.m`, some base `B` of `C` (in this project, followed up through its bases) defines `m`
+        too, and a method of `B` calls `self.m(...)` — on a `C` object, that runs `C.m` (the
+        template-method pattern: `for key in self.keys(): self.get_data(key)` in the base)."""
+        if function.class_name is None or function.name.startswith("__"):
+            return []
+        out = []
+        for owner, base in self._ancestors(module, function.class_name):
+            fn = self.project.functions(owner).get(f"{base}.{function.name}")
+            if fn is None:
+                continue
+            for m, site in self.callers_of(owner, fn):
+                caller = m.functions[site.function] if site.function is not None else None
+                if m is owner and caller is not None and caller.class_name == base \
+                        and site.callee == f"local:{base}.{function.name}":
+                    out.append((m, site))
+        return out
+
+    def _ancestors(self, module: ModuleModel, class_name: str) -> List[Tuple[ModuleModel, str]]:
+        """The classes ``class_name`` derives from, found in the project: (module, class name),
+        nearest first, at most a few levels up."""
+        out: List[Tuple[ModuleModel, str]] = []
+        todo = [(module, class_name, 0)]
+        seen = {(module.path, class_name)}
+        while todo:
+            m, name, level = todo.pop(0)
+            if level >= _MAX_ANCESTRY:
+                continue
+            for base in m.class_bases.get(name, ()):
+                found = self._class(m, base)
+                if found is not None and (found[0].path, found[1]) not in seen:
+                    seen.add((found[0].path, found[1]))
+                    out.append(found)
+                    todo.append((found[0], found[1], level + 1))
+        return out
+
+    def _class(self, module: ModuleModel, base: str) -> Optional[Tuple[ModuleModel, str]]:
+        """The class a base names: one of ``module`` (`local:Name`), or one module of the
+        project defines under the imported name."""
+        if base.startswith("local:"):
+            return module, base[len("local:"):]
+        found = [(m, name) for modules, name in self.project.candidates(base, module.path)
+                 for m in modules if name in m.class_bases]
+        return found[0] if len(found) == 1 else None
 
     def _sites(self) -> Dict[Tuple[str, str], List[Tuple[ModuleModel, FunctionCallSite, int]]]:
         """(module path, function qualname) -> the call sites that call it: (module, site, how

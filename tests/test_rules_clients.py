@@ -682,6 +682,43 @@ def test_rl602_quiet_for_a_plain_function_whose_callers_run_once_or_cannot_be_se
     assert P.found(USES + body) == []
 
 
+_BASE = (
+    "class Storage:\n"
+    "    def keys(self):\n        return []\n\n"
+    "    def get_data(self, key):\n        raise NotImplementedError\n\n"
+    "    def sync(self):\n{sync}"
+)
+_SUB = (
+    "import redis\nfrom app.base import Storage\n\n\n"
+    "class RedisStorage(Storage):\n"
+    "    def client(self):\n        return redis.Redis(host='h')\n\n"
+    "    def get_data(self, key):\n        c = self.client()\n        return c.get(key)\n"
+)
+
+
+@pytest.mark.parametrize("sync, reported", [
+    # The base class's loop calls `self.get_data(key)`: on a RedisStorage, that is its override.
+    ("        for key in self.keys():\n            self.get_data(key)\n", True),
+    # Once per sync, and sync's own callers are not in view.
+    ("        return self.get_data('all')\n", False),
+    # Another object's method, not the one `self` overrides.
+    ("        for key in self.keys():\n            OTHER.get_data(key)\n", False),
+])
+def test_rl602_follows_a_base_class_calling_a_subclass_override(tmp_path, sync, reported):
+    # base.py never names redis: the hooks parse it, as the base of a class that builds a client.
+    (tmp_path / "requirements.txt").write_text("redis==5.0.1\n")
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "base.py").write_text(_BASE.format(sync=sync))
+    (app / "redis_storage.py").write_text(_SUB)
+    found = [d for d in lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path)), jobs=1).diagnostics
+             if d.code == "RL602"]
+    assert [(d.path.rsplit("/", 1)[-1], d.line) for d in found] == ([("redis_storage.py", 7)] if reported else [])
+    if reported:
+        assert "`Storage.sync()` calls it in a loop (app/base.py) through `RedisStorage.get_data()`" in found[0].message
+
+
 def test_rl602_quiet_for_a_cached_factory_called_per_request():
     code = ("@functools.lru_cache()\ndef get_client():\n    return redis.Redis(host='h')\n"
             "@app.route('/')\ndef index():\n    return get_client().get('x')\n")

@@ -110,7 +110,25 @@ def _extract(path: str, text: str, client_names: Sequence[str],
     model.pending_calls = [c for c in every if c.client.via is not None]
     model.exported_clients = _exports(scopes, resolver)
     model.exported_scripts = _exported_scripts(scopes, extractor.scripts)
+    model.class_bases = _class_bases(scopes, resolver)
     return model
+
+
+def _class_bases(scopes: ModuleScopes, resolver: Resolver) -> Dict[str, Tuple[str, ...]]:
+    """Each class of the module with its bases: `local:Name` for a class of the module, else
+    the name qualified through the imports (a base we cannot name is left out)."""
+    out: Dict[str, Tuple[str, ...]] = {}
+    for name, info in scopes.classes.items():
+        bases = []
+        for base in info.bases:
+            if base in scopes.classes:
+                bases.append(f"local:{base}")
+            else:
+                qualified = resolver.qualified_dotted(base)
+                if qualified is not None:
+                    bases.append(qualified)
+        out[name] = tuple(bases)
+    return out
 
 
 def _exports(scopes: ModuleScopes, resolver: Resolver) -> Dict[str, ClientRef]:

@@ -549,6 +549,9 @@ class ModuleModel:
     # Module-level names bound to clients, and module-level functions that return one (with
     # source "factory"): exported for other modules via the project index.
     exported_clients: Dict[str, ClientRef] = field(default_factory=dict)
+    # Each class of the module with its bases ("local:Base" or the qualified name of an import),
+    # for calls that `self.m()` in a base class makes to a subclass's override.
+    class_bases: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
     # Calls on receivers imported from elsewhere (ClientRef.via set).  The project index moves
     # those whose import turns out to name a client into ``calls``; the rest are not Redis.
     pending_calls: List[RedisCall] = field(default_factory=list)

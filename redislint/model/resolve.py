@@ -719,7 +719,11 @@ class Resolver:
         for info in self.class_chain(class_name):
             for base in info.bases:
                 if base.rsplit(".", 1)[-1] not in self.scopes.classes:
-                    yield base, self.qualified(_dotted_expr(base), self.scopes.module)
+                    yield base, self.qualified_dotted(base)
+
+    def qualified_dotted(self, dotted: str) -> Optional[str]:
+        """A dotted name as written at module level (a class's base), qualified through imports."""
+        return self.qualified(_dotted_expr(dotted), self.scopes.module)
 
     def _method(self, class_name: str, method: str) -> Optional[Scope]:
         return next((info.methods[method] for info in self.class_chain(class_name) if method in info.methods), None)

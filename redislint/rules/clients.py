@@ -252,7 +252,10 @@ def _per_call_chains(ctx: Context, module, function, depth: int = 0, seen: Tuple
     if depth >= _FACTORY_DEPTH or key in seen or len(seen) >= _CHAIN_LENGTH:
         return
     seen = seen + (key,)
-    for caller_module, call in ctx.index.callers_of(module, function, leaving):
+    callers = ctx.index.callers_of(module, function, leaving)
+    if not leaving:  # and the base classes' own `self.m()` calls of an override
+        callers = callers + ctx.index.overridden_callers_of(module, function)
+    for caller_module, call in callers:
         if call.function is None:
             continue  # module level: runs once, at import
         caller = caller_module.functions[call.function]
