@@ -719,6 +719,36 @@ def test_rl602_follows_a_base_class_calling_a_subclass_override(tmp_path, sync, 
         assert "`Storage.sync()` calls it in a loop (app/base.py) through `RedisStorage.get_data()`" in found[0].message
 
 
+_ASYNC_FACTORY = "import redis.asyncio as aredis\n\nasync def make():\n    return aredis.Redis(host='h')\n"
+
+
+@pytest.mark.parametrize("body, reported", [
+    # Awaited in a loop: a new client per iteration.
+    ("async def touch(keys):\n    for k in keys:\n        c = await make()\n        await c.expire(k, 5)\n", True),
+    # A lazily cached accessor: `client = await make()` is kept on the object, so its callers get
+    # the same client every time.
+    ("class Cache:\n    async def client(self):\n        c = getattr(self, '_c', None)\n        if c is None:\n"
+     "            c = await make()\n            self._c = c\n        return c\n"
+     "    async def touch(self, keys):\n        for k in keys:\n            c = await self.client()\n"
+     "            await c.expire(k, 5)\n", False),
+])
+def test_rl602_sees_through_await(tmp_path, body, reported):
+    (tmp_path / "conn.py").write_text(_ASYNC_FACTORY)
+    (tmp_path / "cache.py").write_text("from conn import make\n\n" + body)
+    found = [d for d in lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path)), jobs=1).diagnostics
+             if d.code == "RL602"]
+    assert [(d.path.rsplit("/", 1)[-1], d.line) for d in found] == ([("conn.py", 4)] if reported else [])
+
+
+def test_rl602_a_coroutine_made_per_worker_is_not_a_call_per_iteration():
+    worker = ("async def worker(url, keys):\n    client = aredis.from_url(url)\n    try:\n"
+              "        for k in keys:\n            await client.get(k)\n    finally:\n        await client.aclose()\n")
+    spawned = "async def process(url, shards):\n    await asyncio.gather(*[worker(url, s) for s in shards])\n"
+    assert P.found("import asyncio\n" + worker + spawned) == []
+    awaited = "async def process(url, shards):\n    for s in shards:\n        await worker(url, s)\n"
+    assert P.lines("import asyncio\n" + worker + awaited) == [3]
+
+
 def test_rl602_quiet_for_a_cached_factory_called_per_request():
     code = ("@functools.lru_cache()\ndef get_client():\n    return redis.Redis(host='h')\n"
             "@app.route('/')\ndef index():\n    return get_client().get('x')\n")

@@ -435,6 +435,8 @@ class CallExtractor:
         stored = any(isinstance(t, (cst.Attribute, cst.Subscript))
                      or (isinstance(t, cst.Name) and t.value in scope.globals)
                      for t in targets)
+        while isinstance(value, cst.Await):  # `client = await make()`: the call is what is assigned
+            value = value.expression
         self.targets[id(value)] = (targets[0], stored)
         if stored and isinstance(value, cst.Name):
             self._keep_name(value.value)
@@ -660,7 +662,7 @@ class CallExtractor:
             handlers=tuple(h for handlers in self.try_stack for h in handlers),
             loop_depth=self.loop_depth, result_use=use, assigned_to=target,
             stored=stored, forwarded=id(node) in self.forwarded, in_except=self.except_depth > 0,
-            when_missing=self._when_missing(), initialises=_super_init(node.func)))
+            when_missing=self._when_missing(), initialises=_super_init(node.func), awaited=id(node) in self.awaited))
 
     def _when_missing(self) -> Tuple[str, ...]:
         """The names the `if x is None:` blocks around the current node test."""

@@ -401,6 +401,9 @@ class FunctionCallSite:
     forwarded: bool = False
     # Names tested for a missing value by the `if` blocks around the call (`if connection is
     # None: connection = get_connection()`): a caller that passes that parameter skips the call.
+    # `await f(...)`: an async function's body runs here; unawaited, the call only makes a
+    # coroutine that something else runs (a task, `gather`), once.
+    awaited: bool = False
     # Inside an `except` clause: runs when that error happens, not on every pass.
     in_except: bool = False
     when_missing: Tuple[str, ...] = ()

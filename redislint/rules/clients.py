@@ -261,6 +261,8 @@ def _per_call_chains(ctx: Context, module, function, depth: int = 0, seen: Tuple
         caller = caller_module.functions[call.function]
         if call.in_except:
             continue  # a fallback when an error happens (a reconnect), not every call
+        if function.is_async and not call.awaited:
+            continue  # a coroutine made for `gather` or a task: a worker that runs once
         if kept_by_instance(call, caller) and not drops:
             # As often as the object is built: its class is the factory now, unless the project
             # keeps some of its objects (then each per-call use is that use's business).
