@@ -58,6 +58,13 @@ def test_rl301_flags(read):
     """, "RL301") == [4]
 
 
+def test_rl301_messages_say_what_grows():
+    (lrem,) = found("def f(k):\n    r.lrem(k, 0, 'v')\n", "RL301")
+    assert "the time it takes grows with the list" in lrem.message and "reply" not in lrem.message
+    (lrange,) = found("def f(k):\n    r.lrange(k, 0, -1)\n", "RL301")
+    assert "the reply grows with the collection" in lrange.message
+
+
 def test_rl301_async():
     assert lines("""
         async def f(k):

@@ -125,7 +125,7 @@ def _range_read(ctx: Context, call: RedisCall) -> Iterator[Diagnostic]:
     if call.keys and all(_left_alone(ctx, call, call.command, _reads_by_score(call), key) for key in call.keys):
         return
     label = f" on {key_label(call.key)}" if call.key is not None else ""
-    yield ctx.report(call, f"`{call.command}`{label} {why}; the reply grows with the collection")
+    yield ctx.report(call, f"`{call.command}`{label} {why}; {_grows(call.command)}")
 
 
 def _script_range_read(ctx: Context, call: RedisCall) -> Iterator[Diagnostic]:
@@ -135,7 +135,13 @@ def _script_range_read(ctx: Context, call: RedisCall) -> Iterator[Diagnostic]:
     if found is not None:
         read, key, why = found
         yield ctx.report(call, f"the script's `{read.command.upper()}` on {key_label(key)} {why}; "
-                               "the reply grows with the collection, and the script blocks the server meanwhile")
+                               f"{_grows(read.command)}, and the script blocks the server meanwhile")
+
+
+def _grows(command: str) -> str:
+    """What grows with the collection: the reply of a read; LREM replies with a count, but
+    walks the whole list."""
+    return "the time it takes grows with the list" if command == "lrem" else "the reply grows with the collection"
 
 
 # Range reads in Lua, as Redis takes them: for reads to an end index, the option words that
