@@ -450,6 +450,22 @@ def test_rl601_judges_the_client_redis_sentinel_url_builds(call, reported):
         assert found[0].fix is None  # the timeout goes into the options dict, not a keyword of connect()
 
 
+@pytest.mark.parametrize("code, lines", [
+    # A subscriber's connection comes from the client's pool, with its timeout: an idle
+    # `listen()` would raise TimeoutError.  How the subscriber waits decides; quiet.
+    ("class Bus:\n    def __init__(self, url):\n        self.conn = redis.Redis.from_url(url)\n"
+     "        self.sub = self.conn.pubsub()\n", []),
+    ("def listen(url):\n    r = redis.Redis.from_url(url)\n    p = r.pubsub()\n    for m in p.listen():\n        print(m)\n", []),
+    # Another client, or a pubsub taken elsewhere from a local of the same name: still judged.
+    ("class Bus:\n    def __init__(self, url):\n        self.conn = redis.Redis.from_url(url)\n"
+     "        self.other = redis.Redis.from_url(url)\n        self.sub = self.other.pubsub()\n", [3]),
+    ("def a(url):\n    r = redis.Redis.from_url(url)\n    return r.get('k')\n"
+     "def b(r):\n    return r.pubsub()\n", [2]),
+])
+def test_rl601_quiet_for_a_client_that_hands_out_pubsub(code, lines):
+    assert S.lines(code, **OLD) == lines
+
+
 def test_rl601_a_lower_bound_below_8_counts():
     # `redis>=5.0` allows 5.x, where the client waits forever: the code must be right there too.
     assert S.lines("r = redis.Redis()\n", redis_py_version="5.0") == [1]

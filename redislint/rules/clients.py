@@ -108,6 +108,17 @@ def _set_after(ctx: Context, site: ClientSite, name: str) -> bool:
     return (site.assigned_to, name) in function.connection_kwargs_set
 
 
+def _hands_out_pubsub(ctx: Context, site: ClientSite) -> bool:
+    """The client's `pubsub()` is taken in this module: a subscriber's connection comes from the
+    same pool with the same timeout, and a socket timeout makes an idle `listen()` raise
+    `TimeoutError`.  Whether the timeout helps or breaks depends on how the subscriber waits
+    (`get_message(timeout=...)` polling, `health_check_interval`), so the rule stays quiet."""
+    if site.assigned_to is None or site.result_use != "assign":
+        return False
+    return any(call.command == "pubsub" and call.receiver == site.assigned_to
+               and (site.stored or call.function == site.function) for call in ctx.module.calls)
+
+
 def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
@@ -150,6 +161,8 @@ def client_without_timeout(ctx: Context) -> Iterator[Diagnostic]:
             continue
         query, scheme = _url_query(site)
         if _given(site, "socket_timeout", query) or _set_after(ctx, site, "socket_timeout"):
+            continue
+        if _hands_out_pubsub(ctx, site):
             continue
         if not version.declared:
             which = f"redis-py undeclared ({version.source} does not name it, so releases before 8.0 may be installed)"
