@@ -628,6 +628,27 @@ def test_rl105_async_lock():
     """, "RL105") == [3]
 
 
+@pytest.mark.parametrize("body, reported", [
+    # Only asked whether someone holds it: never taken, so never left behind.
+    ("return r.lock(name).locked()", False),
+    ("lock = r.lock(name)\n            return lock.locked() or lock.owned()", False),
+    ("lock = Lock(r, name)\n            return lock.locked()", False),
+    # Taken, or handed on where it may be taken.
+    ("lock = r.lock(name)\n            if not lock.locked():\n                lock.acquire()", True),
+    ("lock = r.lock(name)\n            with lock:\n                pass", True),
+    ("lock = r.lock(name)\n            return lock", True),
+    ("self.lock = r.lock(name)\n            return self.lock.locked()", True),
+    ("lock = Lock(r, name)\n            run(lock)", True),
+])
+def test_rl105_a_lock_only_asked_about_is_not_taken(body, reported):
+    found = lines(f"""
+        from redis.lock import Lock
+        def f(self, name):
+            {body}
+    """, "RL105")
+    assert found == ([4] if reported else [])
+
+
 @pytest.mark.parametrize("imports, ctor", [
     ("from redis.lock import Lock", "Lock"),
     ("import redis.lock", "redis.lock.Lock"),

@@ -196,6 +196,7 @@ class CallExtractor:
         self.loop_depth = 0
         self.try_stack: List[Tuple[str, ...]] = []
         self.except_depth = 0  # `except` clauses around the current node, in the current function
+        self.queried_locks: Set[int] = set()  # calls whose result is only asked `.locked()`
         self.blocks: List[Dict[int, int]] = []  # statement id -> index, per enclosing block
         self.block_ids: List[int] = []
         self.block_sizes: List[int] = []
@@ -521,6 +522,9 @@ class CallExtractor:
 
     # --- calls ---------------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in _LOCK_QUERIES and isinstance(func.value, cst.Call):
+            self.queried_locks.add(id(func.value))  # `r.lock(name).locked()`: visited before the inner call
         if id(node) in self.forwarded:
             for arg in node.args:  # what a returned call is given goes with it (`return Queue(conn)`)
                 if not arg.star:
@@ -763,6 +767,7 @@ class CallExtractor:
         target, stored = self._assigned(node)
         (self.model.clients if via is None else self.model.pending_clients).append(ClientSite(
             kind=kind, constructor=qualified, span=self.span(node), in_except=self.except_depth > 0,
+            lock_queried_only=kind == "lock" and self._lock_queried_only(node),
             kwargs=tuple(keywords), args=args, function=self.function_stack[-1] if self.function_stack else None,
             loop_depth=self.loop_depth, args_end=self._args_end(node),
             positional=len(positional) - (1 if url else 0),
@@ -773,6 +778,19 @@ class CallExtractor:
             keywords_from_callers=arguments.from_callers, forwarded=id(node) in self.forwarded, via=via,
             when_missing=self._when_missing(),
         ))
+
+    def _lock_queried_only(self, node: cst.Call) -> bool:
+        """The lock a call makes is only asked about, never acquired: `r.lock(n).locked()`, or a
+        local name whose every use is `.locked()`/`.owned()` (no `acquire`, no `with`, not passed
+        on, returned or kept)."""
+        if id(node) in self.queried_locks:
+            return True
+        use, target = self.use.get(id(node), ("other", None))
+        if use != "assign" or not target or not self.function_stack or self._assigned(node)[1]:
+            return False
+        uses = self.constructions.uses(self.scope, target)
+        return bool(uses.methods) and set(uses.methods) <= _LOCK_QUERIES and uses.other == len(uses.methods) \
+            and not (uses.calls or uses.passed or uses.stores or uses.reads)
 
     def _keyword_value(self, arguments: Arguments, keyword: str) -> Value:
         """The value a keyword is given; when callers (or calls of a partial) give it different
@@ -898,6 +916,7 @@ class CallExtractor:
             lua_commands=lua_commands(lua) if lua else (),
             lua_calls=lua_calls(lua) if lua else (),
             script_source=script_source,
+            lock_queried_only=command == "lock" and self._lock_queried_only(node),
             order=self.order,
             loops=self.loops.current(),
         )
@@ -1098,6 +1117,9 @@ _KINDS = {
     cst.Lambda: "lambda", cst.Subscript: "subscript", cst.Await: "await",
 }
 
+
+# What asks about a lock without taking it.
+_LOCK_QUERIES = frozenset({"locked", "owned"})
 
 _ERROR_HANDLER_METHODS = {"errorhandler", "app_errorhandler", "register_error_handler", "exception_handler",
                           "add_exception_handler"}

@@ -259,6 +259,8 @@ class RedisCall:
     # A script that is not a literal here (read from a file, imported, returned by a helper):
     # the project index fills ``lua`` and ``lua_commands`` from it when it can.
     script_source: Optional[ScriptSource] = None
+    # A `lock()` whose lock is only asked about (`.locked()`, `.owned()`), never acquired.
+    lock_queried_only: bool = False
     # Sequence number in source order within the module, to say "before"/"after".
     order: int = 0
     # The loops the call repeats in (indices into ModuleModel.loops), outermost first.
@@ -349,6 +351,8 @@ class ClientSite:
     via: Optional[str] = None
     # Inside an `except` clause: built when that error happens (a reconnect), not every time.
     in_except: bool = False
+    # A `Lock(...)` only asked about (`.locked()`, `.owned()`), never acquired.
+    lock_queried_only: bool = False
     # The new object leaves the function with its return value: returned, or an argument of a
     # call that is (`return Queue(connection=Redis(...))`), however deep.
     forwarded: bool = False

@@ -32,6 +32,7 @@ class NameUses:
     # `name["k"] = v`: the key when it is a literal string (else None), and the value.
     stores: List[Tuple[Optional[str], cst.BaseExpression]] = field(default_factory=list)
     reads: int = 0  # `name["k"]`, `name.get("k")`, `name.pop("k")`, `"k" in name`
+    methods: List[str] = field(default_factory=list)  # every `name.m(...)`, by method name
     other: int = 0  # anything else: returned, aliased, a method that may change it ...
 
 
@@ -103,6 +104,7 @@ class _UseCollector:
             self.uses.calls.append(node)
         elif isinstance(func, cst.Attribute) and self._is_ours(func.value):
             self._mark(func.value)
+            self.uses.methods.append(func.attr.value)
             if func.attr.value in _READ_METHODS:
                 self.uses.reads += 1
             else:

@@ -166,7 +166,11 @@ def non_atomic_expire(ctx: Context) -> Iterator[Diagnostic]:
 @rule("RL105", "lock-without-timeout", "A lock that is never released if its holder dies.",
       fix=FixAvailability.SOMETIMES, fix_safety="unsafe")
 def lock_without_timeout(ctx: Context) -> Iterator[Diagnostic]:
+    """A lock taken with no timeout stays taken if its holder dies.  A lock object that is only
+    asked about (`.locked()`, `.owned()`) is never taken: not reported."""
     for call in ctx.module.calls:
+        if call.lock_queried_only:
+            continue
         if call.command == "lock" and not call.raw and not call.has_star_args and not call.has_arg("timeout"):
             yield ctx.report(call, "`lock()` without `timeout`: if the holder dies, the lock is held forever")
         elif call.command == "lock" and _timeout_left_none(ctx, call.args.get("timeout"), call.function):
@@ -183,6 +187,8 @@ def lock_without_timeout(ctx: Context) -> Iterator[Diagnostic]:
                                    "dies, the lock is held forever", fix)
     for site in ctx.module.clients:
         timeout = site.args.get("timeout")
+        if site.lock_queried_only:
+            continue
         if site.kind == "lock" and (timeout is None or timeout.kind == "none"):
             yield ctx.report(site.span, "`Lock(...)` without `timeout`: if the holder dies, the lock is held forever")
         elif site.kind == "lock" and _timeout_left_none(ctx, timeout, site.function):
