@@ -36,6 +36,7 @@ def snippet(body, params="oid, data, session, db, cursor, Order"):
     'r.set(f"user:{oid}:profile", data)',
     'r.set("customer:" + oid, data)',
     'r.set(f"subscription:{oid}", data, keepttl=False)',
+    'r.sadd(f"user:{oid}:orders", data)',
 ])
 def test_rl501_flags_record_writes_with_no_ttl_and_no_database(write):
     (d,) = found(snippet(write))
@@ -73,6 +74,9 @@ def test_rl501_not_when_the_function_writes_a_database(durable):
     'r.incr(f"order:{oid}:views")',
     'r.set(f"product:{oid}", data)',
     'r.set("orders", data)',
+    # The users of a document (ids), not a user's record: the entity is not what the id names.
+    'r.sadd(f"doc:{oid}:users", data)',
+    'r.set(f"{oid}:account", data)',
     'r.set(key, data)',
     'cache.set(f"order:{oid}", data)',
 ])

@@ -20,17 +20,25 @@ _EPHEMERAL_WORDS = {
 
 
 def record_entity(key: KeyPattern, entities) -> Optional[str]:
-    """The durable entity a key pattern names (`order:{}` → order), unless it is clearly transient."""
+    """The durable entity a key pattern is the record of (`order:{}`, `user:{}:profile` → order,
+    user), unless it is clearly transient.  The entity's name must come right before the varying
+    part that says which one: `{doc}:users` (the users of a document, a list of ids) and
+    `orders` (one key for all) are not an entity's record."""
     if not key.known:
         return None
     words = [w.lower() for w in re.findall(r"[A-Za-z]+", key.text)]
     if any(w in _EPHEMERAL_WORDS for w in words):
         return None
-    for w in words:
+    for named in _NAMED_BY_ID.finditer(key.text):
+        word = named.group(1).lower()
         for entity in entities:
-            if w == entity or w == entity + "s":
+            if word == entity or word == entity + "s":
                 return entity
     return None
+
+
+# A word right before the varying part of a key (`order:{}`, `orders/{}`, `user_{}`).
+_NAMED_BY_ID = re.compile(r"([A-Za-z]+)[:/._-]?\{\}")
 
 
 _RECORD_READS = {"get", "hget", "hgetall", "hmget", "json.get", "getex", "getdel", "lrange", "smembers"}
