@@ -96,6 +96,20 @@ def test_rl101_not_for_constant_keys():
     """, "RL101") == []
 
 
+def test_rl101_not_for_keys_whose_only_constants_are_separators():
+    # Nothing names what `{model}:{attr}:` or `{prefix}:{id}` holds: a per-class id sequence
+    # (which must never expire) looks the same as a per-entity key.  `user:{id}` names it.
+    code = """
+        def f(model, attr, prefix, uid, value):
+            r.incr('%s:%s:' % (model, attr))
+            r.set(f"{prefix}:{uid}", value)
+            r.set(f"user:{uid}", value)
+            r.incr(f"{prefix}:hits:{uid}")
+    """
+    assert lines(code, "RL101") == [5]
+    assert lines(code, "RL103") == [6]
+
+
 def test_rl101_not_for_unknown_keys():
     # `key` is a parameter: nothing says it is one key per entity.
     assert lines("""

@@ -875,7 +875,7 @@ class Resolver:
         # with the varying part (`{}:hash`, `{prefix}:{key}`) is a caller's key or namespace
         # passed through, whose number the code does not decide.
         dynamic = any(isinstance(p, Hole) and p.entity for p in parts[1:]) and any(
-            isinstance(p, str) and p for p in parts[:-1])
+            isinstance(p, str) and _HAS_WORD.search(p) for p in parts[:-1])
         if isinstance(parts[0], Hole) and not any(isinstance(p, Hole) and p.entity for p in parts[2:]):
             dynamic = False
         return KeyPattern(text=text, known=has_constant, dynamic=dynamic, expr=expr)
@@ -1288,6 +1288,9 @@ def literal_value(node: cst.BaseExpression) -> Any:
             return -inner
     return _NO_VALUE
 
+
+# A constant part that names something (`user:`), not only a separator (`:`).
+_HAS_WORD = re.compile(r"[A-Za-z]")
 
 # Attribute names that identify one entity: `id`, `pk`, `uuid`, `user_id` ...
 _ENTITY_ATTRIBUTE = re.compile(r"^(id|pk|uuid|uid|guid)$|_(id|pk|uuid|uid)$", re.I)
