@@ -170,7 +170,10 @@ def run_rules(infos: Sequence[RuleInfo], module: "ModuleModel", index: "ProjectI
             # on purpose; judging it would drown the findings that matter (`test-paths`).
             continue
         ctx = Context(module, index, settings, info)
-        yield from checker_for(info.code)(ctx)
+        for diagnostic in checker_for(info.code)(ctx):
+            line = diagnostic.span.start.line
+            if not any(first <= line <= last for first, last in module.test_ranges):
+                yield diagnostic  # a pytest fixture is test code, wherever it lives
 
 
 def run_phase(phase: Phase, infos: Sequence[RuleInfo], make_context: Callable[[RuleInfo], object]) -> Iterator[Diagnostic]:

@@ -454,6 +454,31 @@ def test_rl202_every_form():
     """, "RL202") == [3, 4, 5, 6, 7, 8, 9, 10, 11]
 
 
+def test_pytest_fixtures_are_test_code_wherever_they_live():
+    # A pytest plugin's fixture flushes its throwaway database after each test, on purpose.
+    code = """
+        import pytest
+        import pytest_asyncio
+
+        def redis_factory(host):
+            @pytest.fixture(scope="function")
+            def redisdb():
+                client = redis.Redis(host)
+                yield client
+                client.flushall()
+            return redisdb
+
+        @pytest_asyncio.fixture
+        async def aredisdb():
+            yield ar
+            await ar.flushdb()
+
+        def reset():
+            r.flushall()
+    """
+    assert lines(code, "RL202") == [19]  # only `reset()`
+
+
 def test_rl202_message_says_what_is_deleted_and_has_no_fix():
     diags = found("""
         def f():

@@ -277,6 +277,9 @@ class CallExtractor:
             decorator_paths=tuple(self._decorator_path(d.decorator) for d in node.decorators),
         )
         self.decorator_calls.update(id(d.decorator) for d in node.decorators if isinstance(d.decorator, cst.Call))
+        if _FIXTURE in scope.decorators:
+            span = self.span(node)
+            self.model.test_ranges.append((span.start.line, span.end.line))
         self.model.functions.append(info)
         self.function_stack.append(len(self.model.functions) - 1)
         self.scope_stack.append(scope)
@@ -1117,6 +1120,9 @@ _KINDS = {
     cst.Lambda: "lambda", cst.Subscript: "subscript", cst.Await: "await",
 }
 
+
+# `@pytest.fixture`, `@pytest_asyncio.fixture`, `@fixture(scope=...)`: test code.
+_FIXTURE = "fixture"
 
 # What asks about a lock without taking it.
 _LOCK_QUERIES = frozenset({"locked", "owned"})

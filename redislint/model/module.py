@@ -598,6 +598,9 @@ class ModuleModel:
     # pass: as ``script_effects``, set by the index on every run (never cached).
     linked_script_effects: List[Tuple[str, KeyPattern]] = field(default_factory=list)
     # Set by the runner from the `test-paths` setting: most rules do not judge test code.
+    # Lines of pytest fixtures (first, last): test code wherever the file lives (a plugin's
+    # fixture flushes its throwaway database on purpose).
+    test_ranges: List[Tuple[int, int]] = field(default_factory=list)
     is_test: bool = False
     # False when the prefilter decided the file cannot touch Redis and it was not parsed.
     analysed: bool = True
