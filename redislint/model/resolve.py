@@ -1134,7 +1134,6 @@ class Resolver:
             if bound is not None:
                 return self.is_entity(bound[0], bound[1], d)
             if how == "param":
-                param = owner.params[name]
                 return name != owner.self_name
             if how == "opaque":
                 return owner is not self.scopes.module

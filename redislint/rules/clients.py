@@ -128,9 +128,10 @@ def _timeout_fix(ctx: Context, site: ClientSite, query: dict, scheme: str, versi
     configured defaults.  Unix-socket connections (and pools with a connection class of their own)
     get only `socket_timeout`: older redis-py's UnixDomainSocketConnection takes no connect
     timeout, and neither does redis-py before 2.10."""
+    # `socket_timeout=None` written out: replacing it is the author's call.  A URL factory takes
+    # the timeout in its options dict, not as a keyword of its own.
     if site.args_end is None or "socket_timeout" in site.kwargs or not site.constructor.startswith(_JUDGED_PREFIXES):
-        return None  # `socket_timeout=None` written out: replacing it is the author's call; a URL
-        # factory takes the timeout in its options dict, not as a keyword of its own
+        return None
     unix = "unix_socket_path" in site.kwargs or "connection_class" in site.kwargs or scheme == "unix"
     parts = [f"socket_timeout={_number(ctx.settings.default_socket_timeout)}"]
     # Not when the call writes `socket_connect_timeout` (None included) or its URL gives one.
