@@ -765,6 +765,18 @@ def test_rl602_a_coroutine_made_per_worker_is_not_a_call_per_iteration():
     assert P.lines("import asyncio\n" + worker + awaited) == [3]
 
 
+@pytest.mark.parametrize("factory, reported", [
+    # Memoized by hand: built only when the cache has none, then kept there.
+    ("_CLIENTS = {}\ndef get_client(db=0):\n    client = _CLIENTS.get(db)\n    if client is None:\n"
+     "        client = redis.Redis(db=db)\n        _CLIENTS[db] = client\n    return client\n", False),
+    # Tested, but not kept: a new one whenever the caller passes none.
+    ("def get_client(client=None):\n    if client is None:\n        client = redis.Redis()\n    return client\n", True),
+])
+def test_rl602_a_factory_memoized_by_hand(factory, reported):
+    code = factory + "@app.route('/')\ndef index():\n    return get_client().get('x')\n"
+    assert len(P.found(code)) == (1 if reported else 0)
+
+
 def test_rl602_quiet_for_a_cached_factory_called_per_request():
     code = ("@functools.lru_cache()\ndef get_client():\n    return redis.Redis(host='h')\n"
             "@app.route('/')\ndef index():\n    return get_client().get('x')\n")

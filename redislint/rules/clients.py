@@ -395,6 +395,8 @@ def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
             continue
         if _runs_once(function):
             continue  # start-up code
+        if site.assigned_to in site.when_missing and site.assigned_to in function.stored_names:
+            continue  # `if client is None: client = Redis(); CLIENTS[key] = client`: built once, memoized
         if _forwarded(site, function):
             # A factory: how often it builds one is its callers' business.  Followed through the
             # project's calls of it (and of the factories that return what it returns).
