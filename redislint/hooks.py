@@ -146,7 +146,7 @@ def project_hooks(models: Sequence[ModuleModel]) -> Hooks:
                 limited.setdefault(m.path, set()).add(function.class_name or function.name)
             # RL601 reads what a `**parameter` holds from the function's callers.
             for qualname in site.keywords_from_callers + site.own_kwargs_of:
-                function = next((f for f in m.functions if f.qualname == qualname), None)
+                function = project.functions(m).get(qualname)
                 if function is not None:
                     limited.setdefault(m.path, set()).add(function.class_name or function.name)
         for arg in m.client_arguments:

@@ -36,6 +36,14 @@ class NameUses:
     other: int = 0  # anything else: returned, aliased, a method that may change it ...
 
 
+def _not_a_use(field: str):
+    """A visitor method that marks ``node.<field>`` as seen: a name there binds something, or
+    names an attribute, keyword or import, and is no use of the local name."""
+    def visit(self: "_UseCollector", node: cst.CSTNode) -> None:
+        self._mark(getattr(node, field))
+    return visit
+
+
 class _UseCollector:
     """Driven by ``walk`` over a function body; parents are visited before their children, so
     a parent that understands an occurrence marks it before the Name itself is reached."""
@@ -53,41 +61,23 @@ class _UseCollector:
             self.seen.add(id(node))
 
     # --- positions that bind or name something else: not uses ------------------------------
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        self._mark(node.attr)
+    # `x.name`, `f(name=...)`, `def f(name)`, `def name`, `class name`, `as name`, `import name`,
+    # `global name`: the child that holds the name (see ``_not_a_use``).
+    visit_Attribute = _not_a_use("attr")
+    visit_Arg = _not_a_use("keyword")
+    visit_Param = _not_a_use("name")
+    visit_FunctionDef = _not_a_use("name")
+    visit_ClassDef = _not_a_use("name")
+    visit_AsName = _not_a_use("name")
+    visit_ImportAlias = _not_a_use("name")
+    visit_NameItem = _not_a_use("name")
 
-    def visit_Arg(self, node: cst.Arg) -> None:
-        self._mark(node.keyword)
-
-    def visit_Param(self, node: cst.Param) -> None:
-        self._mark(node.name)
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._mark(node.name)
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self._mark(node.name)
-
-    def visit_AsName(self, node: cst.AsName) -> None:
-        self._mark(node.name)
-
-    def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
-        self._mark(node.name)
-
-    def visit_NameItem(self, node: cst.NameItem) -> None:
-        self._mark(node.name)
-
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        if self._is_ours(node.target):
-            self._mark(node.target)  # a rebinding: ``scopes`` records its value
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+    def _rebinding(self, node: cst.CSTNode) -> None:
+        """`name = ...`, `name: T = ...`, `(name := ...)`: ``scopes`` records the value."""
         if self._is_ours(node.target):
             self._mark(node.target)
 
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        if self._is_ours(node.target):
-            self._mark(node.target)
+    visit_AssignTarget = visit_AnnAssign = visit_NamedExpr = _rebinding
 
     # --- uses that are understood ------------------------------------------------------------
     def visit_Assign(self, node: cst.Assign) -> None:

@@ -43,11 +43,17 @@ def _called_from_elsewhere(ctx: Context, site: ClientSite) -> bool:
     """A `**parameter` was read from the callers in this module: another module that calls the
     function may pass other keys, the timeout among them."""
     for qualname in site.keywords_from_callers:
-        function = next((f for f in ctx.module.functions if f.qualname == qualname), None)
-        callers = ctx.index.callers_of(ctx.module, function) if function is not None else None
-        if callers is None or any(module.path != ctx.module.path for module, _ in callers):
+        found = _calls_of(ctx, qualname)
+        if found is None or any(module.path != ctx.module.path for module, _ in found[1]):
             return True
     return False
+
+
+def _calls_of(ctx: Context, qualname: str):
+    """The function of this module called ``qualname`` and its calls in the project: [(module,
+    FunctionCallSite)]; None when the module has no such function."""
+    function = ctx.index.project.functions(ctx.module).get(qualname)
+    return None if function is None else (function, ctx.index.callers_of(ctx.module, function))
 
 
 def _own_kwargs_empty(ctx: Context, site: ClientSite) -> bool:
@@ -58,8 +64,7 @@ def _own_kwargs_empty(ctx: Context, site: ClientSite) -> bool:
     if not site.own_kwargs_of:
         return False
     for qualname in site.own_kwargs_of:
-        function = next((f for f in ctx.module.functions if f.qualname == qualname), None)
-        callers = ctx.index.callers_of(ctx.module, function) if function is not None else []
+        function, callers = _calls_of(ctx, qualname) or (None, [])
         if not callers:
             return False  # an API nobody here calls: its callers choose what it holds
         for _, call in callers:
