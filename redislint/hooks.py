@@ -135,20 +135,23 @@ def project_hooks(models: Sequence[ModuleModel]) -> Hooks:
             return False  # known only after linking
         return project.export(what, importer, how) is not None  # remembered by ProjectModules
 
+    def limit(m: ModuleModel, function) -> None:
+        limited.setdefault(m.path, set()).add(function.class_name or function.name)
+
     for m in models:
         for call in m.calls:
             function = m.function_of(call)
             if function is not None and any(v.defaults_from for v in call.args.values()):
-                limited.setdefault(m.path, set()).add(function.class_name or function.name)
+                limit(m, function)
         for site in m.clients:  # `Lock(r, name, timeout)`: RL105 asks whether callers leave it None
             if site.kind == "lock" and site.function is not None and any(v.defaults_from for v in site.args.values()):
                 function = m.functions[site.function]
-                limited.setdefault(m.path, set()).add(function.class_name or function.name)
+                limit(m, function)
             # RL601 reads what a `**parameter` holds from the function's callers.
             for qualname in site.keywords_from_callers + site.own_kwargs_of:
                 function = project.functions(m).get(qualname)
                 if function is not None:
-                    limited.setdefault(m.path, set()).add(function.class_name or function.name)
+                    limit(m, function)
         for arg in m.client_arguments:
             if not arg.callee.startswith(("import:", "bound:")) or not is_client(arg.client, m.path):
                 continue
@@ -158,7 +161,7 @@ def project_hooks(models: Sequence[ModuleModel]) -> Hooks:
                 _hook_script_definers(project, scripts, item.script_source, m, defines)
     builders = _builders(project, models)
     for m, function in builders:
-        limited.setdefault(m.path, set()).add(function.class_name or function.name)
+        limit(m, function)
     _hook_base_classes(project, models, builders, defines)
     return Hooks(project, limited, defines)
 

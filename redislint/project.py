@@ -95,6 +95,13 @@ def _member_values(call: RedisCall):
 # How far up a class hierarchy `overridden_callers_of` looks.
 _MAX_ANCESTRY = 4
 
+
+def _leaves_default(site: FunctionCallSite, shift: int, function: FunctionInfo, param: str) -> bool:
+    """The call passes ``param`` neither by keyword nor by position (``shift``: parameters, such
+    as `self`, that come before what the call fills)."""
+    return param not in site.keywords and (
+        param not in function.params or site.positional + shift <= function.params.index(param))
+
 class ProjectIndex:
     def __init__(self, modules: Iterable[ModuleModel] = ()):
         self.keyspace: Dict[str, KeyFacts] = {}
@@ -107,6 +114,7 @@ class ProjectIndex:
         self._call_sites: Optional[Dict[Tuple[str, str], List[Tuple[ModuleModel, FunctionCallSite, int]]]] = None
         self._versions: Dict[Tuple[Optional[str], Optional[str]], Optional[RedisPyVersion]] = {}
         self._by_function: Dict[str, Dict[Optional[int], List[RedisCall]]] = {}
+        self._by_pipeline: Dict[str, Dict[int, List[RedisCall]]] = {}
         link_project_clients(modules, self.project)
         for module in modules:
             self.add(module)
@@ -124,13 +132,8 @@ class ProjectIndex:
         A function nobody in the project calls is an API whose callers choose: False."""
         if param not in function.params:
             return False
-        index = function.params.index(param)
-        for _, site, shift in self._sites().get((module.path, function.qualname), ()):
-            if site.star:
-                continue
-            if param not in site.keywords and site.positional + shift <= index:
-                return True
-        return False
+        return any(not site.star and _leaves_default(site, shift, function, param)
+                   for _, site, shift in self._sites().get((module.path, function.qualname), ()))
 
     def callers_of(self, module: ModuleModel, function: FunctionInfo,
                    leaving: Sequence[str] = ()) -> List[Tuple[ModuleModel, FunctionCallSite]]:
@@ -139,9 +142,7 @@ class ProjectIndex:
         passes `*args`/`**kwargs`, which may fill it)."""
         out = []
         for m, site, shift in self._sites().get((module.path, function.qualname), ()):
-            if leaving and (site.star or any(
-                    p in site.keywords or (p in function.params and site.positional + shift > function.params.index(p))
-                    for p in leaving)):
+            if leaving and (site.star or not all(_leaves_default(site, shift, function, p) for p in leaving)):
                 continue
             out.append((m, site))
         return out
@@ -221,8 +222,14 @@ class ProjectIndex:
         in that pipeline (which may span functions), ``call`` included, in source order."""
         if call.pipeline_id is None:
             return self.calls_in(module, call.function)
-        return [other for other in module.calls
-                if other.function == call.function or other.pipeline_id == call.pipeline_id]
+        pipelines = self._by_pipeline.get(module.path)
+        if pipelines is None:
+            pipelines = self._by_pipeline[module.path] = {}
+            for other in module.calls:
+                if other.pipeline_id is not None:
+                    pipelines.setdefault(other.pipeline_id, []).append(other)
+        both = {id(c): c for c in self.calls_in(module, call.function) + pipelines.get(call.pipeline_id, [])}
+        return sorted(both.values(), key=lambda c: c.order)
 
     def facts(self, key: Optional[KeyPattern]) -> Optional[KeyFacts]:
         if key is None or not key.known:
@@ -233,11 +240,12 @@ class ProjectIndex:
         self.cache_configs.extend(module.cache_configs)
         self.error_handlers.update(module.error_handlers)
         for call in module.calls:
+            loops = [module.loops[j] for j in call.loops]
             for i, key in enumerate(call.keys):
                 if not key.known:
                     continue
                 facts = self.keyspace.setdefault(key.text, KeyFacts(key.text))
-                self._record(facts, call, first=i == 0, loops=[module.loops[j] for j in call.loops])
+                self._record(facts, call, first=i == 0, loops=loops)
                 if facts.collection is None:
                     facts.collection = collection_type(call, i)
         for command, key in module.script_effects + module.linked_script_effects:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Tupl
 
 from .model import ClientRef, FileRead, FunctionInfo, KeyPattern, ModuleModel, ScriptSource
 from .model.module import PathPart
-from .model.commands import lua_commands, lua_key_commands
+from .model.commands import key_effects, lua_commands
 from .model.scripts import known_path
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -177,6 +177,4 @@ def _effects(module: ModuleModel) -> Iterator[Tuple[str, KeyPattern]]:
     for run in module.script_runs:
         if run.script_source is None or run.lua is None:
             continue
-        for command, index in lua_key_commands(run.lua):
-            if index < len(run.keys):
-                yield command, run.keys[index]
+        yield from key_effects(run.lua, run.keys)

@@ -560,16 +560,19 @@ def _setup_py_extras(text: str) -> Iterator[Tuple[Optional[Tuple[Version, bool]]
                     yield found, "setup.py extras_require"
 
 
+def _metadata_files(root: str) -> List[str]:
+    """The package metadata at ``root``, relative to it: PKG-INFO, then each `*.dist-info/METADATA`."""
+    try:
+        wheels = sorted(os.path.join(entry, "METADATA") for entry in os.listdir(root) if entry.endswith(".dist-info"))
+    except OSError:
+        wheels = []
+    return ["PKG-INFO"] + wheels
+
+
 def _metadata(root: str) -> Iterator[Tuple[Optional[Tuple[Version, bool]], str]]:
     """`Requires-Dist:` lines of the package metadata shipped at the root: an sdist's PKG-INFO,
     or a wheel's `*.dist-info/METADATA` (extras included: their markers are dropped)."""
-    candidates = [os.path.join(root, "PKG-INFO")]
-    try:
-        candidates += sorted(os.path.join(root, entry, "METADATA") for entry in os.listdir(root)
-                             if entry.endswith(".dist-info"))
-    except OSError:
-        pass
-    for path in candidates:
+    for path in (os.path.join(root, name) for name in _metadata_files(root)):
         text = _read_text(path)
         if text is None:
             continue
@@ -624,8 +627,7 @@ def _dependency_files(root: str) -> Iterator[str]:
     """The files at ``root`` that may list the project's dependencies, most telling first."""
     yield from ("pyproject.toml", "setup.py", "setup.cfg", "Pipfile")
     yield from (os.path.relpath(path, root) for path in _requirements_files(root))
-    yield "PKG-INFO"
-    yield from sorted(os.path.join(entry, "METADATA") for entry in os.listdir(root) if entry.endswith(".dist-info"))
+    yield from _metadata_files(root)
     yield from ("uv.lock", "poetry.lock", "Pipfile.lock")
 
 

@@ -6,11 +6,12 @@ as a queue, read a whole collection, or are dangerous to run from application co
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
-from typing import Dict, FrozenSet, List, Optional, Tuple
+from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple
 
-from .module import LuaCall
+from .module import KeyPattern, LuaCall
 
 # --- writes --------------------------------------------------------------------------------
 # String writes that create a key without a TTL unless an expiry argument is given.
@@ -143,6 +144,8 @@ _LUA_CALL = re.compile(
 _LUA_COMMENT = re.compile(r"--\[(=*)\[.*?\]\1\]|--[^\n]*", re.S)
 
 
+# The Lua readers below are cached: the same script text comes back for every call that runs it.
+@functools.lru_cache(maxsize=256)
 def lua_commands(script: str) -> Tuple[str, ...]:
     """The redis-py method names of the commands a literal Lua script calls, in order, once each.
 
@@ -165,6 +168,7 @@ _RAW_ALIASES = {"del": "delete"}
 _LUA_SET_TTL = re.compile(r"""['"](?:EX|PX|EXAT|PXAT|KEEPTTL)['"]""", re.I)
 
 
+@functools.lru_cache(maxsize=256)
 def lua_key_commands(script: str) -> Tuple[Tuple[str, int], ...]:
     """(redis-py method name, 0-based index into the script's KEYS) for each command a literal
     Lua script runs on a key it is given, in order, once each: what the script does to the keys
@@ -256,6 +260,15 @@ def _lua_spread(args: List[str]) -> bool:
     return bool(_LUA_FUNCTION_CALL.fullmatch(last)) and not _LUA_SINGLE_VALUED.match(last)
 
 
+def key_effects(script: str, patterns: Sequence[KeyPattern]) -> Iterator[Tuple[str, KeyPattern]]:
+    """What a script does to the keys it is run with: (command, the key it is given at that
+    `KEYS[i]`), for the commands ``lua_key_commands`` finds and the keys that were given."""
+    for command, index in lua_key_commands(script):
+        if index < len(patterns):
+            yield command, patterns[index]
+
+
+@functools.lru_cache(maxsize=256)
 def lua_calls(script: str) -> Tuple[LuaCall, ...]:
     """Every `redis.call`/`redis.pcall` of a literal Lua script whose command is a literal, with
     its arguments, in order (comments dropped first)."""

@@ -18,6 +18,7 @@ rules then stay quiet, as they do for `**kwargs` they cannot see into.
 """
 from __future__ import annotations
 
+import dataclasses
 import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
@@ -59,8 +60,8 @@ class Arguments:
     def add(self, other: "Arguments") -> None:
         self.items.extend(other.items)
         self.star = self.star or other.star
-        self.from_callers = tuple(dict.fromkeys(self.from_callers + other.from_callers))
-        self.own_kwargs = tuple(dict.fromkeys(self.own_kwargs + other.own_kwargs))
+        self.from_callers = _union(self.from_callers, other.from_callers)
+        self.own_kwargs = _union(self.own_kwargs, other.own_kwargs)
 
     @property
     def keywords(self) -> Dict[str, Argument]:
@@ -187,7 +188,7 @@ class Constructions:
         if passed is None:
             return None
         out.add(passed)
-        out.from_callers = tuple(dict.fromkeys(out.from_callers + (owner.qualname,)))
+        out.from_callers = _union(out.from_callers, (owner.qualname,))
         return out
 
     def _stored_keys(self, owner: Scope, name: str, call: Optional[cst.Call]) -> Optional[Arguments]:
@@ -281,8 +282,7 @@ class Constructions:
         longest: List[Argument] = []
         for call in uses.calls:
             more = self.of_call(call.args, call, scope)
-            out.add(Arguments([item for item in more.items if item.keyword is not None], more.star, more.from_callers,
-                              more.own_kwargs))
+            out.add(dataclasses.replace(more, items=[item for item in more.items if item.keyword is not None]))
             if len(more.positional) > len(longest):
                 longest = more.positional
         out.items.extend(longest)
@@ -397,7 +397,7 @@ class Constructions:
         if uses.other or uses.calls or len(uses.passed) != 1:
             return None
         call, _ = uses.passed[0]
-        if not _is_super_init(call) or not _passes_on_only(call, args, kwargs):
+        if not is_super_init(call) or not _passes_on_only(call, args, kwargs):
             return None
         if args is not None and (self.uses(init, args).other or len(self.uses(init, args).passed) != 1):
             return None
@@ -460,6 +460,11 @@ def _client_class(qualified: Optional[str]) -> bool:
     return made is not None and not qualified.endswith(("from_url", "from_pool"))
 
 
+def _union(names: Tuple[str, ...], more: Tuple[str, ...]) -> Tuple[str, ...]:
+    """Both, in order, each once."""
+    return tuple(dict.fromkeys(names + more))
+
+
 def _is_name(node: cst.BaseExpression, name: Optional[str]) -> bool:
     return name is not None and isinstance(node, cst.Name) and node.value == name
 
@@ -476,8 +481,9 @@ def _passes_on_only(call: cst.Call, args: Optional[str], kwargs: str) -> bool:
                for arg in call.args)
 
 
-def _is_super_init(call: cst.Call) -> bool:
-    """`super().__init__(...)` or `super(Cls, self).__init__(...)`."""
+def is_super_init(call: cst.Call) -> bool:
+    """`super().__init__(...)` or `super(Cls, self).__init__(...)`: the base class's initialiser,
+    run on the object being built."""
     func = call.func
     return isinstance(func, cst.Attribute) and func.attr.value == "__init__" and isinstance(func.value, cst.Call) \
         and dotted_name(func.value.func) == "super"

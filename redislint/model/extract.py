@@ -18,10 +18,10 @@ from ..diagnostics import Position, Span
 from ..gcpause import collector_paused
 from . import clients
 from .caches import CacheFacts
-from .constructions import Arguments, Constructions
+from .constructions import Arguments, Constructions, is_super_init
 from .loops import LoopFacts
 from .command_table import KEY_PARAMS, SIGNATURES
-from .commands import lua_calls, lua_commands, lua_key_commands, method_for_raw, script_sha
+from .commands import key_effects, lua_calls, lua_commands, method_for_raw, script_sha
 from .module import (ClientArgument, ClientKind, ClientRef, ClientSite, Deserialisation, FileRead, FunctionCallSite,
                      FunctionInfo, KeyPattern, ModuleModel, RedisCall, ScriptRun, ScriptSource, StatementRef, Value)
 from .origins import OriginFinder
@@ -277,7 +277,7 @@ class CallExtractor:
             decorator_paths=tuple(self._decorator_path(d.decorator) for d in node.decorators),
         )
         self.decorator_calls.update(id(d.decorator) for d in node.decorators if isinstance(d.decorator, cst.Call))
-        if _FIXTURE in scope.decorators:
+        if self.resolver.fixture_decorator(scope) is not None:
             span = self.span(node)
             self.model.test_ranges.append((span.start.line, span.end.line))
         self.model.functions.append(info)
@@ -443,7 +443,7 @@ class CallExtractor:
             value = value.expression
         self.targets[id(value)] = (targets[0], stored)
         if stored and isinstance(value, cst.Name):
-            self._keep_name(value.value)
+            self._add_name("kept_names", value.value)
             self._add_name("stored_names", value.value)
         for target in targets:
             self._connection_kwargs_set(target, value)
@@ -482,12 +482,6 @@ class CallExtractor:
         if isinstance(entry[1], str) and entry not in info.connection_kwargs_set:
             info.connection_kwargs_set = info.connection_kwargs_set + (entry,)
 
-    def _keep_name(self, name: str) -> None:
-        if self.function_stack:
-            info = self.model.functions[self.function_stack[-1]]
-            if name not in info.kept_names:
-                info.kept_names = info.kept_names + (name,)
-
     def visit_Return(self, node: cst.Return) -> None:
         self.loops.exit_function()
         if node.value is not None:
@@ -515,7 +509,7 @@ class CallExtractor:
     def visit_Arg(self, node: cst.Arg) -> None:
         self._mark(node.value, "argument")
         if isinstance(node.value, cst.Name):
-            self._keep_name(node.value.value)
+            self._add_name("kept_names", node.value.value)
 
     def visit_Await(self, node: cst.Await) -> None:
         self.awaited[id(node.expression)] = node
@@ -532,7 +526,6 @@ class CallExtractor:
             for arg in node.args:  # what a returned call is given goes with it (`return Queue(conn)`)
                 if not arg.star:
                     self._forward(arg.value)
-        func = node.func
         qualified = self.resolver.qualified(func, self.scope)
         built = qualified if qualified is not None else self.resolver.class_alias(func, self.scope)
         if built is not None:
@@ -669,7 +662,7 @@ class CallExtractor:
             handlers=tuple(h for handlers in self.try_stack for h in handlers),
             loop_depth=self.loop_depth, result_use=use, assigned_to=target,
             stored=stored, forwarded=id(node) in self.forwarded, in_except=self.except_depth > 0,
-            when_missing=self._when_missing(), initialises=_super_init(node.func), awaited=id(node) in self.awaited))
+            when_missing=self._when_missing(), initialises=is_super_init(node), awaited=id(node) in self.awaited))
 
     def _when_missing(self) -> Tuple[str, ...]:
         """The names the `if x is None:` blocks around the current node test."""
@@ -1047,9 +1040,7 @@ class CallExtractor:
         """Record a run of a literal script with these keys (``ran_at``: the EVAL that runs it)."""
         patterns = tuple(self.resolver.key_of(key, self.scope) for key in keys)
         self.model.literal_script_runs.append((script_sha(script), patterns, ran_at))
-        for command, index in lua_key_commands(script):
-            if index < len(patterns):
-                self.model.script_effects.append((command, patterns[index]))
+        self.model.script_effects.extend(key_effects(script, patterns))
 
     # --- values --------------------------------------------------------------------------
     def _value(self, node: cst.BaseExpression, scope: Optional[Scope] = None) -> Value:
@@ -1108,21 +1099,12 @@ class CallExtractor:
         return self.resolver.qualified(node.func, scope) or dotted_name(node.func)
 
 
-def _super_init(func: cst.BaseExpression) -> bool:
-    """`super().__init__`: the base class's initialiser, run on the object being built."""
-    return isinstance(func, cst.Attribute) and func.attr.value == "__init__" and isinstance(func.value, cst.Call) \
-        and isinstance(func.value.func, cst.Name) and func.value.func.value == "super"
-
-
 _KINDS = {
     cst.Name: "name", cst.Attribute: "attribute", cst.Call: "call", cst.FormattedString: "fstring",
     cst.BinaryOperation: "binop", cst.Dict: "dict", cst.List: "list", cst.Tuple: "tuple", cst.Set: "set",
     cst.Lambda: "lambda", cst.Subscript: "subscript", cst.Await: "await",
 }
 
-
-# `@pytest.fixture`, `@pytest_asyncio.fixture`, `@fixture(scope=...)`: test code.
-_FIXTURE = "fixture"
 
 # What asks about a lock without taking it.
 _LOCK_QUERIES = frozenset({"locked", "owned"})

@@ -452,20 +452,27 @@ class Resolver:
                     self._fixture_scopes.setdefault(name, fn)
         return self._fixture_scopes
 
-    def _fixture_name(self, fn: Scope) -> Optional[str]:
-        """The fixture name of a function decorated `@pytest.fixture` (or pytest-asyncio's)."""
+    def fixture_decorator(self, fn: Scope) -> Optional[cst.BaseExpression]:
+        """The `@pytest.fixture` (or pytest-asyncio's) decorator of a function, if it has one:
+        the name, or the call with its arguments."""
         for decorator in fn.node.decorators if isinstance(fn.node, cst.FunctionDef) else ():
             expr = decorator.decorator
-            call = expr if isinstance(expr, cst.Call) else None
-            if self.qualified(call.func if call else expr, self.scopes.module) not in _FIXTURE_DECORATORS:
-                continue
-            named = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "name"),
-                         None) if call else None
-            if named is None:
-                return fn.name
-            value = literal_value(named)
-            return value if isinstance(value, str) else None
+            if self.qualified(expr.func if isinstance(expr, cst.Call) else expr, self.scopes.module) \
+                    in _FIXTURE_DECORATORS:
+                return expr
         return None
+
+    def _fixture_name(self, fn: Scope) -> Optional[str]:
+        """The fixture name of a function decorated `@pytest.fixture` (or pytest-asyncio's)."""
+        expr = self.fixture_decorator(fn)
+        if expr is None:
+            return None
+        named = next((a.value for a in expr.args if a.keyword is not None and a.keyword.value == "name"),
+                     None) if isinstance(expr, cst.Call) else None
+        if named is None:
+            return fn.name
+        value = literal_value(named)
+        return value if isinstance(value, str) else None
 
     def imported(self, qualified: Optional[str], how: str) -> Optional[ClientRef]:
         """An object imported from what may be another module of the project (RULES.md:

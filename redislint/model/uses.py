@@ -72,12 +72,8 @@ class _UseCollector:
     visit_ImportAlias = _not_a_use("name")
     visit_NameItem = _not_a_use("name")
 
-    def _rebinding(self, node: cst.CSTNode) -> None:
-        """`name = ...`, `name: T = ...`, `(name := ...)`: ``scopes`` records the value."""
-        if self._is_ours(node.target):
-            self._mark(node.target)
-
-    visit_AssignTarget = visit_AnnAssign = visit_NamedExpr = _rebinding
+    # A rebinding (`name = ...`, `name: T = ...`, `(name := ...)`): ``scopes`` records the value.
+    visit_AssignTarget = visit_AnnAssign = visit_NamedExpr = _not_a_use("target")
 
     # --- uses that are understood ------------------------------------------------------------
     def visit_Assign(self, node: cst.Assign) -> None:

@@ -8,7 +8,7 @@ from typing import Iterator, Optional, Tuple
 from ..diagnostics import Diagnostic, Edit, Fix
 from ..model import ClientSite
 from ..model.clients import URL_FACTORIES
-from ..model.builders import forwarded as _forwarded, judged_construction, kept_by_instance
+from ..model.builders import PER_CALL_PREFIXES, forwarded as _forwarded, judged_construction, kept_by_instance
 from ..registry import Context, FixAvailability, rule
 from ._support import TIMEOUT_DEFAULT_SINCE, request_handler, task_function, url_parts
 
@@ -18,7 +18,7 @@ CONNECT_TIMEOUT_SINCE = (2, 10)
 # Constructors whose timeouts RL601 judges: redis-py's own clients, clusters and pools (sync and
 # asyncio) and walrus (a redis.Redis subclass).  Not fakeredis (no network), not aioredis (its
 # own versions), not framework helpers that build the client from settings we cannot see.
-_JUDGED_PREFIXES = ("redis.", "walrus.")
+_JUDGED_PREFIXES = PER_CALL_PREFIXES
 # RL601 also judges the client a URL factory builds (model.clients.URL_FACTORIES), from its
 # options dict and URL query.
 _TIMEOUT_JUDGED_PREFIXES = _JUDGED_PREFIXES + ("redis_sentinel_url.",)
@@ -287,7 +287,7 @@ def _per_call_chains(ctx: Context, module, function, depth: int = 0, seen: Tuple
             # keeps some of its objects (then each per-call use is that use's business).
             if _long_lived(ctx, caller_module, caller):
                 continue
-            given = tuple(name for name in call.when_missing if name in caller.params)
+            given = _left_out(call, caller)
             for rest in _per_call_chains(ctx, caller_module, caller, depth, seen, given):
                 yield [(caller_module, caller, "builds it")] + rest
             continue
@@ -307,7 +307,7 @@ def _per_call_chains(ctx: Context, module, function, depth: int = 0, seen: Tuple
         elif forwarded:
             # `if connection is None: connection = get_connection()`: only the callers that
             # leave the parameter out get a new one.
-            given = tuple(name for name in call.when_missing if name in caller.params)
+            given = _left_out(call, caller)
             for rest in _per_call_chains(ctx, caller_module, caller, depth + 1, seen, given):
                 yield [(caller_module, caller, "returns it")] + rest
         elif drops or not _kept(call, caller):
@@ -315,6 +315,12 @@ def _per_call_chains(ctx: Context, module, function, depth: int = 0, seen: Tuple
             # own callers decide how often that is.
             for rest in _per_call_chains(ctx, caller_module, caller, depth + 1, seen, drops=True):
                 yield [(caller_module, caller, "calls it")] + rest
+
+
+def _left_out(site, function) -> Tuple[str, ...]:
+    """`if client is None: client = Redis()` (or `= get_client()`): the parameters whose absence
+    the construction or call waits for; only the callers that leave them out get a new one."""
+    return tuple(name for name in site.when_missing if name in function.params)
 
 
 def _per_call_chain(ctx: Context, module, function, leaving: Tuple[str, ...] = (),
@@ -384,8 +390,7 @@ def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
         if site.in_except:
             continue  # a fallback when an error happens (a reconnect)
         what = {"pool": "pool", "sentinel": "Sentinel (and its connections)"}.get(site.kind, "client")
-        # `if client is None: client = Redis()`: only the callers that leave `client` out get one.
-        leaving = tuple(name for name in site.when_missing if name in function.params)
+        leaving = _left_out(site, function)
         if kept_by_instance(site, function):
             # Kept on the object: as often as the object is built (when no object of the class
             # is kept beyond a call anywhere in the project).
@@ -402,23 +407,17 @@ def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
             continue  # start-up code
         if site.assigned_to in site.when_missing and site.assigned_to in function.stored_names:
             continue  # `if client is None: client = Redis(); CLIENTS[key] = client`: built once, memoized
-        if _forwarded(site, function):
-            # A factory: how often it builds one is its callers' business.  Followed through the
-            # project's calls of it (and of the factories that return what it returns).
-            chain = _per_call_chain(ctx, ctx.module, function, leaving)
+        factory = _forwarded(site, function)
+        if not factory and _kept(site, function):
+            continue
+        if factory or not (site.loop_depth or request_handler(ctx.module, function) or task_function(function)):
+            # A factory, or a plain function that uses the client and lets it go: how often it
+            # builds one is its callers' business.  Followed through the project's calls of it
+            # (and of the factories that return what it returns).
+            chain = _per_call_chain(ctx, ctx.module, function, leaving, drops=not factory)
             if chain is not None:
                 yield ctx.report(site.span, f"a new Redis {what} is built on every call of `{function.qualname}()`, and "
                                             f"{_chain_text(ctx, chain)}: each call opens its own connections; "
-                                            "build it once (module level, `__init__` or a cached factory) and reuse it")
-            continue
-        if _kept(site, function):
-            continue
-        if not (site.loop_depth or request_handler(ctx.module, function) or task_function(function)):
-            # How often a plain function runs is its callers' business: judged by them.
-            chain = _per_call_chain(ctx, ctx.module, function, leaving, drops=True)
-            if chain is not None:
-                yield ctx.report(site.span, f"a new Redis {what} is built on every call of `{function.qualname}()`, "
-                                            f"and {_chain_text(ctx, chain)}: each call opens its own connections; "
                                             "build it once (module level, `__init__` or a cached factory) and reuse it")
             continue
         where = "in a loop, once per iteration" if site.loop_depth else f"in `{function.name}()`, once per call"
