@@ -22,13 +22,15 @@ from __future__ import annotations
 import dataclasses
 import functools
 import zlib
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .model import ClientArgument, ClientKind, ClientRef, FunctionInfo, ModuleModel
 from .model.clients import reexported_constructor, site_kind
 from .scripts import link_scripts
 
 _MAX_ROUNDS = 4
+# ``ProjectModules.unique_answer``: found in the module, but not an answer (no re-export to follow).
+NOT_WANTED = object()
 _MAX_REEXPORTS = 4
 
 ModuleParts = Tuple[str, ...]
@@ -132,46 +134,48 @@ class ProjectModules:
         return self._export(qualified, importer, how, depth)
 
     def _export(self, qualified: str, importer: str, how: str, depth: int) -> Optional[ClientRef]:
-        if depth > _MAX_REEXPORTS:
-            return None
-        refs = set()
-        for modules, name in self.candidates(qualified, importer):
-            for m in modules:
-                ref = m.exported_clients.get(name)
-                if ref is not None:
-                    if (ref.source == "factory") == (how == "call"):
-                        refs.add(ref)
-                    continue
-                head, _, rest = name.partition(".")
-                if head in m.imports:  # a re-export: `from .ext import redis_client` in __init__
-                    target = m.imports[head] + (f".{rest}" if rest else "")
-                    ref = self.export(target, m.path, how, depth + 1)
-                    if ref is not None:
-                        refs.add(ref)
-        return refs.pop() if len(refs) == 1 else None
+        def here(m: ModuleModel, name: str):
+            ref = m.exported_clients.get(name)
+            if ref is None:
+                return None
+            return ref if (ref.source == "factory") == (how == "call") else NOT_WANTED
 
-    def reexported_module(self, qualified: str, importer: str, depth: int = 0) -> Optional[str]:
+        return self.unique_answer(qualified, importer, here, depth=depth)
+
+    def reexported_module(self, qualified: str, importer: str) -> Optional[str]:
         """The redis-py module (`redis`, `redis.asyncio`) that a name imported from the project
         stands for, when the project re-exports it: `from . import redis` in a package whose
         `__init__` has `from .compat import redis`, where compat has `import redis` (or `from
         redis import asyncio as redis`).  None for anything else, or when the answer is not one."""
+        return self.unique_answer(qualified, importer, lambda m, name: None,
+                                  outside=lambda target: target if target == "redis" or target.startswith("redis.")
+                                  else None)
+
+    def unique_answer(self, qualified: str, importer: str, here: Callable[[ModuleModel, str], Any],
+                      key: Callable[[Any], Any] = lambda answer: answer, depth: int = 0,
+                      outside: Callable[[str], Any] = lambda target: None) -> Any:
+        """What an import of the project names, when exactly one answer is found: in each module
+        it may name, ``here(module, name)`` is the answer, None (then the module's own import of
+        that name is followed, a re-export: `from .ext import redis_client` in `__init__`), or
+        ``NOT_WANTED`` (found, but not an answer).  A re-export's target is first offered to
+        ``outside`` (a module outside the project); answers are told apart by ``key``."""
         if depth > _MAX_REEXPORTS:
             return None
-        found = set()
+        found: Dict[Any, Any] = {}
         for modules, name in self.candidates(qualified, importer):
             for m in modules:
-                head, _, rest = name.partition(".")
-                target = m.imports.get(head)
-                if target is None:
-                    continue
-                target += f".{rest}" if rest else ""
-                if target == "redis" or target.startswith("redis."):
-                    found.add(target)
-                else:
-                    answer = self.reexported_module(target, m.path, depth + 1)
-                    if answer is not None:
-                        found.add(answer)
-        return found.pop() if len(found) == 1 else None
+                answer = here(m, name)
+                if answer is None:
+                    head, _, rest = name.partition(".")
+                    if head not in m.imports:
+                        continue
+                    target = m.imports[head] + (f".{rest}" if rest else "")
+                    answer = outside(target)
+                    if answer is None:
+                        answer = self.unique_answer(target, m.path, here, key, depth + 1, outside)
+                if answer is not None and answer is not NOT_WANTED:
+                    found[key(answer)] = answer
+        return next(iter(found.values())) if len(found) == 1 else None
 
     def callee(self, module: ModuleModel, callee: str) -> Optional[Tuple[ModuleModel, FunctionInfo, int]]:
         """The function a call in ``module`` invokes ("local:…"/"import:…"), and how many

@@ -71,20 +71,9 @@ class ScriptTexts:
     def exported(self, qualified: str, importer: str, depth: int = 0) -> Optional[Tuple[ModuleModel, ScriptSource]]:
         """The script a module of the project exports under an imported name, with that module,
         when exactly one does (re-exports in `__init__.py` followed, as for clients)."""
-        if depth > _MAX_DEPTH:
-            return None
-        found = {}
-        for modules, name in self.project.candidates(qualified, importer):
-            for m in modules:
-                if name in m.exported_scripts:
-                    found[m.path] = (m, m.exported_scripts[name])
-                    continue
-                head, _, rest = name.partition(".")
-                if head in m.imports:
-                    again = self.exported(m.imports[head] + (f".{rest}" if rest else ""), m.path, depth + 1)
-                    if again is not None:
-                        found[again[0].path] = again
-        return next(iter(found.values())) if len(found) == 1 else None
+        return self.project.unique_answer(
+            qualified, importer, lambda m, name: (m, m.exported_scripts[name]) if name in m.exported_scripts else None,
+            key=lambda found: found[0].path, depth=depth)
 
     def _returned(self, source: ScriptSource, module: ModuleModel) -> Optional[str]:
         """What a helper that returns a file's contents returns for the call's literal arguments."""
