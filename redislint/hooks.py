@@ -170,17 +170,17 @@ def _hook_base_classes(project: ProjectModules, models: Sequence[ModuleModel], b
     """The modules that define the bases of a class whose methods build a client or call a
     builder: a base's own `self.m()` may run the class's override of `m` in a loop (RL602,
     ``ProjectIndex.overridden_callers_of``)."""
-    built_by = {(m.path, function.qualname) for m, function in builders}
+    calling: Dict[str, Set[Optional[str]]] = {}  # module path -> classes with a method that calls a builder
+    sites = project.call_sites()
+    for m, function in builders:
+        for caller_module, call, _ in sites.get((m.path, function.qualname), ()):
+            if call.function is not None:
+                calling.setdefault(caller_module.path, set()).add(caller_module.functions[call.function].class_name)
     for m in models:
         if not m.class_bases:
             continue
         classes = {m.functions[site.function].class_name for site in m.clients
-                   if site.function is not None and judged_construction(site)}
-        for call in m.function_calls:
-            if call.function is not None and m.functions[call.function].class_name not in classes:
-                target = project.callee(m, call.callee)
-                if target is not None and (target[0].path, target[1].qualname) in built_by:
-                    classes.add(m.functions[call.function].class_name)
+                   if site.function is not None and judged_construction(site)} | calling.get(m.path, set())
         for cls in classes:
             for base in m.class_bases.get(cls, ()) if cls is not None else ():
                 if not base.startswith("local:"):
@@ -201,21 +201,13 @@ def _builders(project: ProjectModules, models: Sequence[ModuleModel]):
                     found[(m.path, function.qualname)] = (m, function)
     if not found:
         return []
-    # The calls that pass on what their callee builds, by the callee they resolve to.
-    passing: Dict[Tuple[str, str], List[Tuple[ModuleModel, object]]] = {}
-    for m in models:
-        for call in m.function_calls:
-            if call.function is None:
-                continue
-            caller = m.functions[call.function]
-            if not per_caller(call, caller):
-                continue
-            target = project.callee(m, call.callee)
-            if target is not None:
-                passing.setdefault((target[0].path, target[1].qualname), []).append((m, caller))
+    sites = project.call_sites()
     todo = list(found)
     while todo:
-        for m, caller in passing.get(todo.pop(), ()):
+        for m, call, _ in sites.get(todo.pop(), ()):
+            if call.function is None or not per_caller(call, m.functions[call.function]):
+                continue  # a call that does not pass on what its callee builds
+            caller = m.functions[call.function]
             key = (m.path, caller.qualname)
             if key not in found:
                 found[key] = (m, caller)

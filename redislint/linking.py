@@ -24,7 +24,7 @@ import functools
 import zlib
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from .model import ClientArgument, ClientKind, ClientRef, FunctionInfo, ModuleModel
+from .model import ClientArgument, ClientKind, ClientRef, FunctionCallSite, FunctionInfo, ModuleModel
 from .model.clients import reexported_constructor, site_kind
 from .scripts import link_scripts
 
@@ -98,6 +98,7 @@ class ProjectModules:
         # Answers are fixed for a set of modules, and asked again for every call and round.
         self._exports: Dict[Tuple[str, str, str], Optional[ClientRef]] = {}
         self._callees: Dict[Tuple[str, str], Optional[Tuple[ModuleModel, FunctionInfo, int]]] = {}
+        self._call_sites: Optional[Dict[Tuple[str, str], List[Tuple[ModuleModel, FunctionCallSite, int]]]] = None
 
     def functions(self, module: ModuleModel) -> Dict[str, FunctionInfo]:
         table = self._functions.get(module.path)
@@ -176,6 +177,19 @@ class ProjectModules:
                 if answer is not None and answer is not NOT_WANTED:
                     found[key(answer)] = answer
         return next(iter(found.values())) if len(found) == 1 else None
+
+    def call_sites(self) -> Dict[Tuple[str, str], List[Tuple[ModuleModel, FunctionCallSite, int]]]:
+        """(module path, function qualname) -> the call sites that call it: (module, site, how
+        many parameters come before what the call fills).  Built once."""
+        if self._call_sites is None:
+            self._call_sites = {}
+            for m in self.modules:
+                for site in m.function_calls:
+                    target = self.callee(m, site.callee)
+                    if target is not None:
+                        owner, fn, shift = target
+                        self._call_sites.setdefault((owner.path, fn.qualname), []).append((m, site, shift))
+        return self._call_sites
 
     def callee(self, module: ModuleModel, callee: str) -> Optional[Tuple[ModuleModel, FunctionInfo, int]]:
         """The function a call in ``module`` invokes ("local:…"/"import:…"), and how many

@@ -111,7 +111,6 @@ class ProjectIndex:
         self.error_handlers: Set[str] = set()
         modules = list(modules)
         self.project = ProjectModules(modules)
-        self._call_sites: Optional[Dict[Tuple[str, str], List[Tuple[ModuleModel, FunctionCallSite, int]]]] = None
         self._versions: Dict[Tuple[Optional[str], Optional[str]], Optional[RedisPyVersion]] = {}
         self._by_function: Dict[str, Dict[Optional[int], List[RedisCall]]] = {}
         self._by_pipeline: Dict[str, Dict[int, List[RedisCall]]] = {}
@@ -195,17 +194,7 @@ class ProjectIndex:
         return found[0] if len(found) == 1 else None
 
     def _sites(self) -> Dict[Tuple[str, str], List[Tuple[ModuleModel, FunctionCallSite, int]]]:
-        """(module path, function qualname) -> the call sites that call it: (module, site, how
-        many parameters come before what the call fills)."""
-        if self._call_sites is None:
-            self._call_sites = {}
-            for m in self.project.modules:
-                for site in m.function_calls:
-                    target = self.project.callee(m, site.callee)
-                    if target is not None:
-                        owner, fn, shift = target
-                        self._call_sites.setdefault((owner.path, fn.qualname), []).append((m, site, shift))
-        return self._call_sites
+        return self.project.call_sites()
 
     def calls_in(self, module: ModuleModel, function: Optional[int]) -> List[RedisCall]:
         """The Redis calls of one function of ``module`` (None: module level), in source order;
