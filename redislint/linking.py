@@ -219,10 +219,9 @@ class ProjectModules:
 
 
 def _parameter(fn: FunctionInfo, arg: ClientArgument, shift: int) -> Optional[str]:
-    if arg.keyword is not None:
-        return arg.keyword if arg.keyword in fn.params else None
-    index = (arg.index or 0) + shift
-    return fn.params[index] if arg.index is not None and index < len(fn.params) else None
+    if arg.keyword is None and arg.index is None:
+        return None  # a position after `*args`: unknown
+    return fn.parameter_for(arg.keyword, arg.index or 0, shift)
 
 
 def link_project_clients(modules: List[ModuleModel], project: Optional[ProjectModules] = None) -> None:

@@ -111,17 +111,14 @@ def _self_shift(fn: FunctionInfo, callee: str) -> int:
 def _bind(fn: FunctionInfo, source: ScriptSource, shift: int) -> Optional[Dict[str, Tuple[PathPart, ...]]]:
     """The helper's parameters the call's arguments fill; None when an argument fits none."""
     bound: Dict[str, Tuple[PathPart, ...]] = {}
-    index = shift
+    position = 0
     for keyword, value in source.arguments:
-        if keyword is None:
-            if index >= len(fn.params):
-                return None
-            bound[fn.params[index]] = value
-            index += 1
-        elif keyword in fn.params:
-            bound[keyword] = value
-        else:
+        param = fn.parameter_for(keyword, position, shift)
+        if param is None:
             return None
+        bound[param] = value
+        if keyword is None:
+            position += 1
     return bound
 
 

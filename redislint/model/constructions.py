@@ -246,8 +246,7 @@ class Constructions:
             self._index_calls()
         calls = self._callers.get(f"local:{function.qualname}", [])
         if function.name == "__init__" and function.class_name:
-            if any(function.class_name in (b.rsplit(".", 1)[-1] for b in info.bases)
-                   for info in self.x.scopes.classes.values()):
+            if self.x.resolver.subclasses(function.class_name):
                 return []  # `Sub(...)` runs it too, and is resolved as Sub's own
             names: Tuple[str, ...] = (function.class_name, "__init__")
         else:

@@ -539,6 +539,14 @@ class FunctionInfo:
     # from its parameters (`def get_package_data(path): return files("pkg").joinpath(path).read_bytes()`).
     returns_file: Optional[FileRead] = None
 
+    def parameter_for(self, keyword: Optional[str], index: int, shift: int = 0) -> Optional[str]:
+        """The parameter an argument fills: its keyword, when the function has it, or the
+        ``index``-th positional after ``shift`` parameters (`self`); None when it fits none."""
+        if keyword is not None:
+            return keyword if keyword in self.params else None
+        index += shift
+        return self.params[index] if index < len(self.params) else None
+
 
 @dataclass
 class ModuleModel:

@@ -575,13 +575,13 @@ class Resolver:
         if depth > _MAX_DEPTH:
             self._cutoffs += 1
             return None
-        refs = [self.class_attr_client(name, attr, depth + 1) for name in self._subclasses(class_name)
+        refs = [self.class_attr_client(name, attr, depth + 1) for name in self.subclasses(class_name)
                 if any(_binds(info, attr) for info in self.class_chain(name))]
         if not refs or any(ref is None for ref in refs):
             return None
         return _best(refs)
 
-    def _subclasses(self, class_name: str) -> List[str]:
+    def subclasses(self, class_name: str) -> List[str]:
         """The classes of this module that derive from ``class_name`` (worked out once)."""
         if self._derived is None:
             self._derived = {}
