@@ -575,6 +575,41 @@ def test_rl602_does_not_flag(body):
     assert P.found(body) == []
 
 
+@pytest.mark.parametrize("body", [
+    # Stored where it outlives the call, but built again on every request: the one before is dropped.
+    "from flask import g\n@app.before_request\ndef connect():\n    g.redis = redis.Redis()\n",
+    "@app.route('/<int:n>')\ndef pick(n):\n    urls = app.config['URLS']\n    if n < len(urls):\n"
+    "        r = redis.from_url(urls[n])\n    else:\n        raise LookupError(n)\n    app.redis = r\n",
+    "CLIENTS = {}\n@shared_task\ndef job(url):\n    CLIENTS[url] = redis.from_url(url)\n",
+    # redis-sentinel-url's connect() builds a Sentinel and a client: the client is the second.
+    "from redis_sentinel_url import connect\n@app.before_request\ndef use(n=None):\n"
+    "    if n is not None:\n        _, client = connect('redis+sentinel://h:26379/m')\n    else:\n"
+    "        client = None\n    app.redis = client\n",
+])
+def test_rl602_flags_a_handler_that_replaces_a_stored_client_on_every_call(body):
+    (d,) = P.found(body)
+    assert "replaces the one stored before" in d.message
+
+
+@pytest.mark.parametrize("body", [
+    # Something checks first whether one is there: a lazy cache, built once.
+    "@app.before_request\ndef connect():\n    if not hasattr(app, 'redis'):\n        app.redis = redis.Redis()\n",
+    "@app.before_request\ndef connect():\n    r = getattr(app, 'redis', None)\n    if r is None:\n"
+    "        app.redis = r = redis.Redis()\n",
+    "READY = False\n@app.before_request\ndef connect():\n    global READY\n    if READY:\n        return\n"
+    "    app.redis = redis.Redis()\n    READY = True\n",
+    "CLIENTS = {}\n@app.route('/<name>')\ndef show(name):\n    if name not in CLIENTS:\n"
+    "        CLIENTS[name] = redis.Redis(host=name)\n    return CLIENTS[name].get('x')\n",
+    "@app.before_request\ndef connect():\n    app.redis = getattr(app, 'redis', None) or redis.Redis()\n",
+    # One per server, in a loop: built once each.
+    "CLIENTS = {}\n@shared_task\ndef connect_all(urls):\n    for u in urls:\n        CLIENTS[u] = redis.from_url(u)\n",
+    # Start-up code stores it once.
+    "def init_app(app):\n    app.redis = redis.Redis()\n",
+])
+def test_rl602_quiet_when_a_stored_client_is_built_once(body):
+    assert P.found(body) == []
+
+
 def test_rl602_flags_a_client_subclass_built_per_call():
     code = "class Mine(redis.Redis):\n    pass\n@app.route('/')\ndef index():\n    return Mine().get('x')\n"
     assert P.lines(code) == [5]
@@ -627,6 +662,15 @@ def test_rl602_a_factory_called_in_an_except_clause_is_a_fallback(tmp_path):
 FACTORY = "def get_client():\n    return redis.Redis(host='h')\n"
 
 
+@pytest.mark.parametrize("body", [
+    "@app.route('/')\ndef index():\n    app.r = get_client()\n",
+    "CLIENTS = {}\n@app.route('/')\ndef index():\n    CLIENTS['x'] = c = get_client()\n    return c.get('x')\n",
+])
+def test_rl602_flags_a_handler_that_stores_a_factorys_client_on_every_call(body):
+    (d,) = P.found(FACTORY + body)
+    assert "every call of `get_client()`" in d.message and "`index()` (a request handler" in d.message
+
+
 @pytest.mark.parametrize("body, why", [
     ("@app.route('/')\ndef index():\n    return get_client().get('x')\n", "`index()` (a request handler"),
     ("@shared_task\ndef job():\n    get_client().ping()\n", "`job()` (a task"),
@@ -646,9 +690,10 @@ def test_rl602_flags_a_factory_called_per_request_task_or_iteration(body, why):
     "def create_app():\n    app.r = get_client()\n",  # start-up code
     "class Repo:\n    def __init__(self):\n        self.r = get_client()\n",
     "@functools.lru_cache()\ndef cached():\n    return get_client()\n@app.route('/')\ndef index():\n    return cached().get('x')\n",
-    # The handler keeps it: on an object, in a container (a lazy cache).
-    "@app.route('/')\ndef index():\n    app.r = get_client()\n",
-    "CLIENTS = {}\n@app.route('/')\ndef index():\n    CLIENTS['x'] = c = get_client()\n    return c.get('x')\n",
+    # The handler keeps it, once: on an object, in a container, after checking (a lazy cache).
+    "@app.route('/')\ndef index():\n    if not hasattr(app, 'r'):\n        app.r = get_client()\n",
+    "CLIENTS = {}\n@app.route('/')\ndef index():\n    if 'x' not in CLIENTS:\n        CLIENTS['x'] = get_client()\n"
+    "    return CLIENTS['x'].get('x')\n",
     # Handed to a call that may keep it.
     "@app.route('/')\ndef index():\n    register(get_client())\n",
     # A plain function calls it: how often that runs is its callers' business, and it has none.

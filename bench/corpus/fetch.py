@@ -1,9 +1,12 @@
 """Download and unpack the development corpus (bench/corpus/packages.txt) outside the repo.
 
-    python bench/corpus/fetch.py [--dest DIR]
+    python bench/corpus/fetch.py [--dest DIR] [--census]
 
 DIR defaults to $REDISLINT_CORPUS or ~/.cache/redislint-corpus.  Each package is unpacked into
 DIR/<name>-<version>/.  Sources are never committed: the labels refer to paths inside them.
+With --census, the census extension (bench/corpus/census.txt) is fetched instead, into
+$REDISLINT_CENSUS or ~/.cache/redislint-census: packages labelled for one kind of call site,
+kept out of the benchmark's corpus.
 """
 from __future__ import annotations
 
@@ -24,8 +27,12 @@ def corpus_dir(explicit: str = None) -> Path:
     return Path(explicit or os.environ.get("REDISLINT_CORPUS") or Path.home() / ".cache" / "redislint-corpus")
 
 
-def pinned_packages():
-    for line in (HERE / "packages.txt").read_text().splitlines():
+def census_dir(explicit: str = None) -> Path:
+    return Path(explicit or os.environ.get("REDISLINT_CENSUS") or Path.home() / ".cache" / "redislint-census")
+
+
+def pinned_packages(listing: str = "packages.txt"):
+    for line in (HERE / listing).read_text().splitlines():
         line = line.split("#", 1)[0].strip()
         if line:
             name, version = line.split("==")
@@ -62,9 +69,9 @@ def _unpack(archive: Path, dest: Path) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def fetch(dest_dir: Path) -> None:
+def fetch(dest_dir: Path, listing: str = "packages.txt") -> None:
     dest_dir.mkdir(parents=True, exist_ok=True)
-    for name, version in pinned_packages():
+    for name, version in pinned_packages(listing):
         dest = dest_dir / unpacked_name(name, version)
         if dest.exists():
             continue
@@ -83,8 +90,12 @@ def fetch(dest_dir: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dest", default=None)
+    parser.add_argument("--census", action="store_true", help="fetch the census extension (census.txt)")
     args = parser.parse_args()
-    fetch(corpus_dir(args.dest))
+    if args.census:
+        fetch(census_dir(args.dest), "census.txt")
+    else:
+        fetch(corpus_dir(args.dest))
 
 
 if __name__ == "__main__":

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from typing import Optional, Union
 
+from .clients import URL_FACTORIES
 from .module import ClientSite, FunctionCallSite, FunctionInfo
 
 Site = Union[ClientSite, FunctionCallSite]
 
 # The constructions RL602 judges: redis-py's clients, clusters, pools, Sentinels and the
-# clients a Sentinel builds, and walrus (a redis.Redis subclass).
+# clients a Sentinel builds, walrus (a redis.Redis subclass), and redis-sentinel-url's
+# `connect(url)` (a Sentinel, when the URL names one, and a client).
 PER_CALL_KINDS = ("client", "cluster", "pool", "sentinel", "sentinel_client")
 PER_CALL_PREFIXES = ("redis.", "walrus.")
 
@@ -63,4 +65,5 @@ def per_caller(site: Site, function: FunctionInfo) -> bool:
 
 def judged_construction(site: ClientSite) -> bool:
     """A construction RL602 judges by kind and library (not yet by where it is)."""
-    return site.kind in PER_CALL_KINDS and site.constructor.startswith(PER_CALL_PREFIXES)
+    return site.kind in PER_CALL_KINDS and (site.constructor.startswith(PER_CALL_PREFIXES)
+                                            or site.constructor in URL_FACTORIES)

@@ -19,6 +19,7 @@ from ..gcpause import collector_paused
 from . import clients
 from .caches import CacheFacts
 from .constructions import Arguments, Constructions, is_super_init
+from .guards import reads_state
 from .loops import LoopFacts
 from .command_table import KEY_PARAMS, SIGNATURES
 from .commands import key_effects, lua_calls, lua_commands, method_for_raw, script_sha
@@ -213,6 +214,9 @@ class CallExtractor:
         self.sentinel_clients: Dict[Tuple[int, str], str] = {}
         self.condition_of: List[int] = []
         self.under_if: List[int] = []
+        # Per function being walked: whether a condition met so far may read state that outlives
+        # the call (guards.reads_state), which makes the constructions after it guarded.
+        self.state_tests: List[bool] = []
         self.if_counter = 0
         self.order = 0
         self.decorator_calls: set = set()  # ids of `@x.y(...)` decorator calls
@@ -287,6 +291,7 @@ class CallExtractor:
         self._saved = getattr(self, "_saved", [])
         self._saved.append((self.loop_depth, self.try_stack, self.condition_of, self.under_if, self.except_depth))
         self.loop_depth, self.try_stack, self.condition_of, self.under_if, self.except_depth = 0, [], [], [], 0
+        self.state_tests.append(False)
         self.loops.enter_function()
 
     def _decorator_path(self, expr: cst.BaseExpression) -> str:
@@ -305,6 +310,7 @@ class CallExtractor:
             and factory.kind is not ClientKind.HOLDER
         self.model.functions[index].returns_file = self._returned_file(scope)
         self.loop_depth, self.try_stack, self.condition_of, self.under_if, self.except_depth = self._saved.pop()
+        self.state_tests.pop()
         self.loops.leave_function()
 
     def _returned_file(self, fn: Scope) -> Optional[FileRead]:
@@ -372,6 +378,7 @@ class CallExtractor:
         self._current_if = getattr(self, "_current_if", [])
         self._current_if.append(self.if_counter)
         self._mark_condition(node.test)
+        self._note_state_test(node.test)
 
         name = _missing_value_test(node.test)
         if name is not None:
@@ -400,6 +407,20 @@ class CallExtractor:
 
     def visit_While(self, node: cst.While) -> None:
         self._mark_condition(node.test)
+        self._note_state_test(node.test)
+
+    def visit_IfExp(self, node: cst.IfExp) -> None:
+        self._note_state_test(node.test)
+
+    def visit_BooleanOperation(self, node: cst.BooleanOperation) -> None:
+        self._note_state_test(node.left)  # `getattr(g, "redis", None) or Redis()`
+
+    def _state_guarded(self) -> bool:
+        return bool(self.state_tests and self.state_tests[-1])
+
+    def _note_state_test(self, test: cst.BaseExpression) -> None:
+        if self.state_tests and not self.state_tests[-1] and reads_state(test, self.scope):
+            self.state_tests[-1] = True
 
     # --- how results are used -------------------------------------------------------------
     def _mark(self, node: cst.BaseExpression, use: str, target: Optional[str] = None) -> None:
@@ -426,11 +447,22 @@ class CallExtractor:
         target = node.targets[0].target if len(node.targets) == 1 else None
         self._mark(node.value, "assign", target.value if isinstance(target, cst.Name) else None)
         self._note_targets(node.value, [t.target for t in node.targets])
+        self._assign_fallback(node.value, [t.target for t in node.targets])
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
             self._mark(node.value, "assign", node.target.value if isinstance(node.target, cst.Name) else None)
             self._note_targets(node.value, [node.target])
+            self._assign_fallback(node.value, [node.target])
+
+    def _assign_fallback(self, value: cst.BaseExpression, targets: List[cst.BaseExpression]) -> None:
+        """`app.redis = getattr(app, "redis", None) or Redis()`: the call after the last `or`
+        is assigned too, when what comes before it is missing."""
+        if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or) \
+                and isinstance(value.right, cst.Call):
+            first = targets[0] if len(targets) == 1 else None
+            self._mark(value.right, "assign", first.value if isinstance(first, cst.Name) else None)
+            self._note_targets(value.right, targets)
 
     def _note_targets(self, value: cst.BaseExpression, targets: List[cst.BaseExpression]) -> None:
         """Where an assigned value is kept (for ClientSite): the first target's text, and whether
@@ -453,6 +485,19 @@ class CallExtractor:
         whether some target outlives the function."""
         target, stored = self.targets.get(id(value), (None, False))
         return (self.resolver.code(target) if target is not None else None), stored
+
+    def _unpacked(self, value: cst.BaseExpression, index: int, target: Optional[str],
+                  stored: bool) -> Tuple[Optional[str], bool]:
+        """Where element ``index`` of ``value`` goes when the assignment unpacks it (`_, c = f()`):
+        the element's text and whether it outlives the function; else ``target`` and ``stored``."""
+        written, _ = self.targets.get(id(value), (None, False))
+        if not isinstance(written, (cst.Tuple, cst.List)) or len(written.elements) <= index \
+                or any(isinstance(e, cst.StarredElement) for e in written.elements):
+            return target, stored
+        element = written.elements[index].value
+        kept = isinstance(element, (cst.Attribute, cst.Subscript)) or (
+            isinstance(element, cst.Name) and element.value in self.scope.globals)
+        return self.resolver.code(element), kept
 
     def _add_name(self, field_name: str, name: str) -> None:
         """Add ``name`` to a tuple of names of the current function's FunctionInfo."""
@@ -662,7 +707,8 @@ class CallExtractor:
             handlers=tuple(h for handlers in self.try_stack for h in handlers),
             loop_depth=self.loop_depth, result_use=use, assigned_to=target,
             stored=stored, forwarded=id(node) in self.forwarded, in_except=self.except_depth > 0,
-            when_missing=self._when_missing(), initialises=is_super_init(node), awaited=id(node) in self.awaited))
+            when_missing=self._when_missing(), initialises=is_super_init(node), awaited=id(node) in self.awaited,
+            state_guarded=self._state_guarded()))
 
     def _when_missing(self) -> Tuple[str, ...]:
         """The names the `if x is None:` blocks around the current node test."""
@@ -761,6 +807,9 @@ class CallExtractor:
                 args["timeout"] = args[timeout]  # one name for rules, whatever the library calls it
         use = self.use.get(id(node), ("other", None))[0]
         target, stored = self._assigned(node)
+        if qualified in clients.URL_FACTORIES:
+            # `sentinel, client = connect(url)`: the client is the second of the pair.
+            target, stored = self._unpacked(node, 1, target, stored)
         (self.model.clients if via is None else self.model.pending_clients).append(ClientSite(
             kind=kind, constructor=qualified, span=self.span(node), in_except=self.except_depth > 0,
             lock_queried_only=kind == "lock" and self._lock_queried_only(node),
@@ -772,7 +821,7 @@ class CallExtractor:
             result_use=use, assigned_to=target, stored=stored,
             written_args=len(node.args), partial=partial, written=written,
             keywords_from_callers=arguments.from_callers, forwarded=id(node) in self.forwarded, via=via,
-            when_missing=self._when_missing(),
+            when_missing=self._when_missing(), state_guarded=self._state_guarded(),
         ))
 
     def _lock_queried_only(self, node: cst.Call) -> bool:

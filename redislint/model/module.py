@@ -359,6 +359,9 @@ class ClientSite:
     # Names tested for a missing value by the `if` blocks around the call (as
     # FunctionCallSite.when_missing): a caller that passes that parameter builds nothing here.
     when_missing: Tuple[str, ...] = ()
+    # Some condition before the construction in its function may read state that outlives the
+    # call (model.guards): it may be a check that a client is already there.
+    state_guarded: bool = False
 
 
 @dataclass(frozen=True)
@@ -411,6 +414,8 @@ class FunctionCallSite:
     # Inside an `except` clause: runs when that error happens, not on every pass.
     in_except: bool = False
     when_missing: Tuple[str, ...] = ()
+    # As ClientSite.state_guarded: some condition before the call may check for a kept result.
+    state_guarded: bool = False
     # The call runs a base class's initialiser on the object being built (`super().__init__(...)`
     # in an `__init__`): what that initialiser keeps on `self` lives as long as this object.
     initialises: bool = False

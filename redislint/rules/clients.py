@@ -215,6 +215,16 @@ def _kept(site: ClientSite, function) -> bool:
     return site.result_use == "assign" and site.assigned_to in function.kept_names
 
 
+def _replaces_stored(site, function) -> bool:
+    """Stored where it outlives the call (`current_app.redis = Redis()`, or through a local
+    name), on every pass: no loop around it (one per server is fine), and no condition before
+    it that may check whether one is already there (ClientSite.state_guarded)."""
+    if site.loop_depth or site.state_guarded or site.when_missing or site.result_use != "assign" \
+            or _forwarded(site, function):
+        return False
+    return site.stored or site.assigned_to in function.stored_names
+
+
 def _local_pool(ctx: Context, client: ClientSite, name: str) -> bool:
     """``name`` holds a pool built in the same function (`pool = ConnectionPool(...)`)."""
     return any(site.kind == "pool" and site.function == client.function and site.result_use == "assign"
@@ -293,15 +303,18 @@ def _per_call_chains(ctx: Context, module, function, depth: int = 0, seen: Tuple
             continue
         if _runs_once(caller):
             continue  # start-up code, a cached function
+        handler = "a request handler" if request_handler(caller_module, caller) else \
+            "a task" if task_function(caller) else None
+        if not drops and handler and _replaces_stored(call, caller):
+            yield [(caller_module, caller, handler)]  # kept, but a new one on every call
+            continue
         if not drops and (call.stored or (call.result_use == "assign" and call.assigned_to in caller.stored_names)):
             continue  # the result is kept on an object
         forwarded = not drops and _forwarded(call, caller)
         if not drops and call.result_use == "argument" and not forwarded:
             continue  # handed to a call that may keep it
-        if request_handler(caller_module, caller):
-            yield [(caller_module, caller, "a request handler")]
-        elif task_function(caller):
-            yield [(caller_module, caller, "a task")]
+        if handler:
+            yield [(caller_module, caller, handler)]
         elif call.loop_depth and not forwarded:
             yield [(caller_module, caller, "loop")]
         elif forwarded:
@@ -405,6 +418,14 @@ def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
             continue
         if _runs_once(function):
             continue  # start-up code
+        runs = "a request handler" if request_handler(ctx.module, function) else \
+            "a task" if task_function(function) else None
+        if runs is not None and _replaces_stored(site, function):
+            yield ctx.report(site.span, f"a new Redis {what} is built on every call of `{function.qualname}()` ({runs}) and "
+                                        "replaces the one stored before, with nothing checking whether one is "
+                                        "there: each call opens its own connections; build it once (module level, "
+                                        "start-up code or a cached factory) and reuse it")
+            continue
         if site.assigned_to in site.when_missing and site.assigned_to in function.stored_names:
             continue  # `if client is None: client = Redis(); CLIENTS[key] = client`: built once, memoized
         factory = _forwarded(site, function)
