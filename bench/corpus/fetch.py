@@ -32,11 +32,19 @@ def census_dir(explicit: str = None) -> Path:
 
 
 def pinned_packages(listing: str = "packages.txt"):
+    for name, version, _ in _listed(listing):
+        yield name, version
+
+
+def _listed(listing: str):
+    """(name, version, whether only the wheel is to be fetched): `name==version`, or
+    `name==version wheel` for a package whose sdist builds native code to be prepared."""
     for line in (HERE / listing).read_text().splitlines():
         line = line.split("#", 1)[0].strip()
         if line:
-            name, version = line.split("==")
-            yield name, version
+            spec, _, form = line.partition(" ")
+            name, version = spec.split("==")
+            yield name, version, form.strip() == "wheel"
 
 
 def unpacked_name(name: str, version: str) -> str:
@@ -71,12 +79,14 @@ def _unpack(archive: Path, dest: Path) -> None:
 
 def fetch(dest_dir: Path, listing: str = "packages.txt") -> None:
     dest_dir.mkdir(parents=True, exist_ok=True)
-    for name, version in pinned_packages(listing):
+    for name, version, wheel_only in _listed(listing):
         dest = dest_dir / unpacked_name(name, version)
         if dest.exists():
             continue
         with tempfile.TemporaryDirectory() as tmp:
             try:
+                if wheel_only:
+                    raise RuntimeError("the wheel is listed")
                 archive = _download(f"{name}=={version}", Path(tmp), binary=False)
                 kind = "sdist"
             except (subprocess.CalledProcessError, RuntimeError):
