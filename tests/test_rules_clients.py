@@ -631,6 +631,113 @@ def test_rl602_does_not_judge_test_code(tmp_path):
     assert result.diagnostics == []
 
 
+@pytest.mark.parametrize("body, use", [
+    # Built to be thrown away after one call: closed before the function returns.
+    ("class Store:\n    def search(self, url, q):\n        client = redis.Redis.from_url(url)\n        try:\n"
+     "            return client.get(q)\n        finally:\n            client.close()\n", "call"),
+    ("def progress(task_id):\n    r = redis.from_url('redis://h')\n    try:\n        r.incr(task_id)\n"
+     "    finally:\n        r.connection_pool.disconnect()\n        r.close()\n", "call"),
+    ("async def fetch(url):\n    async with aredis.from_url(url) as r:\n        return await r.get('x')\n", "call"),
+    ("import contextlib\nclass Broker:\n    def __init__(self, sentinel):\n        self.sentinel = sentinel\n"
+     "    @contextlib.asynccontextmanager\n    async def master(self):\n"
+     "        async with self.sentinel.master_for('m') as conn:\n            yield conn\n"
+     "    async def kick(self, m):\n        async with self.master() as conn:\n            await conn.lpush('q', m)\n",
+     "`with`"),
+    # A function that returns a redis-py class imported inside it (so a missing package fails late).
+    ("def _redis_class():\n    from redis import Redis\n    return Redis\n"
+     "def search(url):\n    c = _redis_class().from_url(url)\n    try:\n        return c.get('x')\n"
+     "    finally:\n        c.close()\n", "call"),
+])
+def test_rl602_flags_a_client_built_and_closed_on_every_call(body, use):
+    if "self.sentinel = sentinel" in body:
+        body = body.replace("self.sentinel = sentinel", "self.sentinel = aredis.sentinel.Sentinel([('h', 26379)])")
+    (d,) = P.found(body)
+    assert f"built and closed on every {use} of" in d.message
+
+
+@pytest.mark.parametrize("body", [
+    # A check of a connection: a fresh one is what it is for.
+    "def test_connection(url):\n    with redis.Redis.from_url(url) as r:\n        return r.ping()\n",
+    "def check_redis(url):\n    r = redis.Redis.from_url(url)\n    try:\n        return r.ping()\n    finally:\n"
+    "        r.close()\n",
+    # Once per worker, per object, per run of the program.
+    "def _worker_copy(url, keys):\n    with redis.Redis.from_url(url) as r:\n        r.delete(*keys)\n",
+    "class Router:\n    @classmethod\n    def from_existing(cls, url):\n        with redis.Redis.from_url(url) as r:\n"
+    "            return cls(r.get('config'))\n",
+    "def load(url):\n    with redis.Redis.from_url(url) as r:\n        return r.get('x')\n"
+    "def main():\n    print(load('redis://h'))\n",
+    "def load(url):\n    with redis.Redis.from_url(url) as r:\n        return r.get('x')\nCONFIG = load('redis://h')\n",
+    # Not closed: how often it runs is its callers' business.
+    "def load(url):\n    return redis.Redis.from_url(url).get('x')\n",
+])
+def test_rl602_quiet_for_clients_closed_where_that_is_the_point(body):
+    assert P.found(body) == []
+
+
+def test_rl602_quiet_for_a_client_closed_in_a_script(tmp_path):
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "dump.py").write_text(
+        "import redis\n\ndef dump(url):\n    with redis.Redis.from_url(url) as r:\n        return r.keys('*')\n")
+    result = lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path)), jobs=1)
+    assert [d for d in result.diagnostics if d.code == "RL602"] == []
+
+
+def test_rl602_flags_a_factory_whose_caller_closes_the_client_after_one_use():
+    body = (FACTORY + "class Storage:\n    def read(self, key):\n        c = get_client()\n        try:\n"
+            "            return c.get(key)\n        finally:\n            close_client(c)\n")
+    (d,) = P.found(body)
+    assert "every call of `get_client()`" in d.message and "`Storage.read()`" in d.message and "closes it" in d.message
+
+
+def test_rl602_calls_from_test_code_are_no_evidence(tmp_path):
+    (tmp_path / "app.py").write_text("import redis\n\ndef get_client():\n    return redis.Redis(host='h')\n")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_app.py").write_text(
+        "from app import get_client\n\ndef test_many():\n    for _ in range(3):\n        get_client().ping()\n")
+    result = lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path)), jobs=1)
+    assert [d for d in result.diagnostics if d.code == "RL602"] == []
+
+
+@pytest.mark.parametrize("view", [
+    "from flask.views import MethodView\nclass Status(MethodView):\n",
+    "from flask_restful import Resource\nclass Base(Resource):\n    pass\nclass Status(Base):\n",
+    "from django.views.generic import View\nclass Status(View):\n",
+    "from rest_framework.views import APIView\nclass Status(APIView):\n",
+])
+def test_rl602_the_http_methods_of_a_class_based_view_are_request_handlers(view):
+    body = view + "    def get(self, *args):\n        return self._check()\n" \
+                  "    def _check(self):\n        r = redis.Redis(host='h')\n        return r.ping()\n"
+    (d,) = P.found(body)
+    assert "(a request handler" in d.message and "`Status.get()`" in d.message
+
+
+def test_rl602_quiet_for_methods_of_classes_that_are_not_views():
+    body = "class Status:\n    def get(self):\n        return self._check()\n" \
+           "    def _check(self):\n        r = redis.Redis(host='h')\n        return r.ping()\n"
+    assert P.found(body) == []
+
+
+def test_rl602_a_fakeredis_alternative_is_a_test_double():
+    body = ("import fakeredis\nTESTING = False\n"
+            "def connect(url):\n    cls = fakeredis.FakeRedis if TESTING else redis.Redis\n    return cls.from_url(url)\n"
+            "@app.route('/')\ndef index():\n    return connect('redis://h').get('x')\n")
+    (d,) = P.found(body)
+    assert "every call of `connect()`" in d.message
+
+
+def test_rl602_follows_a_method_called_on_a_parameter_annotated_with_its_class(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "blocks.py").write_text(
+        "import redis\n\nclass Db:\n    def client(self):\n        return redis.Redis(host='h')\n")
+    (tmp_path / "pkg" / "tasks.py").write_text(
+        "from typing import Optional\nfrom celery import shared_task\nfrom .blocks import Db\n\n"
+        "@shared_task\ndef ping(db: Optional['Db'] = None):\n    db.client().ping()\n")
+    result = lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path)), jobs=1)
+    (d,) = [d for d in result.diagnostics if d.code == "RL602"]
+    assert d.path.endswith("blocks.py") and d.line == 5 and "`ping()` (a task" in d.message
+
+
 @pytest.mark.parametrize("body, reported", [
     # A reconnect when the shared client failed runs on the error, not on every request.
     ("@app.route('/')\ndef index():\n    try:\n        return CLIENT.get('x')\n    except redis.ConnectionError:\n"

@@ -209,6 +209,8 @@ class CallExtractor:
         self.targets: Dict[int, Tuple[cst.BaseExpression, bool]] = {}
         # Calls whose result leaves their function with its return value (ClientSite.forwarded).
         self.forwarded: Set[int] = set()
+        # `with <expr> as ...` / `async with`: the expression's object is closed when the block ends.
+        self.with_items: Set[int] = set()
         # (function index, local name) -> the Sentinel's name, for `client = sentinel.master_for(...)`:
         # returning the client takes the Sentinel it draws its connections from along.
         self.sentinel_clients: Dict[Tuple[int, str], str] = {}
@@ -556,6 +558,29 @@ class CallExtractor:
         if isinstance(node.value, cst.Name):
             self._add_name("kept_names", node.value.value)
 
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        item = node.item
+        while isinstance(item, cst.Await):
+            item = item.expression
+        self.with_items.add(id(item))
+
+    def _closed(self, node: cst.Call, target: Optional[str], stored: bool) -> bool:
+        """The function ends the life of what ``node`` returns before it returns: a `with` on it,
+        or, on the local name it is assigned to, `.close()`/`.aclose()`/`.disconnect()` or a
+        call named so (`close_client(c)`, `contextlib.closing(c)`)."""
+        if id(node) in self.with_items:
+            return True
+        if target is None or stored or not self.function_stack or not target.isidentifier():
+            return False
+        uses = self.constructions.uses(self.scope, target)
+        if _CLOSERS.intersection(uses.methods):
+            return True
+        for call, _arg in uses.passed:
+            name = (dotted_name(call.func) or "").rsplit(".", 1)[-1].lower()
+            if name.startswith(("close", "aclose")) or name in ("closing", "aclosing"):
+                return True
+        return False
+
     def visit_Await(self, node: cst.Await) -> None:
         self.awaited[id(node.expression)] = node
 
@@ -644,6 +669,14 @@ class CallExtractor:
             qualified = self.resolver.qualified(func, scope)
             if qualified:
                 return f"import:{qualified}"
+            annotated = self.resolver.annotated_class(func.value.value, scope)
+            if annotated is not None:
+                # `def task(credentials: RedisDatabase): credentials.get_client()`: that class's method.
+                where, cls = annotated
+                if where == "local":
+                    method = self.resolver._method(cls, func.attr.value)
+                    return f"local:{method.qualname}" if method is not None else None
+                return f"bound:{cls}.{func.attr.value}"
         if isinstance(func, cst.Attribute):
             # `result = cls(...); result.save(...)`, `Store(conn).save(...)`: a method of an
             # instance of a class of this module.
@@ -708,7 +741,7 @@ class CallExtractor:
             loop_depth=self.loop_depth, result_use=use, assigned_to=target,
             stored=stored, forwarded=id(node) in self.forwarded, in_except=self.except_depth > 0,
             when_missing=self._when_missing(), initialises=is_super_init(node), awaited=id(node) in self.awaited,
-            state_guarded=self._state_guarded()))
+            state_guarded=self._state_guarded(), closed=use != "return" and self._closed(node, target, stored)))
 
     def _when_missing(self) -> Tuple[str, ...]:
         """The names the `if x is None:` blocks around the current node test."""
@@ -822,6 +855,7 @@ class CallExtractor:
             written_args=len(node.args), partial=partial, written=written,
             keywords_from_callers=arguments.from_callers, forwarded=id(node) in self.forwarded, via=via,
             when_missing=self._when_missing(), state_guarded=self._state_guarded(),
+            closed=use != "return" and self._closed(node, target, stored),
         ))
 
     def _lock_queried_only(self, node: cst.Call) -> bool:
@@ -1161,6 +1195,9 @@ _LOCK_QUERIES = frozenset({"locked", "owned"})
 _ERROR_HANDLER_METHODS = {"errorhandler", "app_errorhandler", "register_error_handler", "exception_handler",
                           "add_exception_handler"}
 
+
+# Methods that close a client (its pool's connections) for good.
+_CLOSERS = frozenset({"close", "aclose", "disconnect"})
 
 _NOT_FOUND_CALLS = {"abort", "Http404", "HTTPException", "NotFound", "HttpResponseNotFound", "HTTPNotFound",
                     "get_object_or_404"}

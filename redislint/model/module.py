@@ -362,6 +362,9 @@ class ClientSite:
     # Some condition before the construction in its function may read state that outlives the
     # call (model.guards): it may be a check that a client is already there.
     state_guarded: bool = False
+    # The function closes the new client before it returns (`with Redis() as r:`, `r.close()`):
+    # it is built to be thrown away after one call.
+    closed: bool = False
 
 
 @dataclass(frozen=True)
@@ -416,6 +419,8 @@ class FunctionCallSite:
     when_missing: Tuple[str, ...] = ()
     # As ClientSite.state_guarded: some condition before the call may check for a kept result.
     state_guarded: bool = False
+    # As ClientSite.closed: the caller closes what the call returned before it returns.
+    closed: bool = False
     # The call runs a base class's initialiser on the object being built (`super().__init__(...)`
     # in an `__init__`): what that initialiser keeps on `self` lives as long as this object.
     initialises: bool = False

@@ -181,8 +181,12 @@ class Resolver:
     def class_alias(self, node: cst.BaseExpression, scope: Scope) -> Optional[str]:
         """What `cls(...)` or `cls.from_url(...)` builds when `cls` is a local name that only
         ever holds a client class (`redis_cls = redis.StrictRedis if strict else redis.Redis`):
-        the qualified name, as ``qualified`` gives for the class itself.  Any other assignment
-        (a class loaded by name from settings) leaves it unknown."""
+        the qualified name, as ``qualified`` gives for the class itself.  fakeredis classes among
+        them (`redis_cls = fakeredis.FakeRedis if TESTING else redis.Redis`) are left out.  Any
+        other assignment (a class loaded by name from settings) leaves it unknown."""
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Call):
+            returned = self._returned_class(node.value, scope)  # `_redis_class().from_url(...)`
+            return f"{returned}.{node.attr.value}" if returned is not None else None
         dotted = dotted_name(node)
         if dotted is None:
             return None
@@ -194,6 +198,8 @@ class Resolver:
         for value in owner.assigns[head]:
             for option in (value.body, value.orelse) if isinstance(value, cst.IfExp) else (value,):
                 name = self.qualified(option, owner)
+                if name is not None and name.startswith("fakeredis."):
+                    continue  # a test double chosen by a flag: the real class is what runs in production
                 if clients.client_type(name) is None:
                     return None
                 found.add(name)
@@ -201,6 +207,21 @@ class Resolver:
             return None
         name = sorted(found)[0]  # the same kind of client whichever branch ran
         return f"{name}.{rest}" if rest else name
+
+    def _returned_class(self, call: cst.Call, scope: Scope) -> Optional[str]:
+        """`_import_redis()`: a function of this module, called with no arguments, whose every
+        `return` names a client class (imported inside it, so that a missing package fails
+        late): that class."""
+        if call.args or not isinstance(call.func, cst.Name) or self.lookup(call.func.value, scope)[1]:
+            return None
+        function = self.scopes.module_functions.get(call.func.value)
+        if function is None or not function.returns:
+            return None
+        found = {self.qualified(value, function) for value in function.returns}
+        if len(found) != 1 or None in found:
+            return None
+        name = found.pop()
+        return name if clients.client_type(name) is not None else None
 
     def pipeline_id(self, node: cst.CSTNode) -> int:
         return self._pipeline_ids.setdefault(id(node), len(self._pipeline_ids) + 1)
@@ -538,6 +559,28 @@ class Resolver:
                 return None
             s = s.parent
         return None
+
+    def annotated_class(self, name: str, scope: Scope) -> Optional[Tuple[str, str]]:
+        """The class a parameter is annotated with (`credentials: "RedisDatabase"`, or
+        `Optional[...]` of one): ("local", class of this module) or ("import", its qualified
+        name); None for anything else (a union of classes, a builtin, an unannotated name)."""
+        owner, how = self.lookup(name, scope)
+        if how != "param":
+            return None
+        node = owner.params[name].annotation
+        if isinstance(node, cst.SimpleString):
+            node = _parse_annotation(literal_value(node))
+        if isinstance(node, cst.Subscript) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index) \
+                and (self.qualified(node.value) or dotted_name(node.value) or "").rsplit(".", 1)[-1] == "Optional":
+            node = node.slice[0].slice.value
+            if isinstance(node, cst.SimpleString):
+                node = _parse_annotation(literal_value(node))
+        if not isinstance(node, (cst.Name, cst.Attribute)):
+            return None
+        if isinstance(node, cst.Name) and node.value in self.scopes.classes:
+            return "local", node.value
+        qualified = self.qualified(node)
+        return ("import", qualified) if qualified is not None and "." in qualified else None
 
     def class_attr_client(self, class_name: str, attr: str, depth: int) -> Optional[ClientRef]:
         """`self.<attr>` of ``class_name``: set, annotated or computed by a property in the class

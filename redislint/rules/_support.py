@@ -63,6 +63,15 @@ _ROUTE_OWNER_SUFFIXES = ("_app", "_bp", "_blueprint", "_router", "_api")
 _VIEW_DECORATORS = frozenset({"rest_framework.decorators.api_view", "tornado.web.authenticated"})
 _VIEW_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "dispatch"})
 
+# Class-based views: the HTTP methods of a class deriving (directly or through classes of its
+# module) from a framework's view class run once per request, wherever the module is.
+_VIEW_BASES = frozenset({"flask.views.MethodView", "flask.views.View", "flask_restful.Resource",
+                         "flask_restx.Resource", "tornado.web.RequestHandler", "aiohttp.web.View",
+                         "starlette.endpoints.HTTPEndpoint", "quart.views.MethodView"})
+_VIEW_BASE_PREFIXES = ("django.views.", "rest_framework.views.", "rest_framework.generics.",
+                       "rest_framework.viewsets.")
+_CLASS_VIEW_METHODS = _VIEW_METHODS | {"dispatch_request", "options"}
+
 
 # Hooks a web framework runs around every request (Flask, Quart, Sanic's middleware aside):
 # `@app.before_request`, `@bp.before_app_request`, ...  Names no other library gives a decorator.
@@ -82,11 +91,24 @@ def request_handler(module: ModuleModel, fn: FunctionInfo) -> bool:
         owner = owner.rsplit(".", 1)[-1]
         if method in _ROUTE_METHODS and (owner in _ROUTE_OWNERS or owner.endswith(_ROUTE_OWNER_SUFFIXES)):
             return True
+    if fn.class_name is not None and fn.name in _CLASS_VIEW_METHODS and _view_class(module, fn.class_name):
+        return True
     parts = module.path.replace("\\", "/").split("/")
     if parts[-1] == "views.py" or "views" in parts[:-1]:
         if fn.class_name is None and fn.qualname == fn.name and fn.params[:1] == ("request",):
             return True
         if fn.class_name is not None and fn.name in _VIEW_METHODS and fn.params[:2] == ("self", "request"):
+            return True
+    return False
+
+
+def _view_class(module: ModuleModel, class_name: str, depth: int = 0) -> bool:
+    """``class_name`` derives from a framework's view class, through classes of ``module``."""
+    for base in module.class_bases.get(class_name, ()):
+        if base.startswith("local:"):
+            if depth < 4 and _view_class(module, base[len("local:"):], depth + 1):
+                return True
+        elif base in _VIEW_BASES or base.startswith(_VIEW_BASE_PREFIXES):
             return True
     return False
 

@@ -198,13 +198,74 @@ _ONCE_DECORATORS = frozenset({"cache", "lru_cache", "cached", "cached_property",
                               "worker_process_init", "setup", "once"})
 
 
-def _runs_once(function) -> bool:
+def _runs_once(function, closing: bool = False) -> bool:
+    """Start-up code, a cached function, or (unless ``closing``: it closes what it builds, so it
+    is a `with` block's client, once per `with`) a context manager such as a lifespan."""
     name = function.name
-    if name in _ONCE_METHODS or name in _STARTUP_NAMES or name.lower().startswith(_STARTUP_PREFIXES):
+    if name in _ONCE_METHODS or name in _STARTUP_NAMES or name.lower().startswith(_STARTUP_PREFIXES) \
+            or "lifespan" in name.lower():
         return True
     if function.class_name == "Command" and name == "handle":
         return True  # a Django management command runs once per invocation
-    return bool(_ONCE_DECORATORS.intersection(function.decorators))
+    once = _ONCE_DECORATORS - _CONTEXT_MANAGERS if closing else _ONCE_DECORATORS
+    return bool(once.intersection(function.decorators))
+
+
+_CONTEXT_MANAGERS = frozenset({"contextmanager", "asynccontextmanager"})
+# Code run by hand or once per run: examples, benchmarks, scripts, tooling, migrations, CLI
+# commands.  A client it builds and closes serves that one run.
+_SCRIPT_DIRS = frozenset({"examples", "example", "benchmarks", "benchmark", "bench", "scripts", "script",
+                          "tools", "docs", "demo", "demos", "migration", "migrations", "cli", "management",
+                          "commands"})
+
+
+def _throwaway(ctx: Context, module, function) -> bool:
+    """``function`` closes the client it builds (or gets from a factory) before it returns, and
+    may run many times: not test code, a script, start-up code, nor a function that only
+    start-up code or module level calls.  It is built to serve one call: each call opens and
+    tears down its own connections, however often its callers (a framework, the library's
+    users) call it."""
+    if module.is_test or _SCRIPT_DIRS.intersection(module.path.replace("\\", "/").split("/")[:-1]):
+        return False
+    if _runs_once(function, closing=True) or _checks_connection(function.name) or "worker" in function.name.lower():
+        return False  # (a worker: handed to a pool or a process, it serves the worker's life)
+    if "classmethod" in function.decorators and function.name.startswith("from_"):
+        return False  # an alternate constructor: once per object, as `__init__`
+    callers = [(m, call) for m, call in ctx.index.callers_of(module, function) if not m.is_test]
+    # At import, from start-up code, or as a coroutine made for `gather` (a worker): once.
+    return not callers or not all(
+        call.function is None or _runs_once(m.functions[call.function]) or _spawned(call, function)
+        for m, call in callers)
+
+
+def _spawned(call, function) -> bool:
+    """An unawaited call of an async function makes a coroutine that something else runs, once
+    (a task, `gather`): a worker.  Not an async context manager's, which `async with` enters."""
+    return function.is_async and not call.awaited and not _CONTEXT_MANAGERS.intersection(function.decorators)
+
+
+def _checks_connection(name: str) -> bool:
+    """`test_connection()`, `check_redis()`, `ping()`, `health()`, `validate_url()`: a check of a
+    connection, which is what a fresh client it builds and closes is for."""
+    name = name.lower().lstrip("_")
+    return name.startswith(("test", "check", "ping", "health", "validate", "verify", "probe"))
+
+
+def _closing_caller(ctx: Context, module, function, depth: int = 0) -> Optional[list]:
+    """The factory ``function``'s result is closed after one use by a caller that may run many
+    times (or by one through factories that return it): [(module, function, why)] from the call
+    of ``function`` outwards, as ``_per_call_chains`` gives."""
+    for caller_module, call in ctx.index.callers_of(module, function):
+        if call.function is None or caller_module.is_test or call.in_except:
+            continue
+        caller = caller_module.functions[call.function]
+        if call.closed and _throwaway(ctx, caller_module, caller):
+            return [(caller_module, caller, "closes it")]
+        if depth + 1 < _FACTORY_DEPTH and _forwarded(call, caller) and caller is not function:
+            rest = _closing_caller(ctx, caller_module, caller, depth + 1)
+            if rest is not None:
+                return [(caller_module, caller, "returns it")] + rest
+    return None
 
 
 def _kept(site: ClientSite, function) -> bool:
@@ -287,10 +348,12 @@ def _per_call_chains(ctx: Context, module, function, depth: int = 0, seen: Tuple
     for caller_module, call in callers:
         if call.function is None:
             continue  # module level: runs once, at import
+        if caller_module.is_test:
+            continue  # tests call as they please: no evidence of how the code runs it
         caller = caller_module.functions[call.function]
         if call.in_except:
             continue  # a fallback when an error happens (a reconnect), not every call
-        if function.is_async and not call.awaited:
+        if _spawned(call, function):
             continue  # a coroutine made for `gather` or a task: a worker that runs once
         if kept_by_instance(call, caller) and not drops:
             # As often as the object is built: its class is the factory now, unless the project
@@ -416,7 +479,7 @@ def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
                                             "connections; build the client once (module level or a cached "
                                             "factory) and give it to the objects, or keep the object")
             continue
-        if _runs_once(function):
+        if _runs_once(function, closing=site.closed):
             continue  # start-up code
         runs = "a request handler" if request_handler(ctx.module, function) else \
             "a task" if task_function(function) else None
@@ -429,8 +492,8 @@ def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
         if site.assigned_to in site.when_missing and site.assigned_to in function.stored_names:
             continue  # `if client is None: client = Redis(); CLIENTS[key] = client`: built once, memoized
         factory = _forwarded(site, function)
-        if not factory and _kept(site, function):
-            continue
+        if not factory and not site.closed and _kept(site, function):
+            continue  # (a client it closes is not kept, whatever calls it is handed to)
         if factory or not (site.loop_depth or request_handler(ctx.module, function) or task_function(function)):
             # A factory, or a plain function that uses the client and lets it go: how often it
             # builds one is its callers' business.  Followed through the project's calls of it
@@ -440,6 +503,22 @@ def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
                 yield ctx.report(site.span, f"a new Redis {what} is built on every call of `{function.qualname}()`, and "
                                             f"{_chain_text(ctx, chain)}: each call opens its own connections; "
                                             "build it once (module level, `__init__` or a cached factory) and reuse it")
+            elif not factory and site.closed and _throwaway(ctx, ctx.module, function):
+                use = "`with`" if _CONTEXT_MANAGERS.intersection(function.decorators) else "call"
+                yield ctx.report(site.span, f"a new Redis {what} is built and closed on every {use} of "
+                                            f"`{function.qualname}()`: each one opens its own connections and tears "
+                                            "them down; build one client (module level, `__init__` or a cached "
+                                            "factory) and reuse it")
+            elif factory:
+                closing = _closing_caller(ctx, ctx.module, function)
+                if closing is not None:
+                    module, caller, _ = closing[-1]
+                    through = [_called(c) for _, c, _ in reversed(closing[:-1])]
+                    yield ctx.report(site.span, f"a new Redis {what} is built on every call of `{function.qualname}()`, "
+                                                f"and `{caller.qualname}()` ({_shown_path(ctx, module.path)}) closes it "
+                                                "after one use" + (f" (through {', '.join(through)})" if through else "")
+                                                + ": each call opens its own connections and tears them down; build "
+                                                "one client (module level, `__init__` or a cached factory) and reuse it")
             continue
         where = "in a loop, once per iteration" if site.loop_depth else f"in `{function.name}()`, once per call"
         yield ctx.report(site.span, f"a new Redis {what} is built {where}: every one opens its own connections; "
