@@ -689,6 +689,20 @@ def test_rl602_flags_a_factory_whose_caller_closes_the_client_after_one_use():
     assert "every call of `get_client()`" in d.message and "`Storage.read()`" in d.message and "closes it" in d.message
 
 
+@pytest.mark.parametrize("body", [
+    "def is_limited(request, rate):\n    r = redis.from_url('redis://h')\n    return r.incr(request.path) > rate\n",
+    "class Limiter:\n    def process_request(self, request):\n        r = redis.Redis()\n        r.incr(request.path)\n",
+])
+def test_rl602_a_function_given_the_request_runs_once_per_request(body):
+    (d,) = P.found(body)
+    assert "once per request" in d.message
+
+
+def test_rl602_a_fixture_taking_pytests_request_is_not_per_request():
+    body = "import pytest\n@pytest.fixture\ndef client(request):\n    r = redis.Redis()\n    r.ping()\n    return r\n"
+    assert P.found(body) == []
+
+
 def test_rl602_calls_from_test_code_are_no_evidence(tmp_path):
     (tmp_path / "app.py").write_text("import redis\n\ndef get_client():\n    return redis.Redis(host='h')\n")
     (tmp_path / "tests").mkdir()

@@ -180,7 +180,8 @@ class Resolver:
 
     def class_alias(self, node: cst.BaseExpression, scope: Scope) -> Optional[str]:
         """What `cls(...)` or `cls.from_url(...)` builds when `cls` is a local name that only
-        ever holds a client class (`redis_cls = redis.StrictRedis if strict else redis.Redis`):
+        ever holds a client class, of one kind (`redis_cls = redis.StrictRedis if strict else
+        redis.Redis`; pools, clusters and Sentinels too):
         the qualified name, as ``qualified`` gives for the class itself.  fakeredis classes among
         them (`redis_cls = fakeredis.FakeRedis if TESTING else redis.Redis`) are left out.  Any
         other assignment (a class loaded by name from settings) leaves it unknown."""
@@ -200,10 +201,10 @@ class Resolver:
                 name = self.qualified(option, owner)
                 if name is not None and name.startswith("fakeredis."):
                     continue  # a test double chosen by a flag: the real class is what runs in production
-                if clients.client_type(name) is None:
-                    return None
+                if name is None or clients.site_kind(name) in (None, "lock"):
+                    return None  # (a client, cluster, pool or Sentinel class)
                 found.add(name)
-        if not found:
+        if not found or len({clients.site_kind(name) for name in found}) != 1:
             return None
         name = sorted(found)[0]  # the same kind of client whichever branch ran
         return f"{name}.{rest}" if rest else name
@@ -823,7 +824,7 @@ class Resolver:
             self._cutoffs += 1
             return None
         if isinstance(node, cst.Call):
-            q = self.qualified(node.func, scope)
+            q = self.qualified(node.func, scope) or self.class_alias(node.func, scope)
             return clients.SENTINELS.get(q) if q else None
         if isinstance(node, cst.Name):
             owner, how = self.lookup(node.value, scope)

@@ -238,6 +238,20 @@ def _throwaway(ctx: Context, module, function) -> bool:
         for m, call in callers)
 
 
+def _runs_per(module, function) -> Optional[str]:
+    """What makes ``function`` run once per unit of work, as a chain names it: a request
+    handler, a task, or a function given the request it serves (its first parameter, after
+    `self`, is `request`: middleware, a view decorator's check, a permission)."""
+    if request_handler(module, function):
+        return "a request handler"
+    if task_function(function):
+        return "a task"
+    params = function.params
+    if function.class_name is not None and "staticmethod" not in function.decorators:
+        params = params[1:]
+    return "it takes the request" if params[:1] == ("request",) else None
+
+
 def _spawned(call, function) -> bool:
     """An unawaited call of an async function makes a coroutine that something else runs, once
     (a task, `gather`): a worker.  Not an async context manager's, which `async with` enters."""
@@ -366,8 +380,7 @@ def _per_call_chains(ctx: Context, module, function, depth: int = 0, seen: Tuple
             continue
         if _runs_once(caller):
             continue  # start-up code, a cached function
-        handler = "a request handler" if request_handler(caller_module, caller) else \
-            "a task" if task_function(caller) else None
+        handler = _runs_per(caller_module, caller)
         if not drops and handler and _replaces_stored(call, caller):
             yield [(caller_module, caller, handler)]  # kept, but a new one on every call
             continue
@@ -481,8 +494,7 @@ def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
             continue
         if _runs_once(function, closing=site.closed):
             continue  # start-up code
-        runs = "a request handler" if request_handler(ctx.module, function) else \
-            "a task" if task_function(function) else None
+        runs = _runs_per(ctx.module, function)
         if runs is not None and _replaces_stored(site, function):
             yield ctx.report(site.span, f"a new Redis {what} is built on every call of `{function.qualname}()` ({runs}) and "
                                         "replaces the one stored before, with nothing checking whether one is "
@@ -494,7 +506,7 @@ def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
         factory = _forwarded(site, function)
         if not factory and not site.closed and _kept(site, function):
             continue  # (a client it closes is not kept, whatever calls it is handed to)
-        if factory or not (site.loop_depth or request_handler(ctx.module, function) or task_function(function)):
+        if factory or not (site.loop_depth or runs):
             # A factory, or a plain function that uses the client and lets it go: how often it
             # builds one is its callers' business.  Followed through the project's calls of it
             # (and of the factories that return what it returns).
@@ -520,6 +532,7 @@ def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
                                                 + ": each call opens its own connections and tears them down; build "
                                                 "one client (module level, `__init__` or a cached factory) and reuse it")
             continue
-        where = "in a loop, once per iteration" if site.loop_depth else f"in `{function.name}()`, once per call"
+        where = "in a loop, once per iteration" if site.loop_depth else f"in `{function.name}()`, once per call" + (
+            " (it takes the request: once per request)" if runs == "it takes the request" else "")
         yield ctx.report(site.span, f"a new Redis {what} is built {where}: every one opens its own connections; "
                                     "build it once (module level, `__init__` or a cached factory) and reuse it")
