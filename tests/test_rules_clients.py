@@ -545,6 +545,22 @@ def test_rl602_flags_a_client_built_in_a_loop():
     assert "in a loop" in d.message
 
 
+def test_rl602_flags_a_client_built_per_message_in_a_while_loop():
+    (d,) = P.found("def consume(q):\n    while True:\n        item = q.get()\n        redis.Redis().rpush('done', item)\n")
+    assert "in a loop" in d.message
+
+
+@pytest.mark.parametrize("body", [
+    # A retry loop: it builds again only after a failed try, and leaves once one works.
+    "def connect(ask):\n    while True:\n        r = redis.Redis(host=ask())\n        try:\n            r.ping()\n"
+    "        except redis.ConnectionError:\n            continue\n        break\n    return r\n",
+    "def wait_for_redis(url):\n    while True:\n        try:\n            with redis.from_url(url) as r:\n"
+    "                r.ping()\n                return\n        except redis.ConnectionError:\n            pass\n",
+])
+def test_rl602_quiet_for_a_retry_loop(body):
+    assert P.found(body) == []
+
+
 @pytest.mark.parametrize("body", [
     "r = redis.Redis()\n",  # module level
     "for url in URLS:\n    redis.from_url(url).ping()\n",  # module-level start-up code
@@ -633,11 +649,12 @@ def test_rl602_does_not_judge_test_code(tmp_path):
 
 @pytest.mark.parametrize("body, use", [
     # Built to be thrown away after one call: closed before the function returns.
-    ("class Store:\n    def search(self, url, q):\n        client = redis.Redis.from_url(url)\n        try:\n"
+    ("class Store:\n    def search(self, q):\n        client = redis.Redis.from_url(self.url)\n        try:\n"
      "            return client.get(q)\n        finally:\n            client.close()\n", "call"),
     ("def progress(task_id):\n    r = redis.from_url('redis://h')\n    try:\n        r.incr(task_id)\n"
      "    finally:\n        r.connection_pool.disconnect()\n        r.close()\n", "call"),
-    ("async def fetch(url):\n    async with aredis.from_url(url) as r:\n        return await r.get('x')\n", "call"),
+    ("URL = 'redis://h'\nasync def fetch(key):\n    async with aredis.from_url(URL) as r:\n        return await r.get(key)\n",
+     "call"),
     ("import contextlib\nclass Broker:\n    def __init__(self, sentinel):\n        self.sentinel = sentinel\n"
      "    @contextlib.asynccontextmanager\n    async def master(self):\n"
      "        async with self.sentinel.master_for('m') as conn:\n            yield conn\n"
@@ -645,7 +662,7 @@ def test_rl602_does_not_judge_test_code(tmp_path):
      "`with`"),
     # A function that returns a redis-py class imported inside it (so a missing package fails late).
     ("def _redis_class():\n    from redis import Redis\n    return Redis\n"
-     "def search(url):\n    c = _redis_class().from_url(url)\n    try:\n        return c.get('x')\n"
+     "def search(key):\n    c = _redis_class().from_url(settings.URL)\n    try:\n        return c.get(key)\n"
      "    finally:\n        c.close()\n", "call"),
 ])
 def test_rl602_flags_a_client_built_and_closed_on_every_call(body, use):
@@ -667,6 +684,9 @@ def test_rl602_flags_a_client_built_and_closed_on_every_call(body, use):
     "def load(url):\n    with redis.Redis.from_url(url) as r:\n        return r.get('x')\n"
     "def main():\n    print(load('redis://h'))\n",
     "def load(url):\n    with redis.Redis.from_url(url) as r:\n        return r.get('x')\nCONFIG = load('redis://h')\n",
+    # Built from what the caller passes: a different server each time, perhaps.
+    "class Store:\n    def search(self, url, q):\n        client = redis.Redis.from_url(url)\n        try:\n"
+    "            return client.get(q)\n        finally:\n            client.close()\n",
     # Not closed: how often it runs is its callers' business.
     "def load(url):\n    return redis.Redis.from_url(url).get('x')\n",
 ])
@@ -680,6 +700,13 @@ def test_rl602_quiet_for_a_client_closed_in_a_script(tmp_path):
         "import redis\n\ndef dump(url):\n    with redis.Redis.from_url(url) as r:\n        return r.keys('*')\n")
     result = lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path)), jobs=1)
     assert [d for d in result.diagnostics if d.code == "RL602"] == []
+
+
+def test_rl602_a_name_closed_and_then_rebound_to_a_returned_client_is_a_factory():
+    body = ("def _cluster(url):\n    return redis.RedisCluster.from_url(url)\n"
+            "def get_client(url):\n    client = _cluster(url) if 'cluster' in url else redis.from_url(url)\n"
+            "    if url.endswith('/c'):\n        client.close()\n        client = _cluster(url)\n    return client\n")
+    assert P.found(body) == []
 
 
 def test_rl602_flags_a_factory_whose_caller_closes_the_client_after_one_use():

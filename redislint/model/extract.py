@@ -19,7 +19,7 @@ from ..gcpause import collector_paused
 from . import clients
 from .caches import CacheFacts
 from .constructions import Arguments, Constructions, is_super_init
-from .guards import reads_state
+from .guards import reads_parameters, reads_state
 from .loops import LoopFacts
 from .command_table import KEY_PARAMS, SIGNATURES
 from .commands import key_effects, lua_calls, lua_commands, method_for_raw, script_sha
@@ -219,6 +219,9 @@ class CallExtractor:
         # Per function being walked: whether a condition met so far may read state that outlives
         # the call (guards.reads_state), which makes the constructions after it guarded.
         self.state_tests: List[bool] = []
+        # The `while` loops around the current node, each True when its body can leave it
+        # (`break`, `return`): a retry loop, whose body runs again only when a try failed.
+        self.retry_loops: List[bool] = []
         self.if_counter = 0
         self.order = 0
         self.decorator_calls: set = set()  # ids of `@x.y(...)` decorator calls
@@ -294,6 +297,9 @@ class CallExtractor:
         self._saved.append((self.loop_depth, self.try_stack, self.condition_of, self.under_if, self.except_depth))
         self.loop_depth, self.try_stack, self.condition_of, self.under_if, self.except_depth = 0, [], [], [], 0
         self.state_tests.append(False)
+        self._saved_retries = getattr(self, "_saved_retries", [])
+        self._saved_retries.append(self.retry_loops)
+        self.retry_loops = []
         self.loops.enter_function()
 
     def _decorator_path(self, expr: cst.BaseExpression) -> str:
@@ -313,6 +319,7 @@ class CallExtractor:
         self.model.functions[index].returns_file = self._returned_file(scope)
         self.loop_depth, self.try_stack, self.condition_of, self.under_if, self.except_depth = self._saved.pop()
         self.state_tests.pop()
+        self.retry_loops = self._saved_retries.pop()
         self.loops.leave_function()
 
     def _returned_file(self, fn: Scope) -> Optional[FileRead]:
@@ -339,9 +346,11 @@ class CallExtractor:
 
     def visit_While_body(self, node: cst.While) -> None:
         self.loop_depth += 1
+        self.retry_loops.append(_leaves_loop(node.body))
 
     def leave_While_body(self, node: cst.While) -> None:
         self.loop_depth -= 1
+        self.retry_loops.pop()
 
     def visit_For(self, node: cst.For) -> None:
         self._mark(node.iter, "iterate")
@@ -741,7 +750,8 @@ class CallExtractor:
             loop_depth=self.loop_depth, result_use=use, assigned_to=target,
             stored=stored, forwarded=id(node) in self.forwarded, in_except=self.except_depth > 0,
             when_missing=self._when_missing(), initialises=is_super_init(node), awaited=id(node) in self.awaited,
-            state_guarded=self._state_guarded(), closed=use != "return" and self._closed(node, target, stored)))
+            state_guarded=self._state_guarded(), closed=use != "return" and self._closed(node, target, stored),
+            retry_loops=sum(self.retry_loops), from_params=bool(self.function_stack) and reads_parameters(node, self.scope)))
 
     def _when_missing(self) -> Tuple[str, ...]:
         """The names the `if x is None:` blocks around the current node test."""
@@ -855,7 +865,8 @@ class CallExtractor:
             written_args=len(node.args), partial=partial, written=written,
             keywords_from_callers=arguments.from_callers, forwarded=id(node) in self.forwarded, via=via,
             when_missing=self._when_missing(), state_guarded=self._state_guarded(),
-            closed=use != "return" and self._closed(node, target, stored),
+            closed=use != "return" and self._closed(node, target, stored), retry_loops=sum(self.retry_loops),
+            from_params=bool(self.function_stack) and reads_parameters(node, self.scope),
         ))
 
     def _lock_queried_only(self, node: cst.Call) -> bool:
@@ -1201,6 +1212,21 @@ _CLOSERS = frozenset({"close", "aclose", "disconnect"})
 
 _NOT_FOUND_CALLS = {"abort", "Http404", "HTTPException", "NotFound", "HttpResponseNotFound", "HTTPNotFound",
                     "get_object_or_404"}
+
+
+def _leaves_loop(body: cst.BaseSuite) -> bool:
+    """The loop body holds a `break` or `return` of its own (not one of a nested loop or def)."""
+    todo = list(body.body) if isinstance(body, cst.IndentedBlock) else [body]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (cst.Break, cst.Return)):
+            return True
+        if isinstance(node, (cst.For, cst.While, cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            if isinstance(node, (cst.For, cst.While)) and node.orelse is not None:
+                todo.append(node.orelse)
+            continue
+        todo.extend(node.children)
+    return False
 
 
 def _missing_value_test(test: cst.BaseExpression) -> Optional[str]:

@@ -59,3 +59,41 @@ class _StateReader(cst.CSTVisitor):
 
     def visit_Lambda(self, node: cst.Lambda) -> bool:
         return False
+
+
+def reads_parameters(call: cst.Call, scope: Scope) -> bool:
+    """Some argument of ``call`` comes from a parameter of the function ``scope`` is (not its
+    `self`/`cls`), directly or through its local names: what it builds depends on what the
+    caller passes (a URL the caller chose), not only on what the function or its object holds."""
+    own = set(scope.params) - {scope.self_name}
+    seen: set = set()
+    todo = [arg.value for arg in call.args]
+    while todo:
+        names = _NameCollector()
+        todo.pop().visit(names)
+        for name in names.found:
+            if name in own and name not in scope.globals:
+                return True
+            if name in scope.assigns and name not in seen and len(seen) < 16:
+                seen.add(name)
+                todo.extend(scope.assigns[name])
+    return False
+
+
+class _NameCollector(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found: list = []
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.found.append(node.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)  # `params.url`: the object, not the attribute's name
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)  # not the keyword's name
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False

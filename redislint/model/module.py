@@ -365,6 +365,12 @@ class ClientSite:
     # The function closes the new client before it returns (`with Redis() as r:`, `r.close()`):
     # it is built to be thrown away after one call.
     closed: bool = False
+    # How many of the loops around it (``loop_depth``) are `while` loops that their body can
+    # leave (`break`, `return`): retry loops, which build again only after a failed try.
+    retry_loops: int = 0
+    # Some argument comes from a parameter of the function (not `self`): what is built depends on
+    # what the caller passes (model.guards.reads_parameters).
+    from_params: bool = False
 
 
 @dataclass(frozen=True)
@@ -421,6 +427,11 @@ class FunctionCallSite:
     state_guarded: bool = False
     # As ClientSite.closed: the caller closes what the call returned before it returns.
     closed: bool = False
+    # As ClientSite.retry_loops.
+    retry_loops: int = 0
+    # Some argument comes from a parameter of the function (not `self`): what is built depends on
+    # what the caller passes (model.guards.reads_parameters).
+    from_params: bool = False
     # The call runs a base class's initialiser on the object being built (`super().__init__(...)`
     # in an `__init__`): what that initialiser keeps on `self` lives as long as this object.
     initialises: bool = False

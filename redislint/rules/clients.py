@@ -220,11 +220,12 @@ _SCRIPT_DIRS = frozenset({"examples", "example", "benchmarks", "benchmark", "ben
 
 
 def _throwaway(ctx: Context, module, function) -> bool:
-    """``function`` closes the client it builds (or gets from a factory) before it returns, and
-    may run many times: not test code, a script, start-up code, nor a function that only
-    start-up code or module level calls.  It is built to serve one call: each call opens and
-    tears down its own connections, however often its callers (a framework, the library's
-    users) call it."""
+    """``function`` closes the client it builds (or gets from a factory) before it returns, from
+    what it or its object holds (not from its arguments: a caller may pass a different server
+    each time, or ask for a check of one), and may run many times: not test code, a script,
+    start-up code, nor a function that only start-up code or module level calls.  It builds the
+    same client again for every call, to serve that one call, however often its callers (a
+    framework, the library's users) call it."""
     if module.is_test or _SCRIPT_DIRS.intersection(module.path.replace("\\", "/").split("/")[:-1]):
         return False
     if _runs_once(function, closing=True) or _checks_connection(function.name) or "worker" in function.name.lower():
@@ -236,6 +237,12 @@ def _throwaway(ctx: Context, module, function) -> bool:
     return not callers or not all(
         call.function is None or _runs_once(m.functions[call.function]) or _spawned(call, function)
         for m, call in callers)
+
+
+def _repeats(site) -> bool:
+    """Inside a loop that runs it per item: not only in retry loops (`while True:` around a
+    connect that `break`s or `return`s once it works), which build again only after a failure."""
+    return site.loop_depth > site.retry_loops
 
 
 def _runs_per(module, function) -> Optional[str]:
@@ -273,7 +280,8 @@ def _closing_caller(ctx: Context, module, function, depth: int = 0) -> Optional[
         if call.function is None or caller_module.is_test or call.in_except:
             continue
         caller = caller_module.functions[call.function]
-        if call.closed and _throwaway(ctx, caller_module, caller):
+        if call.closed and not call.from_params and not _forwarded(call, caller) \
+                and _throwaway(ctx, caller_module, caller):
             return [(caller_module, caller, "closes it")]
         if depth + 1 < _FACTORY_DEPTH and _forwarded(call, caller) and caller is not function:
             rest = _closing_caller(ctx, caller_module, caller, depth + 1)
@@ -391,7 +399,7 @@ def _per_call_chains(ctx: Context, module, function, depth: int = 0, seen: Tuple
             continue  # handed to a call that may keep it
         if handler:
             yield [(caller_module, caller, handler)]
-        elif call.loop_depth and not forwarded:
+        elif _repeats(call) and not forwarded:
             yield [(caller_module, caller, "loop")]
         elif forwarded:
             # `if connection is None: connection = get_connection()`: only the callers that
@@ -506,7 +514,7 @@ def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
         factory = _forwarded(site, function)
         if not factory and not site.closed and _kept(site, function):
             continue  # (a client it closes is not kept, whatever calls it is handed to)
-        if factory or not (site.loop_depth or runs):
+        if factory or not (_repeats(site) or runs):
             # A factory, or a plain function that uses the client and lets it go: how often it
             # builds one is its callers' business.  Followed through the project's calls of it
             # (and of the factories that return what it returns).
@@ -515,7 +523,7 @@ def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
                 yield ctx.report(site.span, f"a new Redis {what} is built on every call of `{function.qualname}()`, and "
                                             f"{_chain_text(ctx, chain)}: each call opens its own connections; "
                                             "build it once (module level, `__init__` or a cached factory) and reuse it")
-            elif not factory and site.closed and _throwaway(ctx, ctx.module, function):
+            elif not factory and site.closed and not site.from_params and _throwaway(ctx, ctx.module, function):
                 use = "`with`" if _CONTEXT_MANAGERS.intersection(function.decorators) else "call"
                 yield ctx.report(site.span, f"a new Redis {what} is built and closed on every {use} of "
                                             f"`{function.qualname}()`: each one opens its own connections and tears "
@@ -532,7 +540,7 @@ def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
                                                 + ": each call opens its own connections and tears them down; build "
                                                 "one client (module level, `__init__` or a cached factory) and reuse it")
             continue
-        where = "in a loop, once per iteration" if site.loop_depth else f"in `{function.name}()`, once per call" + (
+        where = "in a loop, once per iteration" if _repeats(site) else f"in `{function.name}()`, once per call" + (
             " (it takes the request: once per request)" if runs == "it takes the request" else "")
         yield ctx.report(site.span, f"a new Redis {what} is built {where}: every one opens its own connections; "
                                     "build it once (module level, `__init__` or a cached factory) and reuse it")
