@@ -266,10 +266,11 @@ def _spawned(call, function) -> bool:
 
 
 def _checks_connection(name: str) -> bool:
-    """`test_connection()`, `check_redis()`, `ping()`, `health()`, `validate_url()`: a check of a
-    connection, which is what a fresh client it builds and closes is for."""
+    """`test_connection()`, `check_redis()`, `ping()`, `health()`, `validate_url()`,
+    `wait_for_redis()`: a check of a connection, which is what a fresh client it builds and
+    closes is for."""
     name = name.lower().lstrip("_")
-    return name.startswith(("test", "check", "ping", "health", "validate", "verify", "probe"))
+    return name.startswith(("test", "check", "ping", "health", "validate", "verify", "probe", "wait"))
 
 
 def _closing_caller(ctx: Context, module, function, depth: int = 0) -> Optional[list]:
