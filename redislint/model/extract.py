@@ -21,6 +21,7 @@ from .caches import CacheFacts
 from .constructions import Arguments, Constructions, is_super_init
 from .guards import reads_parameters, reads_state
 from .loops import LoopFacts
+from .uses import closed_names
 from .command_table import KEY_PARAMS, SIGNATURES
 from .commands import key_effects, lua_calls, lua_commands, method_for_raw, script_sha
 from .module import (ClientArgument, ClientKind, ClientRef, ClientSite, Deserialisation, FileRead, FunctionCallSite,
@@ -211,6 +212,7 @@ class CallExtractor:
         self.forwarded: Set[int] = set()
         # `with <expr> as ...` / `async with`: the expression's object is closed when the block ends.
         self.with_items: Set[int] = set()
+        self.closed_in: Dict[int, Set[str]] = {}  # function scope id -> the local names it closes
         # (function index, local name) -> the Sentinel's name, for `client = sentinel.master_for(...)`:
         # returning the client takes the Sentinel it draws its connections from along.
         self.sentinel_clients: Dict[Tuple[int, str], str] = {}
@@ -581,14 +583,10 @@ class CallExtractor:
             return True
         if target is None or stored or not self.function_stack or not target.isidentifier():
             return False
-        uses = self.constructions.uses(self.scope, target)
-        if _CLOSERS.intersection(uses.methods):
-            return True
-        for call, _arg in uses.passed:
-            name = (dotted_name(call.func) or "").rsplit(".", 1)[-1].lower()
-            if name.startswith(("close", "aclose")) or name in ("closing", "aclosing"):
-                return True
-        return False
+        scope = self.scope
+        if id(scope) not in self.closed_in:  # one walk per function, for all its names
+            self.closed_in[id(scope)] = closed_names(scope.node) if scope.node is not None else set()
+        return target in self.closed_in[id(scope)]
 
     def visit_Await(self, node: cst.Await) -> None:
         self.awaited[id(node.expression)] = node
@@ -1206,9 +1204,6 @@ _LOCK_QUERIES = frozenset({"locked", "owned"})
 _ERROR_HANDLER_METHODS = {"errorhandler", "app_errorhandler", "register_error_handler", "exception_handler",
                           "add_exception_handler"}
 
-
-# Methods that close a client (its pool's connections) for good.
-_CLOSERS = frozenset({"close", "aclose", "disconnect"})
 
 _NOT_FOUND_CALLS = {"abort", "Http404", "HTTPException", "NotFound", "HttpResponseNotFound", "HTTPNotFound",
                     "get_object_or_404"}

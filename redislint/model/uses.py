@@ -140,3 +140,31 @@ def name_uses(function: cst.FunctionDef, name: str) -> NameUses:
     collector = _UseCollector(name)
     walk(function.body, collector)
     return collector.uses
+
+
+# Methods that close a client (its pool's connections) for good.
+CLOSERS = frozenset({"close", "aclose", "disconnect"})
+
+
+def closed_names(function: cst.FunctionDef) -> Set[str]:
+    """The local names ``function`` closes: `name.close()`/`aclose()`/`disconnect()`, or a call
+    named so that is given the name (`close_client(name)`, `contextlib.closing(name)`)."""
+    collector = _CloseCollector()
+    walk(function.body, collector)
+    return collector.names
+
+
+class _CloseCollector:
+    """Driven by ``walk`` over a function body (see ``_UseCollector``)."""
+
+    def __init__(self) -> None:
+        self.names: Set[str] = set()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in CLOSERS and isinstance(func.value, cst.Name):
+            self.names.add(func.value.value)
+        name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+        name = name.lower()
+        if name.startswith(("close", "aclose")) or name in ("closing", "aclosing"):
+            self.names.update(arg.value.value for arg in node.args if isinstance(arg.value, cst.Name))
