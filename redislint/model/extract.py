@@ -575,6 +575,12 @@ class CallExtractor:
             item = item.expression
         self.with_items.add(id(item))
 
+    def _closing(self, node: cst.Call, use: str, target: Optional[str], stored: bool) -> Dict[str, bool]:
+        """ClientSite/FunctionCallSite.closed and, for what is closed (the only case that asks),
+        ``from_params``."""
+        closed = use != "return" and self._closed(node, target, stored)
+        return {"closed": closed, "from_params": closed and reads_parameters(node, self.scope)}
+
     def _closed(self, node: cst.Call, target: Optional[str], stored: bool) -> bool:
         """The function ends the life of what ``node`` returns before it returns: a `with` on it,
         or, on the local name it is assigned to, `.close()`/`.aclose()`/`.disconnect()` or a
@@ -748,8 +754,8 @@ class CallExtractor:
             loop_depth=self.loop_depth, result_use=use, assigned_to=target,
             stored=stored, forwarded=id(node) in self.forwarded, in_except=self.except_depth > 0,
             when_missing=self._when_missing(), initialises=is_super_init(node), awaited=id(node) in self.awaited,
-            state_guarded=self._state_guarded(), closed=use != "return" and self._closed(node, target, stored),
-            retry_loops=sum(self.retry_loops), from_params=bool(self.function_stack) and reads_parameters(node, self.scope)))
+            state_guarded=self._state_guarded(), retry_loops=sum(self.retry_loops),
+            **self._closing(node, use, target, stored)))
 
     def _when_missing(self) -> Tuple[str, ...]:
         """The names the `if x is None:` blocks around the current node test."""
@@ -863,8 +869,7 @@ class CallExtractor:
             written_args=len(node.args), partial=partial, written=written,
             keywords_from_callers=arguments.from_callers, forwarded=id(node) in self.forwarded, via=via,
             when_missing=self._when_missing(), state_guarded=self._state_guarded(),
-            closed=use != "return" and self._closed(node, target, stored), retry_loops=sum(self.retry_loops),
-            from_params=bool(self.function_stack) and reads_parameters(node, self.scope),
+            retry_loops=sum(self.retry_loops), **self._closing(node, use, target, stored),
         ))
 
     def _lock_queried_only(self, node: cst.Call) -> bool:

@@ -10,7 +10,8 @@ from ..model import ClientSite
 from ..model.clients import URL_FACTORIES
 from ..model.builders import PER_CALL_PREFIXES, forwarded as _forwarded, judged_construction, kept_by_instance
 from ..registry import Context, FixAvailability, rule
-from ._support import TIMEOUT_DEFAULT_SINCE, request_handler, task_function, url_parts
+from ._frequency import CONTEXT_MANAGERS, repeats, runs_once, runs_per, spawned, throwaway
+from ._support import TIMEOUT_DEFAULT_SINCE, url_parts
 
 # `socket_connect_timeout` exists since redis-py 2.10.
 CONNECT_TIMEOUT_SINCE = (2, 10)
@@ -184,95 +185,6 @@ def client_without_timeout(ctx: Context) -> Iterator[Diagnostic]:
         )
 
 
-# Functions that run once, or once per long-lived object: building a client there is how it
-# should be done.  By name: constructors and context entries, test set-up, and start-up code.
-_ONCE_METHODS = frozenset({"__init__", "__new__", "__post_init__", "__enter__", "__aenter__", "__set_name__",
-                           "setUp", "setUpClass", "asyncSetUp", "setup_method", "setup_class"})
-_STARTUP_NAMES = frozenset({"main", "create_app", "make_app", "app_factory", "get_app", "build_app", "startup",
-                            "on_startup", "lifespan", "ready", "run", "cli"})
-_STARTUP_PREFIXES = ("setup", "set_up", "init", "configure", "bootstrap", "create_app", "on_startup")
-# Decorators that make a function run once (cached factories, fixtures, lifespans, start-up hooks).
-_ONCE_DECORATORS = frozenset({"cache", "lru_cache", "cached", "cached_property", "memoize", "memoized",
-                              "fixture", "contextmanager", "asynccontextmanager", "on_event",
-                              "before_first_request", "before_serving", "on_startup", "startup",
-                              "worker_process_init", "setup", "once"})
-
-
-def _runs_once(function, closing: bool = False) -> bool:
-    """Start-up code, a cached function, or (unless ``closing``: it closes what it builds, so it
-    is a `with` block's client, once per `with`) a context manager such as a lifespan."""
-    name = function.name
-    if name in _ONCE_METHODS or name in _STARTUP_NAMES or name.lower().startswith(_STARTUP_PREFIXES) \
-            or "lifespan" in name.lower():
-        return True
-    if function.class_name == "Command" and name == "handle":
-        return True  # a Django management command runs once per invocation
-    once = _ONCE_DECORATORS - _CONTEXT_MANAGERS if closing else _ONCE_DECORATORS
-    return bool(once.intersection(function.decorators))
-
-
-_CONTEXT_MANAGERS = frozenset({"contextmanager", "asynccontextmanager"})
-# Code run by hand or once per run: examples, benchmarks, scripts, tooling, migrations, CLI
-# commands.  A client it builds and closes serves that one run.
-_SCRIPT_DIRS = frozenset({"examples", "example", "benchmarks", "benchmark", "bench", "scripts", "script",
-                          "tools", "docs", "demo", "demos", "migration", "migrations", "cli", "management",
-                          "commands"})
-
-
-def _throwaway(ctx: Context, module, function) -> bool:
-    """``function`` closes the client it builds (or gets from a factory) before it returns, from
-    what it or its object holds (not from its arguments: a caller may pass a different server
-    each time, or ask for a check of one), and may run many times: not test code, a script,
-    start-up code, nor a function that only start-up code or module level calls.  It builds the
-    same client again for every call, to serve that one call, however often its callers (a
-    framework, the library's users) call it."""
-    if module.is_test or _SCRIPT_DIRS.intersection(module.path.replace("\\", "/").split("/")[:-1]):
-        return False
-    if _runs_once(function, closing=True) or _checks_connection(function.name) or "worker" in function.name.lower():
-        return False  # (a worker: handed to a pool or a process, it serves the worker's life)
-    if "classmethod" in function.decorators and function.name.startswith("from_"):
-        return False  # an alternate constructor: once per object, as `__init__`
-    callers = [(m, call) for m, call in ctx.index.callers_of(module, function) if not m.is_test]
-    # At import, from start-up code, or as a coroutine made for `gather` (a worker): once.
-    return not callers or not all(
-        call.function is None or _runs_once(m.functions[call.function]) or _spawned(call, function)
-        for m, call in callers)
-
-
-def _repeats(site) -> bool:
-    """Inside a loop that runs it per item: not only in retry loops (`while True:` around a
-    connect that `break`s or `return`s once it works), which build again only after a failure."""
-    return site.loop_depth > site.retry_loops
-
-
-def _runs_per(module, function) -> Optional[str]:
-    """What makes ``function`` run once per unit of work, as a chain names it: a request
-    handler, a task, or a function given the request it serves (its first parameter, after
-    `self`, is `request`: middleware, a view decorator's check, a permission)."""
-    if request_handler(module, function):
-        return "a request handler"
-    if task_function(function):
-        return "a task"
-    params = function.params
-    if function.class_name is not None and "staticmethod" not in function.decorators:
-        params = params[1:]
-    return "it takes the request" if params[:1] == ("request",) else None
-
-
-def _spawned(call, function) -> bool:
-    """An unawaited call of an async function makes a coroutine that something else runs, once
-    (a task, `gather`): a worker.  Not an async context manager's, which `async with` enters."""
-    return function.is_async and not call.awaited and not _CONTEXT_MANAGERS.intersection(function.decorators)
-
-
-def _checks_connection(name: str) -> bool:
-    """`test_connection()`, `check_redis()`, `ping()`, `health()`, `validate_url()`,
-    `wait_for_redis()`: a check of a connection, which is what a fresh client it builds and
-    closes is for."""
-    name = name.lower().lstrip("_")
-    return name.startswith(("test", "check", "ping", "health", "validate", "verify", "probe", "wait"))
-
-
 def _closing_caller(ctx: Context, module, function, depth: int = 0) -> Optional[list]:
     """The factory ``function``'s result is closed after one use by a caller that may run many
     times (or by one through factories that return it): [(module, function, why)] from the call
@@ -282,7 +194,7 @@ def _closing_caller(ctx: Context, module, function, depth: int = 0) -> Optional[
             continue
         caller = caller_module.functions[call.function]
         if call.closed and not call.from_params and not _forwarded(call, caller) \
-                and _throwaway(ctx, caller_module, caller):
+                and throwaway(ctx, caller_module, caller):
             return [(caller_module, caller, "closes it")]
         if depth + 1 < _FACTORY_DEPTH and _forwarded(call, caller) and caller is not function:
             rest = _closing_caller(ctx, caller_module, caller, depth + 1)
@@ -342,7 +254,7 @@ def _long_lived(ctx: Context, module, function, seen: Tuple = ()) -> bool:
             if _long_lived(ctx, caller_module, caller, seen):
                 return True
             continue
-        if _runs_once(caller) or call.stored or call.result_use == "argument" or (
+        if runs_once(caller) or call.stored or call.result_use == "argument" or (
                 call.result_use == "assign" and call.assigned_to in caller.kept_names):
             return True
     return False
@@ -376,7 +288,7 @@ def _per_call_chains(ctx: Context, module, function, depth: int = 0, seen: Tuple
         caller = caller_module.functions[call.function]
         if call.in_except:
             continue  # a fallback when an error happens (a reconnect), not every call
-        if _spawned(call, function):
+        if spawned(call, function):
             continue  # a coroutine made for `gather` or a task: a worker that runs once
         if kept_by_instance(call, caller) and not drops:
             # As often as the object is built: its class is the factory now, unless the project
@@ -387,9 +299,9 @@ def _per_call_chains(ctx: Context, module, function, depth: int = 0, seen: Tuple
             for rest in _per_call_chains(ctx, caller_module, caller, depth, seen, given):
                 yield [(caller_module, caller, "builds it")] + rest
             continue
-        if _runs_once(caller):
+        if runs_once(caller):
             continue  # start-up code, a cached function
-        handler = _runs_per(caller_module, caller)
+        handler = runs_per(caller_module, caller)
         if not drops and handler and _replaces_stored(call, caller):
             yield [(caller_module, caller, handler)]  # kept, but a new one on every call
             continue
@@ -400,7 +312,7 @@ def _per_call_chains(ctx: Context, module, function, depth: int = 0, seen: Tuple
             continue  # handed to a call that may keep it
         if handler:
             yield [(caller_module, caller, handler)]
-        elif _repeats(call) and not forwarded:
+        elif repeats(call) and not forwarded:
             yield [(caller_module, caller, "loop")]
         elif forwarded:
             # `if connection is None: connection = get_connection()`: only the callers that
@@ -501,9 +413,9 @@ def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
                                             "connections; build the client once (module level or a cached "
                                             "factory) and give it to the objects, or keep the object")
             continue
-        if _runs_once(function, closing=site.closed):
+        if runs_once(function, closing=site.closed):
             continue  # start-up code
-        runs = _runs_per(ctx.module, function)
+        runs = runs_per(ctx.module, function)
         if runs is not None and _replaces_stored(site, function):
             yield ctx.report(site.span, f"a new Redis {what} is built on every call of `{function.qualname}()` ({runs}) and "
                                         "replaces the one stored before, with nothing checking whether one is "
@@ -515,7 +427,7 @@ def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
         factory = _forwarded(site, function)
         if not factory and not site.closed and _kept(site, function):
             continue  # (a client it closes is not kept, whatever calls it is handed to)
-        if factory or not (_repeats(site) or runs):
+        if factory or not (repeats(site) or runs):
             # A factory, or a plain function that uses the client and lets it go: how often it
             # builds one is its callers' business.  Followed through the project's calls of it
             # (and of the factories that return what it returns).
@@ -524,8 +436,8 @@ def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
                 yield ctx.report(site.span, f"a new Redis {what} is built on every call of `{function.qualname}()`, and "
                                             f"{_chain_text(ctx, chain)}: each call opens its own connections; "
                                             "build it once (module level, `__init__` or a cached factory) and reuse it")
-            elif not factory and site.closed and not site.from_params and _throwaway(ctx, ctx.module, function):
-                use = "`with`" if _CONTEXT_MANAGERS.intersection(function.decorators) else "call"
+            elif not factory and site.closed and not site.from_params and throwaway(ctx, ctx.module, function):
+                use = "`with`" if CONTEXT_MANAGERS.intersection(function.decorators) else "call"
                 yield ctx.report(site.span, f"a new Redis {what} is built and closed on every {use} of "
                                             f"`{function.qualname}()`: each one opens its own connections and tears "
                                             "them down; build one client (module level, `__init__` or a cached "
@@ -541,7 +453,7 @@ def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
                                                 + ": each call opens its own connections and tears them down; build "
                                                 "one client (module level, `__init__` or a cached factory) and reuse it")
             continue
-        where = "in a loop, once per iteration" if _repeats(site) else f"in `{function.name}()`, once per call" + (
+        where = "in a loop, once per iteration" if repeats(site) else f"in `{function.name}()`, once per call" + (
             " (it takes the request: once per request)" if runs == "it takes the request" else "")
         yield ctx.report(site.span, f"a new Redis {what} is built {where}: every one opens its own connections; "
                                     "build it once (module level, `__init__` or a cached factory) and reuse it")
