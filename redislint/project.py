@@ -109,6 +109,9 @@ class ProjectIndex:
         self.cache_configs: List[CacheConfig] = []
         # Exceptions handled application-wide (Flask/FastAPI error handlers) anywhere in the run.
         self.error_handlers: Set[str] = set()
+        # Collection types some consumer in the run pops from a key it does not show (`blpop(queues)`
+        # with the names from a parameter): any collection of that type may be the one it empties.
+        self.opaque_consumed: Set[str] = set()
         modules = list(modules)
         self.project = ProjectModules(modules)
         self._versions: Dict[Tuple[Optional[str], Optional[str]], Optional[RedisPyVersion]] = {}
@@ -232,6 +235,8 @@ class ProjectIndex:
             loops = [module.loops[j] for j in call.loops]
             for i, key in enumerate(call.keys):
                 if not key.known:
+                    if call.command in C.CONSUMED_TYPES and (i == 0 or call.command not in C.MOVES):
+                        self.opaque_consumed.add(C.CONSUMED_TYPES[call.command])
                     continue
                 facts = self.keyspace.setdefault(key.text, KeyFacts(key.text))
                 self._record(facts, call, first=i == 0, loops=loops)
@@ -331,4 +336,6 @@ def lifetime_managed(module: ModuleModel, index: ProjectIndex, call: RedisCall, 
     facts = index.facts(key)
     if facts is None:
         return False
+    if facts.collection is not None and facts.collection in index.opaque_consumed:
+        return True  # a consumer whose keys we cannot see may be emptying this one
     return facts.expired or facts.consumed or facts.trimmed or facts.persisted

@@ -314,6 +314,25 @@ def test_rl102_not_for_queues_consumed_anywhere():
     """, "RL102") == []
 
 
+def test_rl102_not_for_lists_a_consumer_may_pop_through_keys_it_does_not_show():
+    # `consume(queues)` pops from names its callers pass: any list pushed here may be one of them.
+    assert lines("""
+        def route(identity, uid):
+            r.rpush(f"queue:{identity}", uid)
+
+        def consume(queues, timeout=0):
+            return r.blpop(queues, timeout=timeout)
+    """, "RL102") == []
+    # ... but a set is not emptied by a list consumer.
+    assert lines("""
+        def tag(identity, uid):
+            r.sadd(f"tags:{identity}", uid)
+
+        def consume(queues, timeout=0):
+            return r.blpop(queues, timeout=timeout)
+    """, "RL102") == [3]
+
+
 def test_rl102_not_for_trimmed_collections():
     assert lines("""
         def notify(uid, note):

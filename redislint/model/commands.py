@@ -69,6 +69,14 @@ CONSUMERS: FrozenSet[str] = frozenset(
         "zmpop", "xreadgroup", "xautoclaim", "xclaim", "xack", "xdel",
     }
 )
+# The collection type each consumer takes elements off.
+CONSUMED_TYPES: Dict[str, str] = {
+    **{c: "list" for c in ("blpop", "brpop", "lpop", "rpop", "blmove", "lmove", "brpoplpush", "rpoplpush",
+                           "blmpop", "lmpop")},
+    "spop": "set",
+    **{c: "zset" for c in ("zpopmin", "zpopmax", "bzpopmin", "bzpopmax", "bzmpop", "zmpop")},
+    **{c: "stream" for c in ("xreadgroup", "xautoclaim", "xclaim", "xack", "xdel")},
+}
 # Consumers that move an element to a second list: only the first key is consumed; the second
 # is written (an in-flight or processing list).
 MOVES: FrozenSet[str] = frozenset({"lmove", "blmove", "rpoplpush", "brpoplpush", "smove"})
