@@ -1052,6 +1052,8 @@ def test_rl106_in_pipelines_and_async():
     'if uid:\n    r.set(k, v, ex=60)\nr.set(k, v)',  # the TTL may not have been given
     'r.set(k, v, ex=60)\nr.rename(k, f"archive:{uid}")',  # the key is the source
     'r.set(k, v, ex=60)\nr.set(k, *args)',  # the arguments are not known
+    # A guard: the TTL covers the steps in between, so that a crash leaves no key, and is lifted after.
+    'r.expire(k, 10)\nr.delete("tokens")\nr.rpush("tokens", *args)\nr.persist(k)',
 ])
 def test_rl106_does_not_flag(body):
     code = "def f(uid, v, *args):\n    k = f's:{uid}'\n" + textwrap.indent(body, "    ") + "\n"

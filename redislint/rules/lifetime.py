@@ -382,7 +382,9 @@ def ttl_cleared(ctx: Context) -> Iterator[Diagnostic]:
     """A key given a TTL and then, in the same function, overwritten by a plain `set`, by
     `getset`, renamed onto, or `persist`ed: the TTL is gone and the key lives forever.  Only
     when the TTL is certain to have been given first (same function, source order, not in a
-    branch the overwrite is outside of) and nothing gives it a TTL again afterwards."""
+    branch the overwrite is outside of) and nothing gives it a TTL again afterwards.  A `persist`
+    after other commands is the end of a guard: `expire(lock, 10)`, then the work, then `persist`
+    once it is done, so that a crash in between leaves no key behind; that is on purpose."""
     for call in ctx.module.calls:
         key = _cleared_key(call)
         if key is None:
@@ -391,6 +393,8 @@ def ttl_cleared(ctx: Context) -> Iterator[Diagnostic]:
         given = _ttl_before(calls, call, key)
         if given is None or _ttl_given_again(calls, call, key):
             continue
+        if call.command == "persist" and any(given.order < other.order < call.order for other in calls):
+            continue  # a TTL that guards the steps in between (a crash leaves no key behind), lifted after them
         yield ctx.report(
             call,
             f"`{call.command}` on {key_label(key)} drops the TTL `{given.command}` gave it on line "
