@@ -725,6 +725,17 @@ def test_rl602_a_function_given_the_request_runs_once_per_request(body):
     assert "once per request" in d.message
 
 
+@pytest.mark.parametrize("default", [
+    "options.pop('client', redis.Redis(host='h'))",
+    "options.get('client', redis.Redis(host='h'))",
+    "getattr(g, 'client', redis.Redis(host='h'))",
+])
+def test_rl602_a_default_is_built_on_every_call_even_when_not_needed(default):
+    body = f"from flask import g\n@app.route('/')\ndef index(**options):\n    client = {default}\n    return client.get('x')\n"
+    (d,) = P.found(body)
+    assert "once per call" in d.message
+
+
 def test_rl602_a_fixture_taking_pytests_request_is_not_per_request():
     body = "import pytest\n@pytest.fixture\ndef client(request):\n    r = redis.Redis()\n    r.ping()\n    return r\n"
     assert P.found(body) == []

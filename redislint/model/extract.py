@@ -575,6 +575,24 @@ class CallExtractor:
             item = item.expression
         self.with_items.add(id(item))
 
+    def _pass_default(self, node: cst.Call) -> None:
+        """`options.pop("client", Redis())`, `kwargs.get("client", Redis())`, `getattr(o, "client",
+        Redis())`: the default is built on every call, whether or not it is needed, and it is what
+        the expression gives when the key is missing: it is used as the expression is."""
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in ("get", "pop") and len(node.args) == 2:
+            arg = node.args[1]
+        elif isinstance(func, cst.Name) and func.value == "getattr" and len(node.args) == 3 \
+                and self.resolver.builtin(func, self.scope) == "getattr":
+            arg = node.args[2]
+        else:
+            return
+        if arg.keyword is not None or arg.star or not isinstance(arg.value, cst.Call) or id(node) not in self.use:
+            return
+        self.use.setdefault(id(arg.value), self.use[id(node)])
+        if id(node) in self.targets:
+            self.targets.setdefault(id(arg.value), self.targets[id(node)])
+
     def _closing(self, node: cst.Call, use: str, target: Optional[str], stored: bool) -> Dict[str, bool]:
         """ClientSite/FunctionCallSite.closed and, for what is closed (the only case that asks),
         ``from_params``."""
@@ -609,6 +627,7 @@ class CallExtractor:
             for arg in node.args:  # what a returned call is given goes with it (`return Queue(conn)`)
                 if not arg.star:
                     self._forward(arg.value)
+        self._pass_default(node)
         qualified = self.resolver.qualified(func, self.scope)
         built = qualified if qualified is not None else self.resolver.class_alias(func, self.scope)
         if built is not None:
