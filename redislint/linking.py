@@ -212,10 +212,30 @@ class ProjectModules:
                 if name in table:
                     found.append((m, table[name], bound))
                 else:  # a class: `self` (or `cls`, for a `__new__` without `__init__`) comes first
-                    init = table.get(f"{name}.__init__") or table.get(f"{name}.__new__")
+                    init = self._initialiser(m, name)
                     if init is not None:
-                        found.append((m, init, 1))
+                        found.append((init[0], init[1], 1))
         return found[0] if len(found) == 1 else None
+
+    def _initialiser(self, module: ModuleModel, name: str, depth: int = 0) -> Optional[Tuple[ModuleModel, FunctionInfo]]:
+        """What `name(...)` runs for a class of ``module``: its own `__init__` (or `__new__`), else
+        the one it inherits from its first base that the project defines (a few levels up)."""
+        table = self.functions(module)
+        init = table.get(f"{name}.__init__") or table.get(f"{name}.__new__")
+        if init is not None:
+            return module, init
+        if depth >= 3:
+            return None
+        for base in module.class_bases.get(name, ()):
+            if base.startswith("local:"):
+                found = self._initialiser(module, base[len("local:"):], depth + 1)
+            else:
+                owners = [(m, n) for modules, n in self.candidates(base, module.path) for m in modules
+                          if n in m.class_bases]
+                found = self._initialiser(*owners[0], depth + 1) if len(owners) == 1 else None
+            if found is not None:
+                return found
+        return None
 
 
 def _parameter(fn: FunctionInfo, arg: ClientArgument, shift: int) -> Optional[str]:

@@ -741,6 +741,18 @@ def test_rl602_a_fixture_taking_pytests_request_is_not_per_request():
     assert P.found(body) == []
 
 
+def test_rl602_a_subclass_without_an_init_of_its_own_runs_its_bases(tmp_path):
+    (tmp_path / "base.py").write_text("import redis\n\nclass Base:\n    def __init__(self):\n"
+                                      "        self.r = redis.Redis(host='h')\n")
+    (tmp_path / "sub.py").write_text("from base import Base\n\nclass Sub(Base):\n    pass\n")
+    (tmp_path / "views.py").write_text("import redis\nfrom flask import Flask\nfrom sub import Sub\n"
+                                       "app = Flask(__name__)\n\n@app.route('/')\ndef index():\n"
+                                       "    return Sub().r.get('x')\n")
+    result = lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path)), jobs=1)
+    (d,) = [d for d in result.diagnostics if d.code == "RL602"]
+    assert d.path.endswith("base.py") and d.line == 5 and "`index()`" in d.message
+
+
 def test_rl602_calls_from_test_code_are_no_evidence(tmp_path):
     (tmp_path / "app.py").write_text("import redis\n\ndef get_client():\n    return redis.Redis(host='h')\n")
     (tmp_path / "tests").mkdir()
