@@ -12,6 +12,8 @@ construction, whether some condition before it in its function could be such a c
 """
 from __future__ import annotations
 
+import builtins
+
 import libcst as cst
 
 from .scopes import Scope
@@ -54,8 +56,20 @@ class _StateReader(cst.CSTVisitor):
         name = node.value
         local = (name in self.scope.params or name in self.scope.assigns or name in self.scope.opaque) \
             and name not in self.scope.globals
-        if not local and name not in _CONSTANT_NAMES:
+        if not local and name not in _CONSTANT_NAMES and not _builtin(name, self.scope):
             self.found = True
+
+
+def _builtin(name: str, scope: Scope) -> bool:
+    """``name`` is a builtin (`int`, `len`) that no enclosing scope binds: nothing to remember."""
+    if not hasattr(builtins, name):
+        return False
+    s = scope
+    while s is not None:
+        if name in s.params or name in s.assigns or name in s.opaque:
+            return False
+        s = s.parent
+    return True
 
     def visit_Lambda(self, node: cst.Lambda) -> bool:
         return False
