@@ -227,15 +227,20 @@ class ProjectModules:
         if depth >= 3:
             return None
         for base in module.class_bases.get(name, ()):
-            if base.startswith("local:"):
-                found = self._initialiser(module, base[len("local:"):], depth + 1)
-            else:
-                owners = [(m, n) for modules, n in self.candidates(base, module.path) for m in modules
-                          if n in m.class_bases]
-                found = self._initialiser(*owners[0], depth + 1) if len(owners) == 1 else None
+            owner = self.class_named(module, base)
+            found = self._initialiser(*owner, depth + 1) if owner is not None else None
             if found is not None:
                 return found
         return None
+
+    def class_named(self, module: ModuleModel, base: str) -> Optional[Tuple[ModuleModel, str]]:
+        """The class a base (as ``ModuleModel.class_bases`` holds it) names: one of ``module``
+        (`local:Name`), or the one a single module of the project defines under the imported name."""
+        if base.startswith("local:"):
+            return module, base[len("local:"):]
+        found = [(m, name) for modules, name in self.candidates(base, module.path)
+                 for m in modules if name in m.class_bases]
+        return found[0] if len(found) == 1 else None
 
 
 def _parameter(fn: FunctionInfo, arg: ClientArgument, shift: int) -> Optional[str]:

@@ -180,21 +180,12 @@ class ProjectIndex:
             if level >= _MAX_ANCESTRY:
                 continue
             for base in m.class_bases.get(name, ()):
-                found = self._class(m, base)
+                found = self.project.class_named(m, base)
                 if found is not None and (found[0].path, found[1]) not in seen:
                     seen.add((found[0].path, found[1]))
                     out.append(found)
                     todo.append((found[0], found[1], level + 1))
         return out
-
-    def _class(self, module: ModuleModel, base: str) -> Optional[Tuple[ModuleModel, str]]:
-        """The class a base names: one of ``module`` (`local:Name`), or one module of the
-        project defines under the imported name."""
-        if base.startswith("local:"):
-            return module, base[len("local:"):]
-        found = [(m, name) for modules, name in self.project.candidates(base, module.path)
-                 for m in modules if name in m.class_bases]
-        return found[0] if len(found) == 1 else None
 
     def _sites(self) -> Dict[Tuple[str, str], List[Tuple[ModuleModel, FunctionCallSite, int]]]:
         return self.project.call_sites()

@@ -5,6 +5,7 @@ import libcst as cst
 import pytest
 
 from redislint.model.guards import reads_parameters, reads_state
+from redislint.model.resolve import Resolver
 from redislint.model.scopes import collect_scopes
 
 SOURCE = """
@@ -23,7 +24,7 @@ def _scope_and_node(line: str):
     scopes = collect_scopes(module)
     (scope,) = [s for s in scopes.functions.values() if s.name == "handler"]
     statement = scope.node.body.body[-1]
-    return scope, statement
+    return scope, statement, Resolver(scopes)
 
 
 @pytest.mark.parametrize("test, remembers", [
@@ -37,8 +38,8 @@ def _scope_and_node(line: str):
     ("urls[0]", True),  # an item
 ])
 def test_reads_state(test, remembers):
-    scope, statement = _scope_and_node(f"if {test}:\n            pass")
-    assert reads_state(statement.test, scope) is remembers
+    scope, statement, resolver = _scope_and_node(f"if {test}:\n            pass")
+    assert reads_state(statement.test, scope, resolver) is remembers
 
 
 @pytest.mark.parametrize("call, from_caller", [
@@ -49,6 +50,6 @@ def test_reads_state(test, remembers):
     ("Redis(host='h', port=n)", True),
 ])
 def test_reads_parameters(call, from_caller):
-    scope, statement = _scope_and_node(f"{call}")
+    scope, statement, _ = _scope_and_node(f"{call}")
     expression = statement.body[0].value
     assert reads_parameters(expression, scope) is from_caller

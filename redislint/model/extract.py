@@ -31,7 +31,7 @@ from .positions import Positions
 from .resolve import Resolver, literal_value, _NO_VALUE
 from .scopes import ModuleScopes, Scope, collect_scopes, dotted_name
 from .scripts import ScriptFinder
-from .walk import Walker
+from .walk import Walker, walk
 
 # Methods on non-Redis receivers that write to a durable store (RL501), by the kind of receiver
 # that makes them one.
@@ -218,12 +218,14 @@ class CallExtractor:
         self.sentinel_clients: Dict[Tuple[int, str], str] = {}
         self.condition_of: List[int] = []
         self.under_if: List[int] = []
-        # Per function being walked: whether a condition met so far may read state that outlives
-        # the call (guards.reads_state), which makes the constructions after it guarded.
-        self.state_tests: List[bool] = []
+        # In the function being walked: whether a condition met so far may read state that
+        # outlives the call (guards.reads_state), which makes the constructions after it guarded.
+        self.state_tested = False
         # The `while` loops around the current node, each True when its body can leave it
         # (`break`, `return`): a retry loop, whose body runs again only when a try failed.
         self.retry_loops: List[bool] = []
+        # What a function body starts afresh, saved while a nested def is walked (its calls run later).
+        self._saved: List[tuple] = []
         self.if_counter = 0
         self.order = 0
         self.decorator_calls: set = set()  # ids of `@x.y(...)` decorator calls
@@ -295,13 +297,10 @@ class CallExtractor:
         self.function_stack.append(len(self.model.functions) - 1)
         self.scope_stack.append(scope)
         # A function body is a new loop/try context: a call in a nested def runs later.
-        self._saved = getattr(self, "_saved", [])
-        self._saved.append((self.loop_depth, self.try_stack, self.condition_of, self.under_if, self.except_depth))
+        self._saved.append((self.loop_depth, self.try_stack, self.condition_of, self.under_if, self.except_depth,
+                            self.state_tested, self.retry_loops))
         self.loop_depth, self.try_stack, self.condition_of, self.under_if, self.except_depth = 0, [], [], [], 0
-        self.state_tests.append(False)
-        self._saved_retries = getattr(self, "_saved_retries", [])
-        self._saved_retries.append(self.retry_loops)
-        self.retry_loops = []
+        self.state_tested, self.retry_loops = False, []
         self.loops.enter_function()
 
     def _decorator_path(self, expr: cst.BaseExpression) -> str:
@@ -319,9 +318,8 @@ class CallExtractor:
         self.model.functions[index].returns_client = factory is not None and factory.via is None \
             and factory.kind is not ClientKind.HOLDER
         self.model.functions[index].returns_file = self._returned_file(scope)
-        self.loop_depth, self.try_stack, self.condition_of, self.under_if, self.except_depth = self._saved.pop()
-        self.state_tests.pop()
-        self.retry_loops = self._saved_retries.pop()
+        (self.loop_depth, self.try_stack, self.condition_of, self.under_if, self.except_depth,
+         self.state_tested, self.retry_loops) = self._saved.pop()
         self.loops.leave_function()
 
     def _returned_file(self, fn: Scope) -> Optional[FileRead]:
@@ -428,12 +426,9 @@ class CallExtractor:
     def visit_BooleanOperation(self, node: cst.BooleanOperation) -> None:
         self._note_state_test(node.left)  # `getattr(g, "redis", None) or Redis()`
 
-    def _state_guarded(self) -> bool:
-        return bool(self.state_tests and self.state_tests[-1])
-
     def _note_state_test(self, test: cst.BaseExpression) -> None:
-        if self.state_tests and not self.state_tests[-1] and reads_state(test, self.scope):
-            self.state_tests[-1] = True
+        if self.function_stack and not self.state_tested and reads_state(test, self.scope, self.resolver):
+            self.state_tested = True
 
     # --- how results are used -------------------------------------------------------------
     def _mark(self, node: cst.BaseExpression, use: str, target: Optional[str] = None) -> None:
@@ -773,7 +768,7 @@ class CallExtractor:
             loop_depth=self.loop_depth, result_use=use, assigned_to=target,
             stored=stored, forwarded=id(node) in self.forwarded, in_except=self.except_depth > 0,
             when_missing=self._when_missing(), initialises=is_super_init(node), awaited=id(node) in self.awaited,
-            state_guarded=self._state_guarded(), retry_loops=sum(self.retry_loops),
+            state_guarded=self.state_tested, retry_loops=sum(self.retry_loops),
             **self._closing(node, use, target, stored)))
 
     def _when_missing(self) -> Tuple[str, ...]:
@@ -887,7 +882,7 @@ class CallExtractor:
             result_use=use, assigned_to=target, stored=stored,
             written_args=len(node.args), partial=partial, written=written,
             keywords_from_callers=arguments.from_callers, forwarded=id(node) in self.forwarded, via=via,
-            when_missing=self._when_missing(), state_guarded=self._state_guarded(),
+            when_missing=self._when_missing(), state_guarded=self.state_tested,
             retry_loops=sum(self.retry_loops), **self._closing(node, use, target, stored),
         ))
 
@@ -1235,17 +1230,33 @@ _NOT_FOUND_CALLS = {"abort", "Http404", "HTTPException", "NotFound", "HttpRespon
 
 def _leaves_loop(body: cst.BaseSuite) -> bool:
     """The loop body holds a `break` or `return` of its own (not one of a nested loop or def)."""
-    todo = list(body.body) if isinstance(body, cst.IndentedBlock) else [body]
-    while todo:
-        node = todo.pop()
-        if isinstance(node, (cst.Break, cst.Return)):
-            return True
-        if isinstance(node, (cst.For, cst.While, cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            if isinstance(node, (cst.For, cst.While)) and node.orelse is not None:
-                todo.append(node.orelse)
-            continue
-        todo.extend(node.children)
-    return False
+    finder = _LoopExit()
+    walk(body, finder)
+    return finder.found
+
+
+class _LoopExit:
+    """Driven by ``walk`` over a loop body: a `break` or `return` that leaves that loop."""
+
+    def __init__(self) -> None:
+        self.found = False
+
+    def visit_Break(self, node: cst.Break) -> None:
+        self.found = True
+
+    visit_Return = visit_Break
+
+    def visit_For(self, node: cst.BaseCompoundStatement) -> bool:
+        if node.orelse is not None:  # a nested loop's `else` runs once, in this loop's body
+            walk(node.orelse, self)
+        return False
+
+    visit_While = visit_For
+
+    def visit_FunctionDef(self, node: cst.CSTNode) -> bool:
+        return False
+
+    visit_ClassDef = visit_Lambda = visit_FunctionDef
 
 
 def _missing_value_test(test: cst.BaseExpression) -> Optional[str]:

@@ -13,27 +13,40 @@ construction, whether some condition before it in its function could be such a c
 from __future__ import annotations
 
 import builtins
+from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
 
 from .scopes import Scope
+from .walk import walk
+
+if TYPE_CHECKING:
+    from .resolve import Resolver
 
 # Builtins that compute from their arguments alone.
 _PURE_BUILTINS = frozenset({"len", "isinstance", "bool", "int", "str", "float", "type", "callable"})
 _CONSTANT_NAMES = frozenset({"None", "True", "False"})
 
 
-def reads_state(test: cst.BaseExpression, scope: Scope) -> bool:
+def reads_state(test: cst.BaseExpression, scope: Scope, resolver: "Resolver") -> bool:
     """``test`` may read something that outlives one call of the function ``scope`` is."""
-    reader = _StateReader(scope)
-    test.visit(reader)
+    reader = _StateReader(scope, resolver)
+    walk(test, reader)
     return reader.found
 
 
-class _StateReader(cst.CSTVisitor):
-    def __init__(self, scope: Scope) -> None:
+class _StateReader:
+    """Driven by ``walk`` over a condition."""
+
+    def __init__(self, scope: Scope, resolver: "Resolver") -> None:
         self.scope = scope
+        self.resolver = resolver
         self.found = False
+
+    def _builtin(self, node: cst.Name) -> Optional[str]:
+        """The builtin ``node`` names (`len`, `int`), when nothing in the module binds the name."""
+        name = self.resolver.builtin(node, self.scope)
+        return name if name is not None and hasattr(builtins, name) else None
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
         self.found = True
@@ -44,32 +57,19 @@ class _StateReader(cst.CSTVisitor):
         return False
 
     def visit_Call(self, node: cst.Call) -> bool:
-        if not (isinstance(node.func, cst.Name) and node.func.value in _PURE_BUILTINS
-                and node.func.value not in self.scope.assigns):
-            self.found = True
-        else:
+        if isinstance(node.func, cst.Name) and self._builtin(node.func) in _PURE_BUILTINS:
             for arg in node.args:  # the arguments still count
-                arg.value.visit(self)
+                walk(arg.value, self)
+        else:
+            self.found = True
         return False
 
     def visit_Name(self, node: cst.Name) -> None:
         name = node.value
         local = (name in self.scope.params or name in self.scope.assigns or name in self.scope.opaque) \
             and name not in self.scope.globals
-        if not local and name not in _CONSTANT_NAMES and not _builtin(name, self.scope):
+        if not local and name not in _CONSTANT_NAMES and self._builtin(node) is None:
             self.found = True
-
-
-def _builtin(name: str, scope: Scope) -> bool:
-    """``name`` is a builtin (`int`, `len`) that no enclosing scope binds: nothing to remember."""
-    if not hasattr(builtins, name):
-        return False
-    s = scope
-    while s is not None:
-        if name in s.params or name in s.assigns or name in s.opaque:
-            return False
-        s = s.parent
-    return True
 
     def visit_Lambda(self, node: cst.Lambda) -> bool:
         return False
@@ -84,7 +84,7 @@ def reads_parameters(call: cst.Call, scope: Scope) -> bool:
     todo = [arg.value for arg in call.args]
     while todo:
         names = _NameCollector()
-        todo.pop().visit(names)
+        walk(todo.pop(), names)
         for name in names.found:
             if name in own and name not in scope.globals:
                 return True
@@ -94,7 +94,9 @@ def reads_parameters(call: cst.Call, scope: Scope) -> bool:
     return False
 
 
-class _NameCollector(cst.CSTVisitor):
+class _NameCollector:
+    """Driven by ``walk``: the names an expression reads."""
+
     def __init__(self) -> None:
         self.found: list = []
 
@@ -102,11 +104,11 @@ class _NameCollector(cst.CSTVisitor):
         self.found.append(node.value)
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)  # `params.url`: the object, not the attribute's name
+        walk(node.value, self)  # `params.url`: the object, not the attribute's name
         return False
 
     def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)  # not the keyword's name
+        walk(node.value, self)  # not the keyword's name
         return False
 
     def visit_Lambda(self, node: cst.Lambda) -> bool:

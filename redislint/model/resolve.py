@@ -81,6 +81,11 @@ def _parse_annotation(text) -> Optional[cst.BaseExpression]:
         return None
 
 
+def _unquoted(node: Optional[cst.BaseExpression]) -> Optional[cst.BaseExpression]:
+    """An annotation as an expression: a string one (`"Redis"`) parsed, any other as it is."""
+    return _parse_annotation(literal_value(node)) if isinstance(node, cst.SimpleString) else node
+
+
 def _dotted_expr(dotted: str) -> cst.BaseExpression:
     node: cst.BaseExpression = cst.Name(dotted.split(".")[0])
     for part in dotted.split(".")[1:]:
@@ -568,14 +573,10 @@ class Resolver:
         owner, how = self.lookup(name, scope)
         if how != "param":
             return None
-        node = owner.params[name].annotation
-        if isinstance(node, cst.SimpleString):
-            node = _parse_annotation(literal_value(node))
+        node = _unquoted(owner.params[name].annotation)
         if isinstance(node, cst.Subscript) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index) \
                 and (self.qualified(node.value) or dotted_name(node.value) or "").rsplit(".", 1)[-1] == "Optional":
-            node = node.slice[0].slice.value
-            if isinstance(node, cst.SimpleString):
-                node = _parse_annotation(literal_value(node))
+            node = _unquoted(node.slice[0].slice.value)
         if not isinstance(node, (cst.Name, cst.Attribute)):
             return None
         if isinstance(node, cst.Name) and node.value in self.scopes.classes:
@@ -849,10 +850,7 @@ class Resolver:
 
     def annotated_element(self, annotation: cst.BaseExpression) -> Optional[ClientRef]:
         """The client type a container annotation holds: `dict[str, Redis]`, `list[Redis]`."""
-        if isinstance(annotation, cst.SimpleString):
-            annotation = _parse_annotation(literal_value(annotation))
-            if annotation is None:
-                return None
+        annotation = _unquoted(annotation)
         if not isinstance(annotation, cst.Subscript) or not annotation.slice:
             return None
         base = (self.qualified(annotation.value) or dotted_name(annotation.value) or "").rsplit(".", 1)[-1]
@@ -874,10 +872,9 @@ class Resolver:
         return ref if ref is not None and ref.kind is not ClientKind.PIPELINE else None
 
     def annotation_client(self, node: cst.BaseExpression) -> Optional[ClientRef]:
-        if isinstance(node, cst.SimpleString):
-            node = _parse_annotation(literal_value(node))
-            if node is None:
-                return None
+        node = _unquoted(node)
+        if node is None:
+            return None
         if isinstance(node, cst.Subscript):
             base = self.qualified(node.value) or dotted_name(node.value) or ""
             if base.rsplit(".", 1)[-1] in {"Optional", "Union", "Annotated"}:

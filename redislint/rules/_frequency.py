@@ -15,13 +15,14 @@ from ._support import request_handler, task_function
 _ONCE_METHODS = frozenset({"__init__", "__new__", "__post_init__", "__enter__", "__aenter__", "__set_name__",
                            "setUp", "setUpClass", "asyncSetUp", "setup_method", "setup_class"})
 _STARTUP_NAMES = frozenset({"main", "create_app", "make_app", "app_factory", "get_app", "build_app", "startup",
-                            "on_startup", "lifespan", "ready", "run", "cli"})
+                            "on_startup", "ready", "run", "cli"})
 _STARTUP_PREFIXES = ("setup", "set_up", "init", "configure", "bootstrap", "create_app", "on_startup")
 # Decorators that make a function run once (cached factories, fixtures, lifespans, start-up hooks).
 _ONCE_DECORATORS = frozenset({"cache", "lru_cache", "cached", "cached_property", "memoize", "memoized",
                               "fixture", "contextmanager", "asynccontextmanager", "on_event",
                               "before_first_request", "before_serving", "on_startup", "startup",
                               "worker_process_init", "setup", "once"})
+CONTEXT_MANAGERS = frozenset({"contextmanager", "asynccontextmanager"})
 
 
 def runs_once(function, closing: bool = False) -> bool:
@@ -29,7 +30,7 @@ def runs_once(function, closing: bool = False) -> bool:
     is a `with` block's client, once per `with`) a context manager such as a lifespan."""
     name = function.name
     if name in _ONCE_METHODS or name in _STARTUP_NAMES or name.lower().startswith(_STARTUP_PREFIXES) \
-            or "lifespan" in name.lower():
+            or "lifespan" in name.lower():  # (`lifespan`, `app_lifespan`, ...)
         return True
     if function.class_name == "Command" and name == "handle":
         return True  # a Django management command runs once per invocation
@@ -37,7 +38,6 @@ def runs_once(function, closing: bool = False) -> bool:
     return bool(once.intersection(function.decorators))
 
 
-CONTEXT_MANAGERS = frozenset({"contextmanager", "asynccontextmanager"})
 # Code run by hand or once per run: examples, benchmarks, scripts, tooling, migrations, CLI
 # commands.  A client it builds and closes serves that one run.
 _SCRIPT_DIRS = frozenset({"examples", "example", "benchmarks", "benchmark", "bench", "scripts", "script",

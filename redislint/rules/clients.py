@@ -20,16 +20,16 @@ CONNECT_TIMEOUT_SINCE = (2, 10)
 # asyncio) and walrus (a redis.Redis subclass).  Not fakeredis (no network), not aioredis (its
 # own versions), not framework helpers that build the client from settings we cannot see.
 _JUDGED_PREFIXES = PER_CALL_PREFIXES
-# RL601 also judges the client a URL factory builds (model.clients.URL_FACTORIES), from its
-# options dict and URL query.
-_TIMEOUT_JUDGED_PREFIXES = _JUDGED_PREFIXES + ("redis_sentinel_url.",)
 # `Redis(host, port, db, password, socket_timeout, ...)`: from the fifth positional argument on,
 # socket_timeout may have been passed by position.
 _REDIS_POSITIONAL_BEFORE_TIMEOUT = 4
 
 
 def _judged(ctx: Context, site: ClientSite) -> bool:
-    if site.kind not in ("client", "cluster", "pool") or not site.constructor.startswith(_TIMEOUT_JUDGED_PREFIXES):
+    # Also the client a URL factory builds (model.clients.URL_FACTORIES), from its options dict
+    # and URL query.
+    if site.kind not in ("client", "cluster", "pool") or not (
+            site.constructor.startswith(_JUDGED_PREFIXES) or site.constructor in URL_FACTORIES):
         return False
     if (site.has_star_args and not _own_kwargs_empty(ctx, site)) or site.constructor.endswith(".from_pool") \
             or "connection_pool" in site.kwargs:
@@ -352,8 +352,13 @@ def _chain_text(ctx: Context, chain: list, verb: str = "calls it") -> str:
         head = f"`{caller.qualname}()` {verb} in a loop ({where})"
     else:
         head = f"`{caller.qualname}()` ({why}, {where}) {verb}"
-    through = [_called(c) for _, c, _ in reversed(chain[:-1])]
-    return head + (f" through {', '.join(through)}" if through else "")
+    through = _through(chain)
+    return head + (f" through {through}" if through else "")
+
+
+def _through(chain: list) -> str:
+    """The functions a chain goes through on its way out, innermost first (`get_queue()`, ...)."""
+    return ", ".join(_called(c) for _, c, _ in reversed(chain[:-1]))
 
 
 def _called(function) -> str:
@@ -446,10 +451,10 @@ def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
                 closing = _closing_caller(ctx, ctx.module, function)
                 if closing is not None:
                     module, caller, _ = closing[-1]
-                    through = [_called(c) for _, c, _ in reversed(closing[:-1])]
+                    through = _through(closing)
                     yield ctx.report(site.span, f"a new Redis {what} is built on every call of `{function.qualname}()`, "
                                                 f"and `{caller.qualname}()` ({_shown_path(ctx, module.path)}) closes it "
-                                                "after one use" + (f" (through {', '.join(through)})" if through else "")
+                                                "after one use" + (f" (through {through})" if through else "")
                                                 + ": each call opens its own connections and tears them down; build "
                                                 "one client (module level, `__init__` or a cached factory) and reuse it")
             continue
