@@ -191,7 +191,8 @@ def _builders(project: ProjectModules, models: Sequence[ModuleModel]):
     """The functions whose calls build a client that RL602 judges by their callers (``model.
     builders``): those that return one or keep it on the object they initialise, and, through
     the project's calls, those that return or keep what such a function builds (`get_broker()`
-    returning `Broker(...)`, whose `__new__` returns `RedisSentinel(...)`)."""
+    returning `Broker(...)`, whose `__new__` returns `RedisSentinel(...)`, or whose base's
+    `__init__` keeps what the override `get_connection()` returns)."""
     found: Dict[Tuple[str, str], Tuple[ModuleModel, object]] = {}
     for m in models:
         for site in m.clients:
@@ -204,7 +205,11 @@ def _builders(project: ProjectModules, models: Sequence[ModuleModel]):
     sites = project.call_sites()
     todo = list(found)
     while todo:
-        for m, call, _ in sites.get(todo.pop(), ()):
+        key = todo.pop()
+        callee_module, callee = found[key]
+        # Also a base class's own `self.m()` of an override `m` (`self.connection =
+        # self.get_connection()` in the base's `__init__`), as RL602 follows it.
+        for m, call, _ in sites.get(key, []) + project.overridden_callers_of(callee_module, callee):
             if call.function is None or not per_caller(call, m.functions[call.function]):
                 continue  # a call that does not pass on what its callee builds
             caller = m.functions[call.function]

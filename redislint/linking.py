@@ -242,6 +242,49 @@ class ProjectModules:
                  for m in modules if name in m.class_bases]
         return found[0] if len(found) == 1 else None
 
+    def overridden_callers_of(self, module: ModuleModel,
+                              function: FunctionInfo) -> List[Tuple[ModuleModel, FunctionCallSite, int]]:
+        """The calls that reach a method through a base class's own `self.m()`: ``function`` is
+        `C.m`, some base `B` of `C` (in this project, followed up through its bases) defines `m`
+        too, and a method of `B` calls `self.m(...)` — on a `C` object, that runs `C.m` (the
+        template-method pattern: `for key in self.keys(): self.get_data(key)` in the base;
+        `self.connection = self.get_connection()` in the base's `__init__`)."""
+        if function.class_name is None or function.name.startswith("__"):
+            return []
+        out = []
+        for owner, base in self._ancestors(module, function.class_name):
+            fn = self.functions(owner).get(f"{base}.{function.name}")
+            if fn is None:
+                continue
+            for m, site, shift in self.call_sites().get((owner.path, fn.qualname), ()):
+                caller = m.functions[site.function] if site.function is not None else None
+                if m is owner and caller is not None and caller.class_name == base \
+                        and site.callee == f"local:{base}.{function.name}":
+                    out.append((m, site, shift))
+        return out
+
+    def _ancestors(self, module: ModuleModel, class_name: str) -> List[Tuple[ModuleModel, str]]:
+        """The classes ``class_name`` derives from, found in the project: (module, class name),
+        nearest first, at most a few levels up."""
+        out: List[Tuple[ModuleModel, str]] = []
+        todo = [(module, class_name, 0)]
+        seen = {(module.path, class_name)}
+        while todo:
+            m, name, level = todo.pop(0)
+            if level >= _MAX_ANCESTRY:
+                continue
+            for base in m.class_bases.get(name, ()):
+                found = self.class_named(m, base)
+                if found is not None and (found[0].path, found[1]) not in seen:
+                    seen.add((found[0].path, found[1]))
+                    out.append(found)
+                    todo.append((found[0], found[1], level + 1))
+        return out
+
+
+# How far up a class hierarchy `ProjectModules.overridden_callers_of` looks.
+_MAX_ANCESTRY = 4
+
 
 def _parameter(fn: FunctionInfo, arg: ClientArgument, shift: int) -> Optional[str]:
     if arg.keyword is None and arg.index is None:

@@ -92,15 +92,20 @@ def _member_values(call: RedisCall):
     return []
 
 
-# How far up a class hierarchy `overridden_callers_of` looks.
-_MAX_ANCESTRY = 4
-
-
 def _leaves_default(site: FunctionCallSite, shift: int, function: FunctionInfo, param: str) -> bool:
     """The call passes ``param`` neither by keyword nor by position (``shift``: parameters, such
     as `self`, that come before what the call fills)."""
     return param not in site.keywords and (
         param not in function.params or site.positional + shift <= function.params.index(param))
+
+
+def _leaves_out(site: FunctionCallSite, shift: int, function: FunctionInfo, param: str) -> bool:
+    """The call surely does not pass ``param``: not by name, not by position, and no `*args` (for
+    a parameter) or `**kwargs` (for a parameter, or a keyword the function's `**kwargs` takes)
+    may hold it."""
+    spread = site.star if param in function.params else site.keyword_star
+    return not spread and _leaves_default(site, shift, function, param)
+
 
 class ProjectIndex:
     def __init__(self, modules: Iterable[ModuleModel] = ()):
@@ -134,7 +139,7 @@ class ProjectIndex:
         A function nobody in the project calls is an API whose callers choose: False."""
         if param not in function.params:
             return False
-        return any(not site.star and _leaves_default(site, shift, function, param)
+        return any(_leaves_out(site, shift, function, param)
                    for _, site, shift in self._sites().get((module.path, function.qualname), ()))
 
     def callers_of(self, module: ModuleModel, function: FunctionInfo,
@@ -144,48 +149,16 @@ class ProjectIndex:
         passes `*args`/`**kwargs`, which may fill it)."""
         out = []
         for m, site, shift in self._sites().get((module.path, function.qualname), ()):
-            if leaving and (site.star or not all(_leaves_default(site, shift, function, p) for p in leaving)):
+            if leaving and not all(_leaves_out(site, shift, function, p) for p in leaving):
                 continue
             out.append((m, site))
         return out
 
     def overridden_callers_of(self, module: ModuleModel,
                               function: FunctionInfo) -> List[Tuple[ModuleModel, FunctionCallSite]]:
-        """The calls that reach a method through a base class's own `self.m()`: ``function`` is
-        `C.m`, some base `B` of `C` (in this project, followed up through its bases) defines `m`
-        too, and a method of `B` calls `self.m(...)` — on a `C` object, that runs `C.m` (the
-        template-method pattern: `for key in self.keys(): self.get_data(key)` in the base)."""
-        if function.class_name is None or function.name.startswith("__"):
-            return []
-        out = []
-        for owner, base in self._ancestors(module, function.class_name):
-            fn = self.project.functions(owner).get(f"{base}.{function.name}")
-            if fn is None:
-                continue
-            for m, site in self.callers_of(owner, fn):
-                caller = m.functions[site.function] if site.function is not None else None
-                if m is owner and caller is not None and caller.class_name == base \
-                        and site.callee == f"local:{base}.{function.name}":
-                    out.append((m, site))
-        return out
-
-    def _ancestors(self, module: ModuleModel, class_name: str) -> List[Tuple[ModuleModel, str]]:
-        """The classes ``class_name`` derives from, found in the project: (module, class name),
-        nearest first, at most a few levels up."""
-        out: List[Tuple[ModuleModel, str]] = []
-        todo = [(module, class_name, 0)]
-        seen = {(module.path, class_name)}
-        while todo:
-            m, name, level = todo.pop(0)
-            if level >= _MAX_ANCESTRY:
-                continue
-            for base in m.class_bases.get(name, ()):
-                found = self.project.class_named(m, base)
-                if found is not None and (found[0].path, found[1]) not in seen:
-                    seen.add((found[0].path, found[1]))
-                    out.append(found)
-                    todo.append((found[0], found[1], level + 1))
-        return out
+        """The calls that reach a method through a base class's own `self.m()`
+        (``ProjectModules.overridden_callers_of``)."""
+        return [(m, site) for m, site, _ in self.project.overridden_callers_of(module, function)]
 
     def _sites(self) -> Dict[Tuple[str, str], List[Tuple[ModuleModel, FunctionCallSite, int]]]:
         return self.project.call_sites()

@@ -796,10 +796,10 @@ def test_rl602_follows_a_method_called_on_a_parameter_annotated_with_its_class(t
         "import redis\n\nclass Db:\n    def client(self):\n        return redis.Redis(host='h')\n")
     (tmp_path / "pkg" / "tasks.py").write_text(
         "from typing import Optional\nfrom celery import shared_task\nfrom .blocks import Db\n\n"
-        "@shared_task\ndef ping(db: Optional['Db'] = None):\n    db.client().ping()\n")
+        "@shared_task\ndef count(db: Optional['Db'] = None):\n    db.client().incr('n')\n")
     result = lint_paths([str(tmp_path)], ConfigResolver(cwd=str(tmp_path)), jobs=1)
     (d,) = [d for d in result.diagnostics if d.code == "RL602"]
-    assert d.path.endswith("blocks.py") and d.line == 5 and "`ping()` (a task" in d.message
+    assert d.path.endswith("blocks.py") and d.line == 5 and "`count()` (a task" in d.message
 
 
 @pytest.mark.parametrize("body, reported", [
@@ -1134,9 +1134,6 @@ def test_rl602_follows_subclasses_and_a_new_that_picks_the_class():
     "class Service:\n    def __init__(self):\n        self.repo = Repo()\nSERVICE = Service()\n",
     "def setup_app(app):\n    app.repo = Repo()\n",
     "",  # built nowhere in the project: an API, its users decide
-    # Some object of the class lives long: the class is a long-lived object by design, and a
-    # handler that builds one per request is that handler's choice.
-    "REPO = Repo()\n@app.route('/')\ndef index():\n    return Repo().r.get('x')\n",
     # Given a client, the object builds none.
     "@app.route('/')\ndef index():\n    return Repo2(client=CLIENT).r.get('x')\n",
     # The object is handed to a call that may keep it.
@@ -1146,6 +1143,18 @@ def test_rl602_quiet_for_objects_that_live_long(use):
     repo2 = ("class Repo2:\n    def __init__(self, client=None):\n        if client is None:\n"
              "            client = None\n            self.r = redis.Redis()\n        else:\n            self.r = client\n")
     assert P.found(REPO + repo2 + use) == []
+
+
+def test_rl602_an_object_kept_elsewhere_still_costs_a_client_where_it_is_built_per_call():
+    # The project keeps one `Repo` at module level; a handler that builds another per request
+    # opens a client per request all the same (the chain names the handler, where the fix goes).
+    (d,) = P.found(REPO + "REPO = Repo()\n@app.route('/')\ndef index():\n    return Repo().r.get('x')\n")
+    assert "every `Repo` object, and `index()` (a request handler" in d.message
+    # One object per item of a loop, each kept: one per server, not one per call.
+    assert P.found(REPO + "def build(urls):\n    repos = []\n    for u in urls:\n        repo = Repo(u)\n"
+                          "        repos.append(repo)\n    return repos\n") == []
+    # A connection-check endpoint builds its own to try the settings.
+    assert P.found(REPO + "@app.route('/health')\ndef check_redis_connection():\n    return Repo().r.ping()\n") == []
 
 
 def test_rl602_an_object_built_per_request_in_another_module(tmp_path):
@@ -1175,3 +1184,52 @@ def test_rl601_quiet_when_the_timeout_is_set_on_the_pool_before_use():
     assert S.lines(code.replace("'socket_timeout'] = 3", "'socket_timeout'] = None"), **OLD) == [2]
     pool = "def check():\n    pool = redis.ConnectionPool()\n    pool.connection_kwargs['socket_timeout'] = 3\n"
     assert S.lines(pool, **OLD) == []
+
+
+def _broker_project(tmp_path, tasks: str) -> list:
+    """A broker whose base class's `__init__` keeps what the subclass's `get_connection()`
+    builds, a factory of brokers, and ``tasks`` (which names no Redis module) using it."""
+    (tmp_path / "base.py").write_text(
+        "class Broker:\n    def __init__(self):\n        self.connection = self.get_connection()\n"
+        "    @staticmethod\n    def get_connection():\n        return None\n\n"
+        "def get_broker():\n    from qbroker import QBroker\n    return QBroker()\n")
+    (tmp_path / "qbroker.py").write_text(
+        "import redis\nfrom base import Broker\n\nclass QBroker(Broker):\n    @staticmethod\n"
+        "    def get_connection():\n        return redis.Redis.from_url('redis://h', socket_timeout=5)\n")
+    (tmp_path / "tasks.py").write_text("from base import get_broker\n\n" + tasks)
+    resolver = ConfigResolver(cwd=str(tmp_path), overrides={"select": ("RL602",)})
+    return [lint_paths([str(tmp_path)], resolver, jobs=1, prefilter=prefilter).diagnostics
+            for prefilter in (True, False)]
+
+
+PUSH = "def push(item, **options):\n    broker = options.pop('broker', None) or get_broker()\n" \
+       "    broker.connection.rpush('q', item)\n"
+
+
+def test_rl602_follows_an_override_that_a_base_initialiser_keeps_into_a_module_without_redis(tmp_path):
+    # `push()` builds a broker (and its client) unless its caller passes one: the loop that
+    # passes none builds one per item.  tasks.py is parsed for it although it names no Redis
+    # module (the hooks follow the base class's `self.get_connection()` to the override).
+    for found in _broker_project(tmp_path, PUSH + "def push_all(items):\n    for item in items:\n        push(item)\n"):
+        (d,) = found
+        assert (d.path.endswith("qbroker.py"), d.line) == (True, 7)
+        assert "`push_all()` calls it in a loop (tasks.py) through `push()`, `get_broker()`, `Broker(...)`" \
+            in d.message
+
+
+@pytest.mark.parametrize("caller", [
+    # The keyword the `or` waits for is passed, or a `**mapping` may hold it.
+    "def push_all(items, b):\n    for item in items:\n        push(item, broker=b)\n",
+    "def push_all(items, opts):\n    for item in items:\n        push(item, **opts)\n",
+    # The fallback of an `or` whose left side reads state: built only when that is missing.
+    "class Stat:\n    def __init__(self, sentinel):\n        self.broker = sentinel.broker or get_broker()\n"
+    "def save_all(sentinels):\n    for s in sentinels:\n        Stat(s).broker.connection.ping()\n",
+])
+def test_rl602_quiet_when_the_caller_passes_what_the_or_waits_for(tmp_path, caller):
+    assert _broker_project(tmp_path, PUSH + caller) == [[], []]
+
+
+def test_rl602_a_star_args_call_cannot_pass_a_keyword_of_kwargs(tmp_path):
+    # `*args` fills positions only: `broker` (a key of `**options`) is still left out.
+    (found, _) = _broker_project(tmp_path, PUSH + "def push_all(rows):\n    for row in rows:\n        push(*row)\n")
+    assert len(found) == 1 and "`push_all()` calls it in a loop" in found[0].message

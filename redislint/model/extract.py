@@ -221,6 +221,9 @@ class CallExtractor:
         # In the function being walked: whether a condition met so far may read state that
         # outlives the call (guards.reads_state), which makes the constructions after it guarded.
         self.state_tested = False
+        # `a or f()`: id of the call -> what it waits for: the parameter `a` names (a caller that
+        # passes it skips the call), or "" when `a` reads state (it runs only when that is missing).
+        self.or_fallbacks: Dict[int, str] = {}
         # The `while` loops around the current node, each True when its body can leave it
         # (`break`, `return`): a retry loop, whose body runs again only when a try failed.
         self.retry_loops: List[bool] = []
@@ -425,6 +428,19 @@ class CallExtractor:
 
     def visit_BooleanOperation(self, node: cst.BooleanOperation) -> None:
         self._note_state_test(node.left)  # `getattr(g, "redis", None) or Redis()`
+        right = node.right.expression if isinstance(node.right, cst.Await) else node.right
+        if isinstance(node.operator, cst.Or) and isinstance(right, cst.Call) and self.function_stack:
+            left, scope = node.left, self.scope
+            key = _local_dict_key(left, scope)
+            if isinstance(left, cst.Name) and left.value in scope.params and left.value not in scope.globals:
+                self.or_fallbacks[id(right)] = left.value  # `broker or get_broker()`
+            elif key is not None:
+                # `task.pop("broker", None) or get_broker()`: the call's own dict, which a
+                # `**kwargs` may have filled from the caller's keyword of that name.
+                if scope.star_kwarg is not None:
+                    self.or_fallbacks[id(right)] = "**" + key
+            elif reads_state(left, scope, self.resolver):
+                self.or_fallbacks[id(right)] = ""  # `sentinel.broker or get_broker()`
 
     def _note_state_test(self, test: cst.BaseExpression) -> None:
         if self.function_stack and not self.state_tested and reads_state(test, self.scope, self.resolver):
@@ -760,20 +776,26 @@ class CallExtractor:
         positional = sum(1 for a in node.args if a.keyword is None and not a.star) + shift
         keywords = tuple(a.keyword.value for a in node.args if a.keyword is not None)
         star = any(a.star for a in node.args)
+        keyword_star = any(a.star == "**" for a in node.args)
         use, _ = self.use.get(id(node), ("other", None))
         target, stored = self._assigned(node)
         self.model.function_calls.append(FunctionCallSite(
-            callee, positional, keywords, star, function=self.function_stack[-1] if self.function_stack else None,
+            callee, positional, keywords, star, keyword_star=keyword_star,
+            function=self.function_stack[-1] if self.function_stack else None,
             handlers=tuple(h for handlers in self.try_stack for h in handlers),
             loop_depth=self.loop_depth, result_use=use, assigned_to=target,
             stored=stored, forwarded=id(node) in self.forwarded, in_except=self.except_depth > 0,
-            when_missing=self._when_missing(), initialises=is_super_init(node), awaited=id(node) in self.awaited,
+            when_missing=self._when_missing(node), fallback=self.or_fallbacks.get(id(node)) == "",
+            initialises=is_super_init(node), awaited=id(node) in self.awaited,
             state_guarded=self.state_tested, retry_loops=sum(self.retry_loops),
             **self._closing(node, use, target, stored)))
 
-    def _when_missing(self) -> Tuple[str, ...]:
-        """The names the `if x is None:` blocks around the current node test."""
-        return tuple(self.model.miss_branches[i] for i in self.under_if if i in self.model.miss_branches)
+    def _when_missing(self, node: cst.Call) -> Tuple[str, ...]:
+        """The names the `if x is None:` blocks around ``node`` test, and the parameter before
+        an `or` whose fallback it is (`broker or get_broker()`)."""
+        names = tuple(self.model.miss_branches[i] for i in self.under_if if i in self.model.miss_branches)
+        fallback = self.or_fallbacks.get(id(node))
+        return names + (fallback,) if fallback else names
 
     def _client_arguments(self, node: cst.Call) -> None:
         """Record clients passed to project functions, so their parameters can be resolved."""
@@ -882,7 +904,8 @@ class CallExtractor:
             result_use=use, assigned_to=target, stored=stored,
             written_args=len(node.args), partial=partial, written=written,
             keywords_from_callers=arguments.from_callers, forwarded=id(node) in self.forwarded, via=via,
-            when_missing=self._when_missing(), state_guarded=self.state_tested,
+            when_missing=self._when_missing(node), fallback=self.or_fallbacks.get(id(node)) == "",
+            state_guarded=self.state_tested,
             retry_loops=sum(self.retry_loops), **self._closing(node, use, target, stored),
         ))
 
@@ -1348,3 +1371,16 @@ def _bind(command: str, args: List[cst.Arg], raw: bool):
             else:
                 ok = False
     return bound, extra, extra_kw, star, ok
+
+
+def _local_dict_key(node: cst.BaseExpression, scope) -> Optional[str]:
+    """`task.pop("broker", None)`, `kwargs.get("broker")`: the key read from a dict that a
+    parameter or a local name of the function holds (the call's own, no state)."""
+    if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+            and node.func.attr.value in ("get", "pop") and isinstance(node.func.value, cst.Name) and node.args):
+        return None
+    name = node.func.value.value
+    if name in scope.globals or not (name in scope.params or name in scope.assigns):
+        return None
+    key = node.args[0].value
+    return key.evaluated_value if isinstance(key, cst.SimpleString) else None

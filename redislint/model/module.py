@@ -351,6 +351,9 @@ class ClientSite:
     via: Optional[str] = None
     # Inside an `except` clause: built when that error happens (a reconnect), not every time.
     in_except: bool = False
+    # The fallback of an `or` whose left side reads state (`self.client or Redis()`,
+    # `getattr(g, "redis", None) or Redis()`): built only when that is missing.
+    fallback: bool = False
     # A `Lock(...)` only asked about (`.locked()`, `.owned()`), never acquired.
     lock_queried_only: bool = False
     # The new object leaves the function with its return value: returned, or an argument of a
@@ -400,6 +403,7 @@ class FunctionCallSite:
     positional: int  # positional arguments passed, counting `self` for local methods
     keywords: Tuple[str, ...]
     star: bool  # `*args`/`**kwargs`: any parameter may be passed
+    keyword_star: bool = False  # `**kwargs` among them: any keyword may be passed (not only by `*args`)
     # The calling function (index into its module's functions), and the exception names handled
     # by `try` blocks around the call (as RedisCall.handlers).
     function: Optional[int] = None
@@ -422,6 +426,8 @@ class FunctionCallSite:
     awaited: bool = False
     # Inside an `except` clause: runs when that error happens, not on every pass.
     in_except: bool = False
+    # As ClientSite.fallback (`sentinel.broker or get_broker()`).
+    fallback: bool = False
     when_missing: Tuple[str, ...] = ()
     # As ClientSite.state_guarded: some condition before the call may check for a kept result.
     state_guarded: bool = False

@@ -59,6 +59,8 @@ class Scope:
     return_annotation: Optional[cst.BaseExpression] = None
     decorators: Tuple[str, ...] = ()
     is_async: bool = False
+    # The `**kwargs` parameter's name: a dict of whatever keywords the caller passed.
+    star_kwarg: Optional[str] = None
 
     @property
     def qualname(self) -> str:
@@ -225,6 +227,7 @@ class ScopeCollector:
                                                p.default, -1)
         if isinstance(params.star_kwarg, cst.Param):
             scope.params[params.star_kwarg.name.value] = Param(params.star_kwarg.name.value, None, None, -1, star=True)
+            scope.star_kwarg = params.star_kwarg.name.value
         if class_name is not None:
             self.classes[class_name].methods[node.name.value] = scope
         elif self.scope is self.module_scope:

@@ -10,7 +10,7 @@ from ..model import ClientSite
 from ..model.clients import URL_FACTORIES
 from ..model.builders import PER_CALL_PREFIXES, forwarded as _forwarded, judged_construction, kept_by_instance
 from ..registry import Context, FixAvailability, rule
-from ._frequency import CONTEXT_MANAGERS, repeats, runs_once, runs_per, spawned, throwaway
+from ._frequency import CONTEXT_MANAGERS, checks_connection, repeats, runs_once, runs_per, spawned, throwaway
 from ._support import TIMEOUT_DEFAULT_SINCE, url_parts
 
 # `socket_connect_timeout` exists since redis-py 2.10.
@@ -190,7 +190,7 @@ def _closing_caller(ctx: Context, module, function, depth: int = 0) -> Optional[
     times (or by one through factories that return it): [(module, function, why)] from the call
     of ``function`` outwards, as ``_per_call_chains`` gives."""
     for caller_module, call in ctx.index.callers_of(module, function):
-        if call.function is None or caller_module.is_test or call.in_except:
+        if call.function is None or caller_module.is_test or call.in_except or call.fallback:
             continue
         caller = caller_module.functions[call.function]
         if call.closed and not call.from_params and not _forwarded(call, caller) \
@@ -233,33 +233,6 @@ _FACTORY_DEPTH = 3
 _CHAIN_LENGTH = 8
 
 
-def _long_lived(ctx: Context, module, function, seen: Tuple = ()) -> bool:
-    """Some object that ``function`` (an `__init__`, or a factory that returns such an object)
-    builds is kept beyond a call somewhere in the project: built at module level or by start-up
-    code, stored on another object or in a container, handed to a call that may keep it, kept by
-    an object that is itself long-lived.  Then the class is a long-lived object by design, and its
-    `__init__` is the place to build its client: a use that builds one per request is that use's
-    mistake, not the class's."""
-    key = (module.path, function.qualname)
-    if key in seen or len(seen) >= _CHAIN_LENGTH:
-        return False
-    seen = seen + (key,)
-    for caller_module, call in ctx.index.callers_of(module, function):
-        if caller_module.is_test:
-            continue  # tests build objects as they please: no evidence of how the code uses them
-        if call.function is None:
-            return True  # module level: built once, at import
-        caller = caller_module.functions[call.function]
-        if kept_by_instance(call, caller) or _forwarded(call, caller):
-            if _long_lived(ctx, caller_module, caller, seen):
-                return True
-            continue
-        if runs_once(caller) or call.stored or call.result_use == "argument" or (
-                call.result_use == "assign" and call.assigned_to in caller.kept_names):
-            return True
-    return False
-
-
 def _per_call_chains(ctx: Context, module, function, depth: int = 0, seen: Tuple = (),
                      leaving: Tuple[str, ...] = (), drops: bool = False) -> Iterator[list]:
     """The chains of calls in the project that run the factory ``function`` of ``module`` per
@@ -286,15 +259,13 @@ def _per_call_chains(ctx: Context, module, function, depth: int = 0, seen: Tuple
         if caller_module.is_test:
             continue  # tests call as they please: no evidence of how the code runs it
         caller = caller_module.functions[call.function]
-        if call.in_except:
-            continue  # a fallback when an error happens (a reconnect), not every call
+        if call.in_except or call.fallback:
+            continue  # a fallback when an error happens (a reconnect) or one is missing, not every call
         if spawned(call, function):
             continue  # a coroutine made for `gather` or a task: a worker that runs once
         if kept_by_instance(call, caller) and not drops:
-            # As often as the object is built: its class is the factory now, unless the project
-            # keeps some of its objects (then each per-call use is that use's business).
-            if _long_lived(ctx, caller_module, caller):
-                continue
+            # As often as the object is built: its class is the factory now.  (Objects of it
+            # the project keeps elsewhere do not make the ones built per call any cheaper.)
             given = _left_out(call, caller)
             for rest in _per_call_chains(ctx, caller_module, caller, depth, seen, given):
                 yield [(caller_module, caller, "builds it")] + rest
@@ -302,6 +273,8 @@ def _per_call_chains(ctx: Context, module, function, depth: int = 0, seen: Tuple
         if runs_once(caller):
             continue  # start-up code, a cached function
         handler = runs_per(caller_module, caller)
+        if handler and checks_connection(caller.name):
+            continue  # a connection-check endpoint builds its own client to try the settings
         if not drops and handler and _replaces_stored(call, caller):
             yield [(caller_module, caller, handler)]  # kept, but a new one on every call
             continue
@@ -313,7 +286,8 @@ def _per_call_chains(ctx: Context, module, function, depth: int = 0, seen: Tuple
         if handler:
             yield [(caller_module, caller, handler)]
         elif repeats(call) and not forwarded:
-            yield [(caller_module, caller, "loop")]
+            if not (call.result_use == "assign" and call.assigned_to in caller.kept_names):
+                yield [(caller_module, caller, "loop")]  # (one kept per item: one per server, say)
         elif forwarded:
             # `if connection is None: connection = get_connection()`: only the callers that
             # leave the parameter out get a new one.
@@ -323,14 +297,18 @@ def _per_call_chains(ctx: Context, module, function, depth: int = 0, seen: Tuple
         elif drops or not _kept(call, caller):
             # The caller uses the client and lets it go: a new one per call of the caller, whose
             # own callers decide how often that is.
-            for rest in _per_call_chains(ctx, caller_module, caller, depth + 1, seen, drops=True):
+            given = _left_out(call, caller)
+            for rest in _per_call_chains(ctx, caller_module, caller, depth + 1, seen, given, drops=True):
                 yield [(caller_module, caller, "calls it")] + rest
 
 
 def _left_out(site, function) -> Tuple[str, ...]:
-    """`if client is None: client = Redis()` (or `= get_client()`): the parameters whose absence
-    the construction or call waits for; only the callers that leave them out get a new one."""
-    return tuple(name for name in site.when_missing if name in function.params)
+    """`if client is None: client = Redis()` (or `= get_client()`, `client or Redis()`): the
+    parameters whose absence the construction or call waits for, and the keywords a `**kwargs`
+    may bring (`task.pop("broker", None) or get_broker()`); only the callers that leave them
+    out get a new one."""
+    return tuple(name[2:] if name.startswith("**") else name for name in site.when_missing
+                 if name in function.params or name.startswith("**"))
 
 
 def _per_call_chain(ctx: Context, module, function, leaving: Tuple[str, ...] = (),
@@ -402,15 +380,13 @@ def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
         if pool is not None and pool.kind != "call" and not _local_pool(ctx, site, pool.text):
             continue  # a shared pool; a pool built here, inline or in a local name, is not one
         function = ctx.module.functions[site.function]
-        if site.in_except:
-            continue  # a fallback when an error happens (a reconnect)
+        if site.in_except or site.fallback:
+            continue  # a fallback when an error happens (a reconnect) or one is missing
         what = {"pool": "pool", "sentinel": "Sentinel (and its connections)"}.get(site.kind, "client")
         leaving = _left_out(site, function)
         if kept_by_instance(site, function):
-            # Kept on the object: as often as the object is built (when no object of the class
-            # is kept beyond a call anywhere in the project).
-            chain = None if _long_lived(ctx, ctx.module, function) else \
-                _per_call_chain(ctx, ctx.module, function, leaving)
+            # Kept on the object: as often as the object is built.
+            chain = _per_call_chain(ctx, ctx.module, function, leaving)
             if chain is not None:
                 cls = function.qualname.rsplit(".", 1)[0]
                 yield ctx.report(site.span, f"a new Redis {what} is built with every `{cls}` object, and "
