@@ -1,10 +1,10 @@
-"""model.guards: what a condition may remember, and what an argument depends on."""
+"""model.guards: what a condition may remember."""
 from __future__ import annotations
 
 import libcst as cst
 import pytest
 
-from redislint.model.guards import reads_parameters, reads_state
+from redislint.model.guards import reads_state
 from redislint.model.resolve import Resolver
 from redislint.model.scopes import collect_scopes
 
@@ -40,16 +40,3 @@ def _scope_and_node(line: str):
 def test_reads_state(test, remembers):
     scope, statement, resolver = _scope_and_node(f"if {test}:\n            pass")
     assert reads_state(statement.test, scope, resolver) is remembers
-
-
-@pytest.mark.parametrize("call, from_caller", [
-    ("Redis.from_url(urls[0])", True),  # a parameter
-    ("Redis.from_url(x)", True),  # through locals, from a parameter
-    ("Redis(host=self.host)", False),  # the object's own settings
-    ("Redis.from_url(SETTINGS.url, socket_timeout=5)", False),  # settings and constants
-    ("Redis(host='h', port=n)", True),
-])
-def test_reads_parameters(call, from_caller):
-    scope, statement, _ = _scope_and_node(f"{call}")
-    expression = statement.body[0].value
-    assert reads_parameters(expression, scope) is from_caller

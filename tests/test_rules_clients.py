@@ -647,6 +647,16 @@ def test_rl602_does_not_judge_test_code(tmp_path):
     assert result.diagnostics == []
 
 
+def test_rl602_a_client_built_from_the_callers_url_and_closed_is_still_one_per_call():
+    # Whichever server the caller names, each call connects and tears down again.
+    (d,) = P.found("class Store:\n    def search(self, url, q):\n        client = redis.Redis.from_url(url)\n"
+                   "        try:\n            return client.get(q)\n        finally:\n            client.close()\n")
+    assert "built and closed on every call of `Store.search()`" in d.message
+    # Pinging it first and then using it is no check.
+    assert P.found("def is_up(url):\n    with redis.Redis.from_url(url) as r:\n        r.ping()\n"
+                   "        return r.get('x')\n") != []
+
+
 @pytest.mark.parametrize("body, use", [
     # Built to be thrown away after one call: closed before the function returns.
     ("class Store:\n    def search(self, q):\n        client = redis.Redis.from_url(self.url)\n        try:\n"
@@ -684,9 +694,10 @@ def test_rl602_flags_a_client_built_and_closed_on_every_call(body, use):
     "def load(url):\n    with redis.Redis.from_url(url) as r:\n        return r.get('x')\n"
     "def main():\n    print(load('redis://h'))\n",
     "def load(url):\n    with redis.Redis.from_url(url) as r:\n        return r.get('x')\nCONFIG = load('redis://h')\n",
-    # Built from what the caller passes: a different server each time, perhaps.
-    "class Store:\n    def search(self, url, q):\n        client = redis.Redis.from_url(url)\n        try:\n"
-    "            return client.get(q)\n        finally:\n            client.close()\n",
+    # All it does with the client is ping it: a check that the server answers, by any name.
+    "def is_up(url):\n    with redis.Redis.from_url(url) as r:\n        return r.ping()\n",
+    "class Store:\n    def reachable(self):\n        client = redis.Redis.from_url(self.url)\n        try:\n"
+    "            return client.ping()\n        finally:\n            client.close()\n",
     # Not closed: how often it runs is its callers' business.
     "def load(url):\n    return redis.Redis.from_url(url).get('x')\n",
 ])

@@ -19,7 +19,7 @@ from ..gcpause import collector_paused
 from . import clients
 from .caches import CacheFacts
 from .constructions import Arguments, Constructions, is_super_init
-from .guards import reads_parameters, reads_state
+from .guards import reads_state
 from .loops import LoopFacts
 from .uses import closed_names
 from .command_table import KEY_PARAMS, SIGNATURES
@@ -585,6 +585,8 @@ class CallExtractor:
         while isinstance(item, cst.Await):
             item = item.expression
         self.with_items.add(id(item))
+        if node.asname is not None and isinstance(node.asname.name, cst.Name) and id(item) not in self.targets:
+            self.targets[id(item)] = (node.asname.name, False)  # `with Redis() as r:`: what holds it
 
     def _pass_default(self, node: cst.Call) -> None:
         """`options.pop("client", Redis())`, `kwargs.get("client", Redis())`, `getattr(o, "client",
@@ -605,10 +607,8 @@ class CallExtractor:
             self.targets.setdefault(id(arg.value), self.targets[id(node)])
 
     def _closing(self, node: cst.Call, use: str, target: Optional[str], stored: bool) -> Dict[str, bool]:
-        """ClientSite/FunctionCallSite.closed and, for what is closed (the only case that asks),
-        ``from_params``."""
-        closed = use != "return" and self._closed(node, target, stored)
-        return {"closed": closed, "from_params": closed and reads_parameters(node, self.scope)}
+        """ClientSite/FunctionCallSite.closed."""
+        return {"closed": use != "return" and self._closed(node, target, stored)}
 
     def _closed(self, node: cst.Call, target: Optional[str], stored: bool) -> bool:
         """The function ends the life of what ``node`` returns before it returns: a `with` on it,

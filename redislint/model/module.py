@@ -371,9 +371,6 @@ class ClientSite:
     # How many of the loops around it (``loop_depth``) are `while` loops that their body can
     # leave (`break`, `return`): retry loops, which build again only after a failed try.
     retry_loops: int = 0
-    # Set only for what is ``closed``: some argument comes from a parameter of the function (not
-    # `self`), so what is built depends on what the caller passes (guards.reads_parameters).
-    from_params: bool = False
 
 
 @dataclass(frozen=True)
@@ -435,9 +432,6 @@ class FunctionCallSite:
     closed: bool = False
     # As ClientSite.retry_loops.
     retry_loops: int = 0
-    # Set only for what is ``closed``: some argument comes from a parameter of the function (not
-    # `self`), so what is built depends on what the caller passes (guards.reads_parameters).
-    from_params: bool = False
     # The call runs a base class's initialiser on the object being built (`super().__init__(...)`
     # in an `__init__`): what that initialiser keeps on `self` lives as long as this object.
     initialises: bool = False

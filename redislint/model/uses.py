@@ -143,7 +143,7 @@ def name_uses(function: cst.FunctionDef, name: str) -> NameUses:
 
 
 # Methods that close a client (its pool's connections) for good.
-_CLOSERS = frozenset({"close", "aclose", "disconnect"})
+CLOSERS = frozenset({"close", "aclose", "disconnect"})
 
 
 def closed_names(function: cst.FunctionDef) -> Set[str]:
@@ -162,7 +162,7 @@ class _CloseCollector:
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value in _CLOSERS and isinstance(func.value, cst.Name):
+        if isinstance(func, cst.Attribute) and func.attr.value in CLOSERS and isinstance(func.value, cst.Name):
             self.names.add(func.value.value)
         name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
         name = name.lower()

@@ -46,10 +46,9 @@ _SCRIPT_DIRS = frozenset({"examples", "example", "benchmarks", "benchmark", "ben
 
 
 def throwaway(ctx: Context, module, function) -> bool:
-    """``function`` closes the client it builds (or gets from a factory) before it returns, from
-    what it or its object holds (not from its arguments: a caller may pass a different server
-    each time, or ask for a check of one), and may run many times: not test code, a script,
-    start-up code, nor a function that only start-up code or module level calls.  It builds the
+    """``function`` closes the client it builds (or gets from a factory) before it returns, and
+    may run many times: not test code, a script, start-up code, a connection check, nor a
+    function that only start-up code or module level calls.  It builds the
     same client again for every call, to serve that one call, however often its callers (a
     framework, the library's users) call it."""
     if module.is_test or _SCRIPT_DIRS.intersection(module.path.replace("\\", "/").split("/")[:-1]):

@@ -8,6 +8,7 @@ from typing import Iterator, Optional, Tuple
 from ..diagnostics import Diagnostic, Edit, Fix
 from ..model import ClientSite
 from ..model.clients import URL_FACTORIES
+from ..model.uses import CLOSERS
 from ..model.builders import PER_CALL_PREFIXES, forwarded as _forwarded, judged_construction, kept_by_instance
 from ..registry import Context, FixAvailability, rule
 from ._frequency import CONTEXT_MANAGERS, checks_connection, repeats, runs_once, runs_per, spawned, throwaway
@@ -193,7 +194,7 @@ def _closing_caller(ctx: Context, module, function, depth: int = 0) -> Optional[
         if call.function is None or caller_module.is_test or call.in_except or call.fallback:
             continue
         caller = caller_module.functions[call.function]
-        if call.closed and not call.from_params and not _forwarded(call, caller) \
+        if call.closed and not _only_pings(ctx, caller_module, call) and not _forwarded(call, caller) \
                 and throwaway(ctx, caller_module, caller):
             return [(caller_module, caller, "closes it")]
         if depth + 1 < _FACTORY_DEPTH and _forwarded(call, caller) and caller is not function:
@@ -201,6 +202,15 @@ def _closing_caller(ctx: Context, module, function, depth: int = 0) -> Optional[
             if rest is not None:
                 return [(caller_module, caller, "returns it")] + rest
     return None
+
+
+def _only_pings(ctx: Context, module, site) -> bool:
+    """All the function does with the client it closes is `ping` it: a check that the server
+    answers (whatever the function is called), which a fresh client is what it is for."""
+    if site.assigned_to is None:
+        return False
+    commands = {call.command for call in ctx.index.calls_in(module, site.function) if call.receiver == site.assigned_to}
+    return commands - CLOSERS == {"ping"}
 
 
 def _kept(site: ClientSite, function) -> bool:
@@ -417,7 +427,8 @@ def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
                 yield ctx.report(site.span, f"a new Redis {what} is built on every call of `{function.qualname}()`, and "
                                             f"{_chain_text(ctx, chain)}: each call opens its own connections; "
                                             "build it once (module level, `__init__` or a cached factory) and reuse it")
-            elif not factory and site.closed and not site.from_params and throwaway(ctx, ctx.module, function):
+            elif not factory and site.closed and not _only_pings(ctx, ctx.module, site) \
+                    and throwaway(ctx, ctx.module, function):
                 use = "`with`" if CONTEXT_MANAGERS.intersection(function.decorators) else "call"
                 yield ctx.report(site.span, f"a new Redis {what} is built and closed on every {use} of "
                                             f"`{function.qualname}()`: each one opens its own connections and tears "
