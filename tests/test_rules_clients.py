@@ -1244,3 +1244,35 @@ def test_rl602_a_star_args_call_cannot_pass_a_keyword_of_kwargs(tmp_path):
     # `*args` fills positions only: `broker` (a key of `**options`) is still left out.
     (found, _) = _broker_project(tmp_path, PUSH + "def push_all(rows):\n    for row in rows:\n        push(*row)\n")
     assert len(found) == 1 and "`push_all()` calls it in a loop" in found[0].message
+
+
+FACTORY = ("def make_client():\n    return aredis.Redis.from_url(URL, socket_timeout=1)\n"
+           "import dataclasses\nimport threading\n")
+
+
+@pytest.mark.parametrize("holder", [
+    "@dataclasses.dataclass\nclass Check:\n    client_factory: object = dataclasses.field(default=make_client)\n",
+    "class Check:\n    client_factory = make_client\n",
+])
+def test_rl602_follows_a_function_an_attribute_holds_to_a_job_run(holder):
+    # `self.client_factory()` calls the function the class attribute (or the field's default)
+    # holds; a `run()` that is not a thread's is what the object does on each call.
+    body = FACTORY + holder + ("    async def run(self):\n        client = self.client_factory()\n        try:\n"
+                               "            return await client.exists('lock')\n        finally:\n"
+                               "            await client.aclose()\n")
+    (d,) = P.found(body)
+    assert "every call of `make_client()`, and `Check.run()`" in d.message and "closes it after one use" in d.message
+
+
+@pytest.mark.parametrize("holder", [
+    # The attribute holds more than one thing: which one runs is not known.
+    "class Check:\n    client_factory = make_client\n    def __init__(self, f=None):\n"
+    "        self.client_factory = f\n",
+    # A thread's `run()` is the worker's life: one client for it.
+    "class Check(threading.Thread):\n    client_factory = make_client\n",
+])
+def test_rl602_quiet_for_an_attribute_of_unknown_function_or_a_threads_run(holder):
+    body = FACTORY + holder + ("    async def run(self):\n        client = self.client_factory()\n        try:\n"
+                               "            return await client.exists('lock')\n        finally:\n"
+                               "            await client.aclose()\n")
+    assert P.found(body) == []

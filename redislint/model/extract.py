@@ -705,6 +705,9 @@ class CallExtractor:
                 # The class that defines the method, which may be a base of `self`'s class.
                 method = self.resolver._method(cls, func.attr.value)
                 if method is None:
+                    held = self.resolver.attribute_function(cls, func.attr.value)
+                    if held is not None:
+                        return f"local:{held}"  # `self.client_factory()`: the function it holds
                     inherited = self._foreign_method(cls, func.attr.value)
                     if inherited is not None:
                         return inherited

@@ -131,6 +131,10 @@ class Hole:
 Part = Union[str, Hole]
 
 
+# Fields whose `default=` is what the attribute holds on an object built without it.
+_FIELD_FACTORIES = frozenset({"dataclasses.field", "attr.ib", "attr.attrib", "attrs.field", "attr.field"})
+
+
 class Resolver:
     def __init__(self, scopes: ModuleScopes, client_names: Sequence[str] = (),
                  external_clients: Optional[Dict[str, ClientRef]] = None):
@@ -779,6 +783,26 @@ class Resolver:
 
     def _method(self, class_name: str, method: str) -> Optional[Scope]:
         return next((info.methods[method] for info in self.class_chain(class_name) if method in info.methods), None)
+
+    def attribute_function(self, class_name: str, attr: str) -> Optional[str]:
+        """The module-level function that a class-body attribute holds, when that is all it
+        ever holds: `client_factory = make_client`, or a dataclass/attrs field's default
+        (`client_factory: Callable = field(default=make_client)`).  `self.client_factory()`
+        calls it on every object built without another one."""
+        for info in self.class_chain(class_name):
+            values = info.attrs.get(attr)
+            if not values:
+                continue
+            found = {self._function_named(value) for value, _ in values}
+            return found.pop() if len(found) == 1 else None
+        return None
+
+    def _function_named(self, value: cst.BaseExpression) -> Optional[str]:
+        if isinstance(value, cst.Call) and self.qualified(value.func, self.scopes.module) in _FIELD_FACTORIES:
+            value = next((a.value for a in value.args if a.keyword is not None and a.keyword.value == "default"), None)
+        if isinstance(value, cst.Name) and value.value in self.scopes.module_functions:
+            return value.value
+        return None
 
     def factory_client(self, fn: Scope, depth: int) -> Optional[ClientRef]:
         """A function returns a client: by its return annotation or by what it returns."""

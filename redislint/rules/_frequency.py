@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Optional
 
 from ..registry import Context
-from ._support import request_handler, task_function
+from ._support import derives_from, request_handler, task_function
 
 # Functions that run once, or once per long-lived object: building a client there is how it
 # should be done.  By name: constructors and context entries, test set-up, and start-up code.
@@ -23,12 +23,17 @@ _ONCE_DECORATORS = frozenset({"cache", "lru_cache", "cached", "cached_property",
                               "before_first_request", "before_serving", "on_startup", "startup",
                               "worker_process_init", "setup", "once"})
 CONTEXT_MANAGERS = frozenset({"contextmanager", "asynccontextmanager"})
+# Classes whose `run()` is the life of a thread or a process (a worker), not a call.
+_WORKER_BASES = frozenset({"threading.Thread", "multiprocessing.Process", "multiprocessing.context.Process",
+                           "gevent.Greenlet"})
 
 
-def runs_once(function, closing: bool = False) -> bool:
+def runs_once(module, function, closing: bool = False) -> bool:
     """Start-up code, a cached function, or (unless ``closing``: it closes what it builds, so it
     is a `with` block's client, once per `with`) a context manager such as a lifespan."""
     name = function.name
+    if name == "run" and function.class_name is not None and not derives_from(module, function.class_name, _WORKER_BASES):
+        name = ""  # a job's, a check's or a command's `run()`: what the object does on each call
     if name in _ONCE_METHODS or name in _STARTUP_NAMES or name.lower().startswith(_STARTUP_PREFIXES) \
             or "lifespan" in name.lower():  # (`lifespan`, `app_lifespan`, ...)
         return True
@@ -53,14 +58,14 @@ def throwaway(ctx: Context, module, function) -> bool:
     framework, the library's users) call it."""
     if module.is_test or _SCRIPT_DIRS.intersection(module.path.replace("\\", "/").split("/")[:-1]):
         return False
-    if runs_once(function, closing=True) or checks_connection(function.name) or "worker" in function.name.lower():
+    if runs_once(module, function, closing=True) or checks_connection(function.name) or "worker" in function.name.lower():
         return False  # (a worker: handed to a pool or a process, it serves the worker's life)
     if "classmethod" in function.decorators and function.name.startswith("from_"):
         return False  # an alternate constructor: once per object, as `__init__`
     callers = [(m, call) for m, call in ctx.index.callers_of(module, function) if not m.is_test]
     # At import, from start-up code, or as a coroutine made for `gather` (a worker): once.
     return not callers or not all(
-        call.function is None or runs_once(m.functions[call.function]) or spawned(call, function)
+        call.function is None or runs_once(m, m.functions[call.function]) or spawned(call, function)
         for m, call in callers)
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import fnmatch
-from typing import Iterable, Optional, Tuple
+from typing import FrozenSet, Iterable, Optional, Tuple
 from urllib.parse import parse_qs, urlsplit
 
 from ..diagnostics import Edit, Position
@@ -102,13 +102,20 @@ def request_handler(module: ModuleModel, fn: FunctionInfo) -> bool:
     return False
 
 
-def _view_class(module: ModuleModel, class_name: str, depth: int = 0) -> bool:
+def _view_class(module: ModuleModel, class_name: str) -> bool:
     """``class_name`` derives from a framework's view class, through classes of ``module``."""
+    return derives_from(module, class_name, _VIEW_BASES, _VIEW_BASE_PREFIXES)
+
+
+def derives_from(module: ModuleModel, class_name: str, bases: FrozenSet[str], prefixes: Tuple[str, ...] = (),
+                 depth: int = 0) -> bool:
+    """``class_name`` derives from one of ``bases`` (qualified names) or a class under one of
+    ``prefixes``, directly or through classes of ``module``."""
     for base in module.class_bases.get(class_name, ()):
         if base.startswith("local:"):
-            if depth < 4 and _view_class(module, base[len("local:"):], depth + 1):
+            if depth < 4 and derives_from(module, base[len("local:"):], bases, prefixes, depth + 1):
                 return True
-        elif base in _VIEW_BASES or base.startswith(_VIEW_BASE_PREFIXES):
+        elif base in bases or (prefixes and base.startswith(prefixes)):
             return True
     return False
 

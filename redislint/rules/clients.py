@@ -280,7 +280,7 @@ def _per_call_chains(ctx: Context, module, function, depth: int = 0, seen: Tuple
             for rest in _per_call_chains(ctx, caller_module, caller, depth, seen, given):
                 yield [(caller_module, caller, "builds it")] + rest
             continue
-        if runs_once(caller):
+        if runs_once(caller_module, caller):
             continue  # start-up code, a cached function
         handler = runs_per(caller_module, caller)
         if handler and checks_connection(caller.name):
@@ -404,7 +404,7 @@ def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
                                             "connections; build the client once (module level or a cached "
                                             "factory) and give it to the objects, or keep the object")
             continue
-        if runs_once(function, closing=site.closed):
+        if runs_once(ctx.module, function, closing=site.closed):
             continue  # start-up code
         runs = runs_per(ctx.module, function)
         if runs is not None and _replaces_stored(site, function):
