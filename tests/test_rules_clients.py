@@ -1246,7 +1246,7 @@ def test_rl602_a_star_args_call_cannot_pass_a_keyword_of_kwargs(tmp_path):
     assert len(found) == 1 and "`push_all()` calls it in a loop" in found[0].message
 
 
-FACTORY = ("def make_client():\n    return aredis.Redis.from_url(URL, socket_timeout=1)\n"
+HELD_FACTORY = ("def make_client():\n    return aredis.Redis.from_url(URL, socket_timeout=1)\n"
            "import dataclasses\nimport threading\n")
 
 
@@ -1257,7 +1257,7 @@ FACTORY = ("def make_client():\n    return aredis.Redis.from_url(URL, socket_tim
 def test_rl602_follows_a_function_an_attribute_holds_to_a_job_run(holder):
     # `self.client_factory()` calls the function the class attribute (or the field's default)
     # holds; a `run()` that is not a thread's is what the object does on each call.
-    body = FACTORY + holder + ("    async def run(self):\n        client = self.client_factory()\n        try:\n"
+    body = HELD_FACTORY + holder + ("    async def run(self):\n        client = self.client_factory()\n        try:\n"
                                "            return await client.exists('lock')\n        finally:\n"
                                "            await client.aclose()\n")
     (d,) = P.found(body)
@@ -1272,7 +1272,7 @@ def test_rl602_follows_a_function_an_attribute_holds_to_a_job_run(holder):
     "class Check(threading.Thread):\n    client_factory = make_client\n",
 ])
 def test_rl602_quiet_for_an_attribute_of_unknown_function_or_a_threads_run(holder):
-    body = FACTORY + holder + ("    async def run(self):\n        client = self.client_factory()\n        try:\n"
+    body = HELD_FACTORY + holder + ("    async def run(self):\n        client = self.client_factory()\n        try:\n"
                                "            return await client.exists('lock')\n        finally:\n"
                                "            await client.aclose()\n")
     assert P.found(body) == []
