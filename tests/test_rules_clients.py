@@ -1276,3 +1276,14 @@ def test_rl602_quiet_for_an_attribute_of_unknown_function_or_a_threads_run(holde
                                "            return await client.exists('lock')\n        finally:\n"
                                "            await client.aclose()\n")
     assert P.found(body) == []
+
+
+def test_rl602_routes_registered_on_self_by_an_application_subclass():
+    # `class Dashboard(FastAPI)` registers its routes in `__init__` with `@self.get(...)`.
+    body = ("from fastapi import FastAPI\nclass Dashboard(FastAPI):\n    def __init__(self, url):\n"
+            "        super().__init__()\n        @self.get('/workers')\n        def workers():\n"
+            "            return redis.Redis.from_url(url).get('w')\n")
+    (d,) = P.found(body)
+    assert "once per call" in d.message
+    # Not on a class that is no application: `self.get` may be anything.
+    assert P.found(body.replace("(FastAPI)", "")) == []

@@ -71,6 +71,9 @@ _VIEW_BASES = frozenset({"flask.views.MethodView", "flask.views.View", "flask_re
 _VIEW_BASE_PREFIXES = ("django.views.", "rest_framework.views.", "rest_framework.generics.",
                        "rest_framework.viewsets.")
 _CLASS_VIEW_METHODS = _VIEW_METHODS | {"dispatch_request", "options"}
+# Applications and routers: a subclass that registers routes on `self` (`@self.get(...)`).
+_APP_BASES = frozenset({"fastapi.FastAPI", "fastapi.APIRouter", "fastapi.routing.APIRouter", "starlette.applications.Starlette",
+                        "flask.Flask", "flask.Blueprint", "quart.Quart", "quart.Blueprint", "sanic.Sanic"})
 
 
 # Hooks a web framework runs around every request (Flask, Quart, Sanic's middleware aside):
@@ -89,7 +92,8 @@ def request_handler(module: ModuleModel, fn: FunctionInfo) -> bool:
         if owner and method in _REQUEST_HOOKS:
             return True
         owner = owner.rsplit(".", 1)[-1]
-        if method in _ROUTE_METHODS and (owner in _ROUTE_OWNERS or owner.endswith(_ROUTE_OWNER_SUFFIXES)):
+        if method in _ROUTE_METHODS and (owner in _ROUTE_OWNERS or owner.endswith(_ROUTE_OWNER_SUFFIXES)
+                                         or (owner == "self" and _defines_app_class(module))):
             return True
     if fn.class_name is not None and fn.name in _CLASS_VIEW_METHODS and _view_class(module, fn.class_name):
         return True
@@ -100,6 +104,12 @@ def request_handler(module: ModuleModel, fn: FunctionInfo) -> bool:
         if fn.class_name is not None and fn.name in _VIEW_METHODS and fn.params[:2] == ("self", "request"):
             return True
     return False
+
+
+def _defines_app_class(module: ModuleModel) -> bool:
+    """The module defines an application or router class (`class Dashboard(FastAPI):`), whose
+    methods register routes on `self` (`@self.get("/workers")` in its `__init__`)."""
+    return any(derives_from(module, name, _APP_BASES) for name in module.class_bases)
 
 
 def _view_class(module: ModuleModel, class_name: str) -> bool:
