@@ -1248,6 +1248,9 @@ def test_rl602_a_star_args_call_cannot_pass_a_keyword_of_kwargs(tmp_path):
 
 HELD_FACTORY = ("def make_client():\n    return aredis.Redis.from_url(URL, socket_timeout=1)\n"
            "import dataclasses\nimport threading\n")
+# A `run()` that calls what `client_factory` holds and closes the client after one use.
+HELD_RUN = ("    async def run(self):\n        client = self.client_factory()\n        try:\n"
+            "            return await client.exists('lock')\n        finally:\n            await client.aclose()\n")
 
 
 @pytest.mark.parametrize("holder", [
@@ -1257,9 +1260,7 @@ HELD_FACTORY = ("def make_client():\n    return aredis.Redis.from_url(URL, socke
 def test_rl602_follows_a_function_an_attribute_holds_to_a_job_run(holder):
     # `self.client_factory()` calls the function the class attribute (or the field's default)
     # holds; a `run()` that is not a thread's is what the object does on each call.
-    body = HELD_FACTORY + holder + ("    async def run(self):\n        client = self.client_factory()\n        try:\n"
-                               "            return await client.exists('lock')\n        finally:\n"
-                               "            await client.aclose()\n")
+    body = HELD_FACTORY + holder + HELD_RUN
     (d,) = P.found(body)
     assert "every call of `make_client()`, and `Check.run()`" in d.message and "closes it after one use" in d.message
 
@@ -1272,9 +1273,7 @@ def test_rl602_follows_a_function_an_attribute_holds_to_a_job_run(holder):
     "class Check(threading.Thread):\n    client_factory = make_client\n",
 ])
 def test_rl602_quiet_for_an_attribute_of_unknown_function_or_a_threads_run(holder):
-    body = HELD_FACTORY + holder + ("    async def run(self):\n        client = self.client_factory()\n        try:\n"
-                               "            return await client.exists('lock')\n        finally:\n"
-                               "            await client.aclose()\n")
+    body = HELD_FACTORY + holder + HELD_RUN
     assert P.found(body) == []
 
 
