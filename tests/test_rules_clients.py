@@ -698,6 +698,11 @@ def test_rl602_flags_a_client_built_and_closed_on_every_call(body, use):
     "def is_up(url):\n    with redis.Redis.from_url(url) as r:\n        return r.ping()\n",
     "class Store:\n    def reachable(self):\n        client = redis.Redis.from_url(self.url)\n        try:\n"
     "            return client.ping()\n        finally:\n            client.close()\n",
+    # Commands sent in a loop: a consumer's or a batch's one client for its whole run.
+    "class Consumer:\n    def run(self):\n        with redis.Redis.from_url(self.url) as r:\n            while True:\n"
+    "                self.handle(r.blpop('q'))\n",
+    "def purge(self, keys):\n    with redis.Redis.from_url(URL) as r:\n        for key in keys:\n"
+    "            r.delete(key)\n",
     # Not closed: how often it runs is its callers' business.
     "def load(url):\n    return redis.Redis.from_url(url).get('x')\n",
 ])

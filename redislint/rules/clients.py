@@ -194,7 +194,7 @@ def _closing_caller(ctx: Context, module, function, depth: int = 0) -> Optional[
         if call.function is None or caller_module.is_test or call.in_except or call.fallback:
             continue
         caller = caller_module.functions[call.function]
-        if call.closed and not _only_pings(ctx, caller_module, call) and not _forwarded(call, caller) \
+        if call.closed and _serves_one_call(ctx, caller_module, call) and not _forwarded(call, caller) \
                 and throwaway(ctx, caller_module, caller):
             return [(caller_module, caller, "closes it")]
         if depth + 1 < _FACTORY_DEPTH and _forwarded(call, caller) and caller is not function:
@@ -204,13 +204,18 @@ def _closing_caller(ctx: Context, module, function, depth: int = 0) -> Optional[
     return None
 
 
-def _only_pings(ctx: Context, module, site) -> bool:
-    """All the function does with the client it closes is `ping` it: a check that the server
-    answers (whatever the function is called), which a fresh client is what it is for."""
+def _serves_one_call(ctx: Context, module, site) -> bool:
+    """What the function does with the client it closes is one call's work.  Not when all it
+    does is `ping` it (a check that the server answers, whatever the function is called: a
+    fresh client is what it is for), nor when it sends commands in a loop (a consumer or a
+    batch: one client for the whole run is the right size)."""
     if site.assigned_to is None:
+        return True
+    uses = [call for call in ctx.index.calls_in(module, site.function)
+            if call.receiver == site.assigned_to and call.command not in CLOSERS]
+    if {call.command for call in uses} == {"ping"}:
         return False
-    commands = {call.command for call in ctx.index.calls_in(module, site.function) if call.receiver == site.assigned_to}
-    return commands - CLOSERS == {"ping"}
+    return not any(call.loop_depth > site.loop_depth for call in uses)
 
 
 def _kept(site: ClientSite, function) -> bool:
@@ -427,7 +432,7 @@ def client_per_call(ctx: Context) -> Iterator[Diagnostic]:
                 yield ctx.report(site.span, f"a new Redis {what} is built on every call of `{function.qualname}()`, and "
                                             f"{_chain_text(ctx, chain)}: each call opens its own connections; "
                                             "build it once (module level, `__init__` or a cached factory) and reuse it")
-            elif not factory and site.closed and not _only_pings(ctx, ctx.module, site) \
+            elif not factory and site.closed and _serves_one_call(ctx, ctx.module, site) \
                     and throwaway(ctx, ctx.module, function):
                 use = "`with`" if CONTEXT_MANAGERS.intersection(function.decorators) else "call"
                 yield ctx.report(site.span, f"a new Redis {what} is built and closed on every {use} of "
