@@ -703,6 +703,9 @@ def test_rl602_flags_a_client_built_and_closed_on_every_call(body, use):
     "                self.handle(r.blpop('q'))\n",
     "def purge(self, keys):\n    with redis.Redis.from_url(URL) as r:\n        for key in keys:\n"
     "            r.delete(key)\n",
+    "class Listener:\n    def run(self):\n        with redis.Redis.from_url(self.url) as r:\n"
+    "            p = r.pubsub()\n            p.subscribe('c')\n            for m in p.listen():\n"
+    "                self.handle(m)\n",
     # Not closed: how often it runs is its callers' business.
     "def load(url):\n    return redis.Redis.from_url(url).get('x')\n",
 ])

@@ -21,7 +21,7 @@ from .caches import CacheFacts
 from .constructions import Arguments, Constructions, is_super_init
 from .guards import reads_state
 from .loops import LoopFacts
-from .uses import closed_names
+from .uses import closed_names, looped_names
 from .command_table import KEY_PARAMS, SIGNATURES
 from .commands import key_effects, lua_calls, lua_commands, method_for_raw, script_sha
 from .module import (ClientArgument, ClientKind, ClientRef, ClientSite, Deserialisation, FileRead, FunctionCallSite,
@@ -213,6 +213,7 @@ class CallExtractor:
         # `with <expr> as ...` / `async with`: the expression's object is closed when the block ends.
         self.with_items: Set[int] = set()
         self.closed_in: Dict[int, Set[str]] = {}  # function scope id -> the local names it closes
+        self.looped_in: Dict[int, Set[str]] = {}  # function scope id -> names it sends commands through in loops
         # (function index, local name) -> the Sentinel's name, for `client = sentinel.master_for(...)`:
         # returning the client takes the Sentinel it draws its connections from along.
         self.sentinel_clients: Dict[Tuple[int, str], str] = {}
@@ -607,8 +608,16 @@ class CallExtractor:
             self.targets.setdefault(id(arg.value), self.targets[id(node)])
 
     def _closing(self, node: cst.Call, use: str, target: Optional[str], stored: bool) -> Dict[str, bool]:
-        """ClientSite/FunctionCallSite.closed."""
-        return {"closed": use != "return" and self._closed(node, target, stored)}
+        """ClientSite/FunctionCallSite.closed and, for what is closed, ``used_in_loop``."""
+        closed = use != "return" and self._closed(node, target, stored)
+        return {"closed": closed, "used_in_loop": closed and target is not None and target in self._looped()}
+
+    def _looped(self) -> Set[str]:
+        """The names whose commands the current function sends in a loop (uses.looped_names)."""
+        scope = self.scope
+        if id(scope) not in self.looped_in:  # one walk per function, for all its names
+            self.looped_in[id(scope)] = looped_names(scope.node) if scope.node is not None else set()
+        return self.looped_in[id(scope)]
 
     def _closed(self, node: cst.Call, target: Optional[str], stored: bool) -> bool:
         """The function ends the life of what ``node`` returns before it returns: a `with` on it,

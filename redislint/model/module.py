@@ -368,6 +368,10 @@ class ClientSite:
     # The function closes the new client before it returns (`with Redis() as r:`, `r.close()`):
     # it is built to be thrown away after one call.
     closed: bool = False
+    # Set only for what is ``closed``: the function sends its commands in a loop (`while True:
+    # r.blpop(q)`, `for m in r.pubsub().listen()`, a batch of deletes; uses.looped_names): the
+    # one client serves the function's whole run, a consumer's or a batch's.
+    used_in_loop: bool = False
     # How many of the loops around it (``loop_depth``) are `while` loops that their body can
     # leave (`break`, `return`): retry loops, which build again only after a failed try.
     retry_loops: int = 0
@@ -430,6 +434,8 @@ class FunctionCallSite:
     state_guarded: bool = False
     # As ClientSite.closed: the caller closes what the call returned before it returns.
     closed: bool = False
+    # As ClientSite.used_in_loop.
+    used_in_loop: bool = False
     # As ClientSite.retry_loops.
     retry_loops: int = 0
     # The call runs a base class's initialiser on the object being built (`super().__init__(...)`

@@ -168,3 +168,72 @@ class _CloseCollector:
         name = name.lower()
         if name.startswith(("close", "aclose")) or name in ("closing", "aclosing"):
             self.names.update(arg.value.value for arg in node.args if isinstance(arg.value, cst.Name))
+
+
+# Methods whose result a `for` keeps drawing from the server: a subscription, a SCAN cursor.
+_STREAMING = frozenset({"listen", "scan_iter", "sscan_iter", "hscan_iter", "zscan_iter", "xread", "xreadgroup"})
+# Objects a client makes that send its commands: what they do in a loop, the client does.
+_SENDERS = frozenset({"pubsub", "pipeline", "monitor"})
+
+
+def looped_names(function: cst.FunctionDef) -> Set[str]:
+    """The local names whose commands ``function`` sends in a loop: a method called on the name
+    in a loop's body or a comprehension's element (`while True: r.blpop(q)`, `for k in keys:
+    r.delete(k)`), or iterated from the server (`for m in p.listen()`), where the name or a
+    pubsub or pipeline made from it (`p = r.pubsub()`) is the receiver."""
+    collector = _LoopCollector()
+    walk(function.body, collector)
+    names = set(collector.looped)
+    changed = True
+    while changed:  # `p = r.pubsub()` looping makes `r` loop
+        changed = False
+        for made, maker in collector.made.items():
+            if made in names and maker not in names:
+                names.add(maker)
+                changed = True
+    return names
+
+
+class _LoopCollector:
+    """Driven by ``walk`` over a function body."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.looped: Set[str] = set()
+        self.made: dict = {}  # name -> the name of the client it was made from
+
+    def _enter(self, node: cst.CSTNode) -> None:
+        self.depth += 1
+
+    def _leave(self, node: cst.CSTNode) -> None:
+        self.depth -= 1
+
+    visit_For_body = visit_While = visit_ListComp_elt = visit_SetComp_elt = visit_GeneratorExp_elt = _enter
+    leave_For_body = leave_While = leave_ListComp_elt = leave_SetComp_elt = leave_GeneratorExp_elt = _leave
+    visit_DictComp_value = _enter
+    leave_DictComp_value = _leave
+
+    def visit_For(self, node: cst.For) -> None:
+        receiver = _receiver(node.iter)
+        if receiver is not None and receiver[1] in _STREAMING:
+            self.looped.add(receiver[0])
+
+    def visit_Call(self, node: cst.Call) -> None:
+        receiver = _receiver(node)
+        if receiver is not None and self.depth:
+            self.looped.add(receiver[0])
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        receiver = _receiver(node.value)
+        if receiver is not None and receiver[1] in _SENDERS and len(node.targets) == 1 \
+                and isinstance(node.targets[0].target, cst.Name):
+            self.made[node.targets[0].target.value] = receiver[0]
+
+
+def _receiver(node: cst.BaseExpression) -> Optional[Tuple[str, str]]:
+    """`name.method(...)` (awaited or not): (name, method)."""
+    if isinstance(node, cst.Await):
+        node = node.expression
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Name):
+        return node.func.value.value, node.func.attr.value
+    return None

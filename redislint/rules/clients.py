@@ -209,13 +209,10 @@ def _serves_one_call(ctx: Context, module, site) -> bool:
     does is `ping` it (a check that the server answers, whatever the function is called: a
     fresh client is what it is for), nor when it sends commands in a loop (a consumer or a
     batch: one client for the whole run is the right size)."""
-    if site.assigned_to is None:
-        return True
-    uses = [call for call in ctx.index.calls_in(module, site.function)
-            if call.receiver == site.assigned_to and call.command not in CLOSERS]
-    if {call.command for call in uses} == {"ping"}:
+    if site.used_in_loop:
         return False
-    return not any(call.loop_depth > site.loop_depth for call in uses)
+    commands = {call.command for call in ctx.index.calls_in(module, site.function) if call.receiver == site.assigned_to}
+    return site.assigned_to is None or commands - CLOSERS != {"ping"}
 
 
 def _kept(site: ClientSite, function) -> bool:
