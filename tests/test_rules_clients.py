@@ -1294,3 +1294,24 @@ def test_rl602_routes_registered_on_self_by_an_application_subclass():
     assert "once per call" in d.message
     # Not on a class that is no application: `self.get` may be anything.
     assert P.found(body.replace("(FastAPI)", "")) == []
+
+
+@pytest.mark.parametrize("body, reported", [
+    # An object built around the client holds it, and goes no further than the handler.
+    ("@app.route('/')\ndef index():\n    q = Queue(connection=redis.Redis(host='h'))\n    q.enqueue(print)\n", True),
+    ("@app.route('/')\ndef index():\n    r = redis.Redis(host='h')\n    Queue(connection=r).enqueue(print)\n", True),
+    ("@app.route('/')\ndef index():\n    r = redis.Redis(host='h')\n    q = Queue(connection=r)\n"
+     "    w = Worker([q], connection=r)\n    w.work(burst=True)\n", True),
+    # ... or it is stored on every call, replacing the one before.
+    ("@app.route('/')\ndef index():\n    r = redis.Redis(host='h')\n    app.q = Queue(connection=r)\n", True),
+    # A factory returns the object that holds it: judged by its callers.
+    ("def get_queue():\n    r = redis.Redis(host='h')\n    q = Queue(connection=r)\n    return q\n"
+     "@app.route('/')\ndef index():\n    get_queue().enqueue(print)\n", True),
+    # Handed to a call that may keep it, or to an object that something keeps.
+    ("@app.route('/')\ndef index():\n    r = redis.Redis(host='h')\n    register(r)\n", False),
+    ("@app.route('/')\ndef index():\n    r = redis.Redis(host='h')\n    q = Queue(connection=r)\n    QUEUES.append(q)\n", False),
+    ("@app.route('/')\ndef index():\n    r = redis.Redis(host='h')\n    q = Queue(connection=r)\n    keep(q)\n", False),
+    ("def setup_queue():\n    app.q = Queue(connection=redis.Redis(host='h'))\n", False),
+])
+def test_rl602_an_object_built_around_the_client_holds_it(body, reported):
+    assert bool(P.found("from rq import Queue, Worker\nQUEUES = []\n" + body)) is reported
