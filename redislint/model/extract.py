@@ -20,6 +20,7 @@ from . import clients
 from .caches import CacheFacts
 from .constructions import Arguments, Constructions, is_super_init
 from .guards import reads_state
+from .holders import HolderFacts
 from .loops import LoopFacts
 from .uses import closed_names, looped_names
 from .command_table import KEY_PARAMS, SIGNATURES
@@ -214,14 +215,6 @@ class CallExtractor:
         self.with_items: Set[int] = set()
         self.closed_in: Dict[int, Set[str]] = {}  # function scope id -> the local names it closes
         self.looped_in: Dict[int, Set[str]] = {}  # function scope id -> names it sends commands through in loops
-        # Objects built around what they are given (`q = Queue(connection=r)`): id(Arg) -> the call
-        # it is an argument of; id(call) -> the method call it is the receiver of
-        # (`Queue(connection=r).enqueue(f)`); id(argument value) -> where its holder goes
-        # (``_holder``); function index -> {local name: the local names of its holders}.
-        self.arg_parent: Dict[int, cst.Call] = {}
-        self.receiver_of: Dict[int, cst.Call] = {}
-        self.arg_holders: Dict[int, Tuple[Optional[cst.BaseExpression], bool]] = {}
-        self.held_by: Dict[int, Dict[str, Set[str]]] = {}
         # (function index, local name) -> the Sentinel's name, for `client = sentinel.master_for(...)`:
         # returning the client takes the Sentinel it draws its connections from along.
         self.sentinel_clients: Dict[Tuple[int, str], str] = {}
@@ -247,6 +240,7 @@ class CallExtractor:
         extractor = weakref.ref(self)
         self.scripts = ScriptFinder(resolver, path, lambda expr, scope: extractor()._callee(expr, scope))
         self.loops = LoopFacts(self)  # the for loops and comprehensions calls repeat in
+        self.holders = HolderFacts(self)  # objects built around a client (`Queue(connection=r)`)
         self.constructions = Constructions(self)  # what partials, subclasses and `**dicts` pass
 
     # --- positions -----------------------------------------------------------------------
@@ -330,25 +324,10 @@ class CallExtractor:
         self.model.functions[index].returns_client = factory is not None and factory.via is None \
             and factory.kind is not ClientKind.HOLDER
         self.model.functions[index].returns_file = self._returned_file(scope)
-        self._holders_go(index)
+        self.holders.leave_function(index)
         (self.loop_depth, self.try_stack, self.condition_of, self.under_if, self.except_depth,
          self.state_tested, self.retry_loops) = self._saved.pop()
         self.loops.leave_function()
-
-    def _holders_go(self, index: int) -> None:
-        """A name given to objects that hold it (`q = Queue(connection=r)`) is kept, stored or
-        returned as soon as one of them is, through holders of holders."""
-        held = self.held_by.pop(index, None)
-        info = self.model.functions[index]
-        changed = bool(held)
-        while changed:
-            changed = False
-            for name, holders in held.items():
-                for field_name in ("kept_names", "stored_names", "returned_names"):
-                    names = getattr(info, field_name)
-                    if name not in names and not holders.isdisjoint(names):
-                        setattr(info, field_name, names + (name,))
-                        changed = True
 
     def _returned_file(self, fn: Scope) -> Optional[FileRead]:
         """The file a function returns the contents of, its path maybe built from its parameters
@@ -531,16 +510,10 @@ class CallExtractor:
 
     def _site_use(self, node: cst.Call) -> Tuple[str, Optional[str], bool]:
         """How a construction's or a project call's result is used, where it is assigned, and
-        whether that outlives the function.  Given to an object that holds it (``_holder``), it
-        goes where that object goes: `q = Queue(connection=Redis())` is assigned to `q`."""
+        whether that outlives the function; given to an object that holds it, as that object's
+        (``holders.HolderFacts.site_use``)."""
         use = self.use.get(id(node), ("other", None))[0]
-        held = self.arg_holders.get(id(node)) if use == "argument" else None
-        if held is None:
-            return (use, *self._assigned(node))
-        holder, stored = held
-        if holder is None:
-            return "discard", None, False
-        return "assign", self.resolver.code(holder), stored
+        return self.holders.site_use(node, use) or (use, *self._assigned(node))
 
     def _assigned(self, value: cst.BaseExpression) -> Tuple[Optional[str], bool]:
         """The text of the first target ``value`` is assigned to (None: it is not assigned), and
@@ -615,45 +588,7 @@ class CallExtractor:
 
     def visit_Arg(self, node: cst.Arg) -> None:
         self._mark(node.value, "argument")
-        holder = self._holder(node)
-        value = node.value
-        if isinstance(value, cst.Name):
-            target, stored = holder if holder is not None else (value, False)
-            if holder is None or (target is not None and not isinstance(target, cst.Name)):
-                self._add_name("kept_names", value.value)  # handed to a call that may keep it
-                if stored:
-                    self._add_name("stored_names", value.value)  # to an object that is stored
-            elif target is not None:
-                self.held_by.setdefault(self.function_stack[-1], {}).setdefault(value.value, set()).add(target.value)
-        elif holder is not None:
-            self.arg_holders[id(value)] = holder
-
-    def _holder(self, arg: cst.Arg) -> Optional[Tuple[Optional[cst.BaseExpression], bool]]:
-        """What an argument is given to holds it, and goes no further than the statement shows:
-        the call's result is assigned (`q = Queue(connection=r)`: where `q` goes, the argument
-        goes; (target, whether it outlives the function)), or is the receiver of a method call
-        whose result is dropped or assigned (`Queue(connection=r).enqueue(f)`: (None, False)
-        when dropped).  None when the call may keep it elsewhere: its result is handed on,
-        returned, or dropped at once (`register(r)`), or it is a redis-py object built on it
-        (`Redis(connection_pool=pool)`, judged as such)."""
-        parent = self.arg_parent.get(id(arg))
-        if arg.star or parent is None or not self.function_stack or id(parent) in self.forwarded:
-            return None
-        qualified = self.resolver.qualified(parent.func, self.scope)
-        if qualified is not None and clients.site_kind(qualified) is not None:
-            return None
-        use = self.use.get(id(parent), ("other", None))[0]
-        if use == "assign" and id(parent) in self.targets:
-            return self.targets[id(parent)]
-        outer = self.receiver_of.get(id(parent))
-        if outer is None:
-            return None
-        use = self.use.get(id(outer), ("other", None))[0]
-        if use == "discard":
-            return None, False
-        if use == "assign" and id(outer) in self.targets:
-            return self.targets[id(outer)]
-        return None
+        self.holders.argument(node)
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         item = node.item
@@ -715,10 +650,7 @@ class CallExtractor:
     # --- calls ---------------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
-        for arg in node.args:
-            self.arg_parent[id(arg)] = node
-        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call):
-            self.receiver_of[id(func.value)] = node
+        self.holders.call(node)
         if isinstance(func, cst.Attribute) and func.attr.value in _LOCK_QUERIES and isinstance(func.value, cst.Call):
             self.queried_locks.add(id(func.value))  # `r.lock(name).locked()`: visited before the inner call
         if id(node) in self.forwarded:

@@ -7,9 +7,9 @@ from typing import Iterator, Optional, Tuple
 
 from ..diagnostics import Diagnostic, Edit, Fix
 from ..model import ClientSite
+from ..model.builders import PER_CALL_PREFIXES, forwarded as _forwarded, judged_construction, kept_by_instance
 from ..model.clients import URL_FACTORIES
 from ..model.uses import CLOSERS
-from ..model.builders import PER_CALL_PREFIXES, forwarded as _forwarded, judged_construction, kept_by_instance
 from ..registry import Context, FixAvailability, rule
 from ._frequency import CONTEXT_MANAGERS, checks_connection, repeats, runs_once, runs_per, spawned, throwaway
 from ._support import TIMEOUT_DEFAULT_SINCE, url_parts
@@ -211,8 +211,10 @@ def _serves_one_call(ctx: Context, module, site) -> bool:
     batch: one client for the whole run is the right size)."""
     if site.used_in_loop:
         return False
+    if site.assigned_to is None:
+        return True
     commands = {call.command for call in ctx.index.calls_in(module, site.function) if call.receiver == site.assigned_to}
-    return site.assigned_to is None or commands - CLOSERS != {"ping"}
+    return commands - CLOSERS != {"ping"}
 
 
 def _kept(site: ClientSite, function) -> bool:
