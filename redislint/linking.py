@@ -32,6 +32,8 @@ _MAX_ROUNDS = 4
 # ``ProjectModules.unique_answer``: found in the module, but not an answer (no re-export to follow).
 NOT_WANTED = object()
 _MAX_REEXPORTS = 4
+# How far up a class hierarchy `ProjectModules.overridden_callers_of` looks.
+_MAX_ANCESTRY = 4
 
 ModuleParts = Tuple[str, ...]
 
@@ -280,10 +282,6 @@ class ProjectModules:
                     out.append(found)
                     todo.append((found[0], found[1], level + 1))
         return out
-
-
-# How far up a class hierarchy `ProjectModules.overridden_callers_of` looks.
-_MAX_ANCESTRY = 4
 
 
 def _parameter(fn: FunctionInfo, arg: ClientArgument, shift: int) -> Optional[str]:

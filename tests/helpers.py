@@ -56,6 +56,11 @@ class Snippets:
         rule = rule or self.rule
         return [d for d in lint(self.header + textwrap.dedent(code), **settings) if d.code == rule]
 
+    def message(self, code: str, rule: str = None, **settings) -> str:
+        """The message of the one finding in ``code`` (fails when there is not exactly one)."""
+        (found,) = self.found(code, rule, **settings)
+        return found.message
+
     def lines(self, code: str, rule: str = None, **settings) -> List[int]:
         offset = self.header.count("\n")
         return [d.line - offset for d in self.found(code, rule, **settings)]

@@ -541,13 +541,12 @@ def test_rl602_flags_clients_built_per_call(body):
 
 
 def test_rl602_flags_a_client_built_in_a_loop():
-    (d,) = P.found("def ping_all(urls):\n    for u in urls:\n        redis.from_url(u).ping()\n")
-    assert "in a loop" in d.message
+    assert "in a loop" in P.message("def ping_all(urls):\n    for u in urls:\n        redis.from_url(u).ping()\n")
 
 
 def test_rl602_flags_a_client_built_per_message_in_a_while_loop():
-    (d,) = P.found("def consume(q):\n    while True:\n        item = q.get()\n        redis.Redis().rpush('done', item)\n")
-    assert "in a loop" in d.message
+    message = P.message("def consume(q):\n    while True:\n        item = q.get()\n        redis.Redis().rpush('done', item)\n")
+    assert "in a loop" in message
 
 
 @pytest.mark.parametrize("body", [
@@ -603,8 +602,7 @@ def test_rl602_does_not_flag(body):
     "        client = None\n    app.redis = client\n",
 ])
 def test_rl602_flags_a_handler_that_replaces_a_stored_client_on_every_call(body):
-    (d,) = P.found(body)
-    assert "replaces the one stored before" in d.message
+    assert "replaces the one stored before" in P.message(body)
 
 
 @pytest.mark.parametrize("body", [
@@ -678,8 +676,7 @@ def test_rl602_a_client_built_from_the_callers_url_and_closed_is_still_one_per_c
 def test_rl602_flags_a_client_built_and_closed_on_every_call(body, use):
     if "self.sentinel = sentinel" in body:
         body = body.replace("self.sentinel = sentinel", "self.sentinel = aredis.sentinel.Sentinel([('h', 26379)])")
-    (d,) = P.found(body)
-    assert f"built and closed on every {use} of" in d.message
+    assert f"built and closed on every {use} of" in P.message(body)
 
 
 @pytest.mark.parametrize("body", [
@@ -740,8 +737,7 @@ def test_rl602_flags_a_factory_whose_caller_closes_the_client_after_one_use():
     "class Limiter:\n    def process_request(self, request):\n        r = redis.Redis()\n        r.incr(request.path)\n",
 ])
 def test_rl602_a_function_given_the_request_runs_once_per_request(body):
-    (d,) = P.found(body)
-    assert "once per request" in d.message
+    assert "once per request" in P.message(body)
 
 
 @pytest.mark.parametrize("default", [
@@ -751,8 +747,7 @@ def test_rl602_a_function_given_the_request_runs_once_per_request(body):
 ])
 def test_rl602_a_default_is_built_on_every_call_even_when_not_needed(default):
     body = f"from flask import g\n@app.route('/')\ndef index(**options):\n    client = {default}\n    return client.get('x')\n"
-    (d,) = P.found(body)
-    assert "once per call" in d.message
+    assert "once per call" in P.message(body)
 
 
 def test_rl602_a_fixture_taking_pytests_request_is_not_per_request():
@@ -804,8 +799,7 @@ def test_rl602_a_fakeredis_alternative_is_a_test_double():
     body = ("import fakeredis\nTESTING = False\n"
             "def connect(url):\n    cls = fakeredis.FakeRedis if TESTING else redis.Redis\n    return cls.from_url(url)\n"
             "@app.route('/')\ndef index():\n    return connect('redis://h').get('x')\n")
-    (d,) = P.found(body)
-    assert "every call of `connect()`" in d.message
+    assert "every call of `connect()`" in P.message(body)
 
 
 def test_rl602_follows_a_method_called_on_a_parameter_annotated_with_its_class(tmp_path):
@@ -1119,8 +1113,7 @@ def test_rl602_an_object_that_builds_a_client_only_when_given_none():
 
 def test_rl602_flags_per_task_and_per_iteration_objects():
     assert P.lines(REPO + "@shared_task\ndef job():\n    Repo().r.ping()\n") == [3]
-    (d,) = P.found(REPO + "def scan(urls):\n    for u in urls:\n        Repo(u).r.ping()\n")
-    assert "in a loop" in d.message
+    assert "in a loop" in P.message(REPO + "def scan(urls):\n    for u in urls:\n        Repo(u).r.ping()\n")
 
 
 def test_rl602_follows_a_helper_whose_result_init_keeps():
@@ -1167,8 +1160,8 @@ def test_rl602_quiet_for_objects_that_live_long(use):
 def test_rl602_an_object_kept_elsewhere_still_costs_a_client_where_it_is_built_per_call():
     # The project keeps one `Repo` at module level; a handler that builds another per request
     # opens a client per request all the same (the chain names the handler, where the fix goes).
-    (d,) = P.found(REPO + "REPO = Repo()\n@app.route('/')\ndef index():\n    return Repo().r.get('x')\n")
-    assert "every `Repo` object, and `index()` (a request handler" in d.message
+    message = P.message(REPO + "REPO = Repo()\n@app.route('/')\ndef index():\n    return Repo().r.get('x')\n")
+    assert "every `Repo` object, and `index()` (a request handler" in message
     # One object per item of a loop, each kept: one per server, not one per call.
     assert P.found(REPO + "def build(urls):\n    repos = []\n    for u in urls:\n        repo = Repo(u)\n"
                           "        repos.append(repo)\n    return repos\n") == []
@@ -1290,8 +1283,7 @@ def test_rl602_routes_registered_on_self_by_an_application_subclass():
     body = ("from fastapi import FastAPI\nclass Dashboard(FastAPI):\n    def __init__(self, url):\n"
             "        super().__init__()\n        @self.get('/workers')\n        def workers():\n"
             "            return redis.Redis.from_url(url).get('w')\n")
-    (d,) = P.found(body)
-    assert "once per call" in d.message
+    assert "once per call" in P.message(body)
     # Not on a class that is no application: `self.get` may be anything.
     assert P.found(body.replace("(FastAPI)", "")) == []
 

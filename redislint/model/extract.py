@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import re
 import weakref
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
@@ -431,20 +431,26 @@ class CallExtractor:
         self._note_state_test(node.test)
 
     def visit_BooleanOperation(self, node: cst.BooleanOperation) -> None:
-        self._note_state_test(node.left)  # `getattr(g, "redis", None) or Redis()`
+        if not self.function_stack:
+            return
+        left, scope = node.left, self.scope
         right = node.right.expression if isinstance(node.right, cst.Await) else node.right
-        if isinstance(node.operator, cst.Or) and isinstance(right, cst.Call) and self.function_stack:
-            left, scope = node.left, self.scope
-            key = _local_dict_key(left, scope)
-            if isinstance(left, cst.Name) and left.value in scope.params and left.value not in scope.globals:
-                self.or_fallbacks[id(right)] = left.value  # `broker or get_broker()`
-            elif key is not None:
-                # `task.pop("broker", None) or get_broker()`: the call's own dict, which a
-                # `**kwargs` may have filled from the caller's keyword of that name.
-                if scope.star_kwarg is not None:
-                    self.or_fallbacks[id(right)] = "**" + key
-            elif reads_state(left, scope, self.resolver):
-                self.or_fallbacks[id(right)] = ""  # `sentinel.broker or get_broker()`
+        if not (isinstance(node.operator, cst.Or) and isinstance(right, cst.Call)):
+            self._note_state_test(left)
+            return
+        key = _local_dict_key(left, scope)
+        if isinstance(left, cst.Name) and left.value in scope.params and left.value not in scope.globals:
+            self.or_fallbacks[id(right)] = left.value  # `broker or get_broker()`
+        elif key is not None:
+            # `task.pop("broker", None) or get_broker()`: the call's own dict, which a `**kwargs`
+            # may have filled from the caller's keyword of that name.
+            if scope.star_kwarg is not None:
+                self.or_fallbacks[id(right)] = "**" + key
+        elif reads_state(left, scope, self.resolver):
+            self.or_fallbacks[id(right)] = ""  # `sentinel.broker or get_broker()`
+            self.state_tested = True  # (`getattr(g, "redis", None) or Redis()`)
+            return
+        self._note_state_test(left)
 
     def _note_state_test(self, test: cst.BaseExpression) -> None:
         if self.function_stack and not self.state_tested and reads_state(test, self.scope, self.resolver):
@@ -616,17 +622,21 @@ class CallExtractor:
         if id(node) in self.targets:
             self.targets.setdefault(id(arg.value), self.targets[id(node)])
 
-    def _closing(self, node: cst.Call, use: str, target: Optional[str], stored: bool) -> Dict[str, bool]:
-        """ClientSite/FunctionCallSite.closed and, for what is closed, ``used_in_loop``."""
+    def _site_context(self, node: cst.Call, use: str, target: Optional[str], stored: bool) -> Dict[str, object]:
+        """What ClientSite and FunctionCallSite record alike of where a call runs: the `if x is
+        None:`/`or` it waits for, the conditions and retry loops before it, whether the function
+        closes what it gives (and then whether it sends commands through it in a loop)."""
         closed = use != "return" and self._closed(node, target, stored)
-        return {"closed": closed, "used_in_loop": closed and target is not None and target in self._looped()}
+        return dict(when_missing=self._when_missing(node), fallback=self.or_fallbacks.get(id(node)) == "",
+                    state_guarded=self.state_tested, retry_loops=sum(self.retry_loops), closed=closed,
+                    used_in_loop=closed and target in self._function_names(self.looped_in, looped_names))
 
-    def _looped(self) -> Set[str]:
-        """The names whose commands the current function sends in a loop (uses.looped_names)."""
+    def _function_names(self, table: Dict[int, Set[str]], collect: Callable[[cst.FunctionDef], Set[str]]) -> Set[str]:
+        """``collect(function)`` for the current function, walked once for all its names."""
         scope = self.scope
-        if id(scope) not in self.looped_in:  # one walk per function, for all its names
-            self.looped_in[id(scope)] = looped_names(scope.node) if scope.node is not None else set()
-        return self.looped_in[id(scope)]
+        if id(scope) not in table:
+            table[id(scope)] = collect(scope.node) if scope.node is not None else set()
+        return table[id(scope)]
 
     def _closed(self, node: cst.Call, target: Optional[str], stored: bool) -> bool:
         """The function ends the life of what ``node`` returns before it returns: a `with` on it,
@@ -636,10 +646,7 @@ class CallExtractor:
             return True
         if target is None or stored or not self.function_stack or not target.isidentifier():
             return False
-        scope = self.scope
-        if id(scope) not in self.closed_in:  # one walk per function, for all its names
-            self.closed_in[id(scope)] = closed_names(scope.node) if scope.node is not None else set()
-        return target in self.closed_in[id(scope)]
+        return target in self._function_names(self.closed_in, closed_names)
 
     def visit_Await(self, node: cst.Await) -> None:
         self.awaited[id(node.expression)] = node
@@ -806,10 +813,8 @@ class CallExtractor:
             handlers=tuple(h for handlers in self.try_stack for h in handlers),
             loop_depth=self.loop_depth, result_use=use, assigned_to=target,
             stored=stored, forwarded=id(node) in self.forwarded, in_except=self.except_depth > 0,
-            when_missing=self._when_missing(node), fallback=self.or_fallbacks.get(id(node)) == "",
             initialises=is_super_init(node), awaited=id(node) in self.awaited,
-            state_guarded=self.state_tested, retry_loops=sum(self.retry_loops),
-            **self._closing(node, use, target, stored)))
+            **self._site_context(node, use, target, stored)))
 
     def _when_missing(self, node: cst.Call) -> Tuple[str, ...]:
         """The names the `if x is None:` blocks around ``node`` test, and the parameter before
@@ -924,9 +929,7 @@ class CallExtractor:
             result_use=use, assigned_to=target, stored=stored,
             written_args=len(node.args), partial=partial, written=written,
             keywords_from_callers=arguments.from_callers, forwarded=id(node) in self.forwarded, via=via,
-            when_missing=self._when_missing(node), fallback=self.or_fallbacks.get(id(node)) == "",
-            state_guarded=self.state_tested,
-            retry_loops=sum(self.retry_loops), **self._closing(node, use, target, stored),
+            **self._site_context(node, use, target, stored),
         ))
 
     def _lock_queried_only(self, node: cst.Call) -> bool:

@@ -65,12 +65,20 @@ class HolderFacts:
         parent = self.arg_parent.get(id(arg))
         if arg.star or parent is None or not x.function_stack or id(parent) in x.forwarded:
             return None
-        qualified = x.resolver.qualified(parent.func, x.scope)
-        if qualified is not None and clients.site_kind(qualified) is not None:
+        holder = self._goes(parent)
+        if holder is None:
             return None
-        if x.use.get(id(parent), ("other", None))[0] == "assign" and id(parent) in x.targets:
-            return x.targets[id(parent)]
-        outer = self.receiver_of.get(id(parent))
+        # (Asked last: a name lookup for each argument of each call is the costly part.)
+        qualified = x.resolver.qualified(parent.func, x.scope)
+        return None if qualified is not None and clients.site_kind(qualified) is not None else holder
+
+    def _goes(self, call: cst.Call) -> Optional[Holder]:
+        """Where the statement shows ``call``'s result go: assigned, or the receiver of a method
+        call whose own result is dropped or assigned; None for anything else."""
+        x = self.x
+        if x.use.get(id(call), ("other", None))[0] == "assign" and id(call) in x.targets:
+            return x.targets[id(call)]
+        outer = self.receiver_of.get(id(call))
         if outer is None:
             return None
         use = x.use.get(id(outer), ("other", None))[0]

@@ -161,9 +161,10 @@ class _CloseCollector:
         self.names: Set[str] = set()
 
     def visit_Call(self, node: cst.Call) -> None:
+        receiver = _receiver(node)
+        if receiver is not None and receiver[1] in CLOSERS:
+            self.names.add(receiver[0])
         func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value in CLOSERS and isinstance(func.value, cst.Name):
-            self.names.add(func.value.value)
         name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
         name = name.lower()
         if name.startswith(("close", "aclose")) or name in ("closing", "aclosing"):

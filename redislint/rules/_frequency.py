@@ -32,15 +32,22 @@ def runs_once(module, function, closing: bool = False) -> bool:
     """Start-up code, a cached function, or (unless ``closing``: it closes what it builds, so it
     is a `with` block's client, once per `with`) a context manager such as a lifespan."""
     name = function.name
-    if name == "run" and function.class_name is not None and not derives_from(module, function.class_name, _WORKER_BASES):
-        name = ""  # a job's, a check's or a command's `run()`: what the object does on each call
-    if name in _ONCE_METHODS or name in _STARTUP_NAMES or name.lower().startswith(_STARTUP_PREFIXES) \
-            or "lifespan" in name.lower():  # (`lifespan`, `app_lifespan`, ...)
+    if name in _ONCE_METHODS or _startup_name(module, function):
         return True
     if function.class_name == "Command" and name == "handle":
         return True  # a Django management command runs once per invocation
     once = _ONCE_DECORATORS - CONTEXT_MANAGERS if closing else _ONCE_DECORATORS
     return bool(once.intersection(function.decorators))
+
+
+def _startup_name(module, function) -> bool:
+    """Named as start-up code (`main`, `setup_*`, `app_lifespan`, ...).  A method's `run()` is only
+    for a thread or a process (its whole life); a job's, a check's or a command's `run()` is what
+    the object does on each call."""
+    name = function.name
+    if name == "run" and function.class_name is not None:
+        return derives_from(module, function.class_name, _WORKER_BASES)
+    return name in _STARTUP_NAMES or name.lower().startswith(_STARTUP_PREFIXES) or "lifespan" in name.lower()
 
 
 # Code run by hand or once per run: examples, benchmarks, scripts, tooling, migrations, CLI

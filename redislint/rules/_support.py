@@ -72,8 +72,9 @@ _VIEW_BASE_PREFIXES = ("django.views.", "rest_framework.views.", "rest_framework
                        "rest_framework.viewsets.")
 _CLASS_VIEW_METHODS = _VIEW_METHODS | {"dispatch_request", "options"}
 # Applications and routers: a subclass that registers routes on `self` (`@self.get(...)`).
-_APP_BASES = frozenset({"fastapi.FastAPI", "fastapi.APIRouter", "fastapi.routing.APIRouter", "starlette.applications.Starlette",
-                        "flask.Flask", "flask.Blueprint", "quart.Quart", "quart.Blueprint", "sanic.Sanic"})
+_APP_BASES = frozenset({"fastapi.FastAPI", "fastapi.APIRouter", "fastapi.routing.APIRouter",
+                        "starlette.applications.Starlette", "flask.Flask", "flask.Blueprint", "quart.Quart",
+                        "quart.Blueprint", "sanic.Sanic"})
 
 
 # Hooks a web framework runs around every request (Flask, Quart, Sanic's middleware aside):

@@ -222,7 +222,17 @@ def _kept(site: ClientSite, function) -> bool:
     stored on an object, in a container or a global, or its name handed to another call."""
     if site.stored or site.result_use in ("return", "argument") or function.returns_client:
         return True
-    return site.result_use == "assign" and site.assigned_to in function.kept_names
+    return _assigned_to(site, function.kept_names)
+
+
+def _assigned_to(site, names: Tuple[str, ...]) -> bool:
+    """The result is assigned to a local name among ``names`` (FunctionInfo.kept_names, ...)."""
+    return site.result_use == "assign" and site.assigned_to in names
+
+
+def _stored(site, function) -> bool:
+    """The result is stored where it outlives the call, directly or through a local name."""
+    return site.stored or _assigned_to(site, function.stored_names)
 
 
 def _replaces_stored(site, function) -> bool:
@@ -232,7 +242,7 @@ def _replaces_stored(site, function) -> bool:
     if site.loop_depth or site.state_guarded or site.when_missing or site.result_use != "assign" \
             or _forwarded(site, function):
         return False
-    return site.stored or site.assigned_to in function.stored_names
+    return _stored(site, function)
 
 
 def _local_pool(ctx: Context, client: ClientSite, name: str) -> bool:
@@ -292,7 +302,7 @@ def _per_call_chains(ctx: Context, module, function, depth: int = 0, seen: Tuple
         if not drops and handler and _replaces_stored(call, caller):
             yield [(caller_module, caller, handler)]  # kept, but a new one on every call
             continue
-        if not drops and (call.stored or (call.result_use == "assign" and call.assigned_to in caller.stored_names)):
+        if not drops and _stored(call, caller):
             continue  # the result is kept on an object
         forwarded = not drops and _forwarded(call, caller)
         if not drops and call.result_use == "argument" and not forwarded:
@@ -300,7 +310,7 @@ def _per_call_chains(ctx: Context, module, function, depth: int = 0, seen: Tuple
         if handler:
             yield [(caller_module, caller, handler)]
         elif repeats(call) and not forwarded:
-            if not (call.result_use == "assign" and call.assigned_to in caller.kept_names):
+            if not _assigned_to(call, caller.kept_names):
                 yield [(caller_module, caller, "loop")]  # (one kept per item: one per server, say)
         elif forwarded:
             # `if connection is None: connection = get_connection()`: only the callers that
